@@ -1,0 +1,1 @@
+"""The portalsim simulator and CLI: scenarios, demand, driver, recorder, report, local Kafka."""

@@ -1,0 +1,22 @@
+"""The `portalsim` command line: one typer app, one sub-app or command per module."""
+
+from __future__ import annotations
+
+import typer
+
+from simulator.catalogue_cli import catalogue_command
+from simulator.kafka_cli import kafka_app
+
+app = typer.Typer(
+    name="portalsim",
+    help="Simulation of Hanoi's city portal and Vietnam's national public-service portals.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(kafka_app, name="kafka")
+app.command("catalogue")(catalogue_command)
+
+
+def main() -> None:
+    """Entry point of the `portalsim` console script."""
+    app()
