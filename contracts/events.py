@@ -1,0 +1,339 @@
+"""Event payloads: the `data` of each topic's CloudEvents envelope.
+
+Topic names are `<entity>.<event>` in past tense; each payload class carries the
+`VERSION` that its event `type` ends with (`vn.portalsim.dossier.submitted.v1`).
+A change to a payload changes its VERSION and the generated AsyncAPI document.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from contracts.catalogue import Portal
+from contracts.people import PERSONAL_DATA, DeclaredPerson, PersonFacts, PersonRole, Sex
+
+__all__ = [
+    "AccountKind",
+    "AccountRegistered",
+    "AccountStatus",
+    "BirthChange",
+    "Channel",
+    "CivilStatusChange",
+    "DeathChange",
+    "DeskQueueChanged",
+    "DossierRouted",
+    "DossierSettled",
+    "DossierStatus",
+    "DossierStatusChanged",
+    "DossierSubmitted",
+    "IdentityCheckCompleted",
+    "IdentityCheckRequested",
+    "IdentityResult",
+    "MarriageChange",
+    "Outcome",
+    "PopulationRecordChanged",
+    "RecordChange",
+    "RequesterKind",
+    "ResidenceChange",
+]
+
+FormValue = str | int | bool | None
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_ID = Field(min_length=1, max_length=64, description="Dossier id (UUID); the topic's key.")
+ONE_STOP = "one_stop"
+
+
+class Channel(StrEnum):
+    """How a dossier (hồ sơ) entered the system."""
+
+    ONLINE = "online"
+    DESK = "desk"
+    LINKED = "linked"
+
+
+class DossierSubmitted(BaseModel):
+    """A dossier was submitted: online, digitised at a one-stop desk, or as a linked step."""
+
+    model_config = _FROZEN
+    VERSION: ClassVar[int] = 1
+
+    dossier_id: str = _ID
+    dossier_code: str = Field(description="Dossier code (mã hồ sơ) `<unit>-YYMMDD-XXXX`.")
+    procedure_code: str = Field(description="Code of the procedure (thủ tục hành chính, TTHC).")
+    channel: Channel = Field(description="online, desk (Bộ phận Một cửa) or linked step.")
+    account_id: str | None = Field(None, description="Portal account of the applicant, if any.")
+    received_unit: str = Field(description="Code of the Hanoi unit that received the dossier.")
+    persons: list[DeclaredPerson] = Field(
+        min_length=1,
+        max_length=8,
+        description="Declared identities; the applicant first, then others the procedure names.",
+    )
+    form: dict[str, FormValue] = Field(
+        default_factory=dict, description="The procedure's form data (e.g. child_full_name)."
+    )
+    parent_dossier_id: str | None = Field(
+        None, description="For a step of a linked group: the parent dossier's id."
+    )
+    step_index: int | None = Field(None, ge=0, description="Position of the step in its group.")
+    received_simtime: AwareDatetime = Field(description="Simulated time the dossier was received.")
+
+
+class RequesterKind(StrEnum):
+    """Who asked for an identity check."""
+
+    DOSSIER = "dossier"
+    ACCOUNT = "account"
+
+
+class IdentityCheckRequested(BaseModel):
+    """A portal asks the population database to check one declared person."""
+
+    model_config = _FROZEN
+    VERSION: ClassVar[int] = 1
+
+    check_id: str = Field(min_length=1, max_length=100, description="Unique id of this check.")
+    requester_kind: RequesterKind = Field(description="A dossier or an account registration.")
+    requester_id: str = Field(description="Dossier id or account id the check belongs to.")
+    id_number: str = Field(
+        max_length=32,
+        description="Declared ID number; the topic's key.",
+        json_schema_extra=PERSONAL_DATA,
+    )
+    person: DeclaredPerson = Field(description="The declared identity to compare.")
+
+
+class IdentityResult(StrEnum):
+    """Outcome of an identity check against the population database."""
+
+    MATCH = "match"
+    MISMATCH = "mismatch"
+    NOT_FOUND = "not_found"
+    DECEASED = "deceased"
+    MALFORMED_ID = "malformed_id"
+
+
+class IdentityCheckCompleted(BaseModel):
+    """The population database answered an identity check."""
+
+    model_config = _FROZEN
+    VERSION: ClassVar[int] = 1
+
+    check_id: str = Field(description="Id of the request being answered.")
+    requester_kind: RequesterKind = Field(description="A dossier or an account registration.")
+    requester_id: str = Field(description="Dossier or account id; the topic's key.")
+    role: PersonRole = Field(description="Role of the checked person in the dossier.")
+    result: IdentityResult = Field(description="match, mismatch, not_found, deceased, ...")
+    mismatched_fields: list[str] = Field(
+        default_factory=list,
+        description="For a mismatch: each declared field that differs (full_name, birth_date, "
+        "sex, id_number).",
+    )
+    detail: str = Field("", description="A sentence explaining the result.")
+    record: PersonFacts | None = Field(
+        None, description="The record's facts when a record was found (match or mismatch)."
+    )
+
+
+class DossierRouted(BaseModel):
+    """The city portal handed a dossier to the portal that settles it."""
+
+    model_config = _FROZEN
+    VERSION: ClassVar[int] = 1
+
+    dossier_id: str = _ID
+    route_to: Portal = Field(description="Portal that settles the dossier.")
+    submission: DossierSubmitted = Field(description="The dossier as submitted.")
+    identities: list[PersonFacts] = Field(
+        default_factory=list, description="Population records of the checked persons."
+    )
+    routed_simtime: AwareDatetime = Field(description="Simulated time of the routing.")
+
+
+class Outcome(StrEnum):
+    """Final decision on a dossier."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class BirthChange(BaseModel):
+    """A birth to enter into the population database: a new person with a new ID number."""
+
+    model_config = _FROZEN
+    kind: Literal["birth"] = Field("birth", description="Kind of civil-status change.")
+    full_name: str = Field(description="Child's full name.", json_schema_extra=PERSONAL_DATA)
+    sex: Sex = Field(description="Child's sex.")
+    birth_date: date = Field(description="Child's birth date.", json_schema_extra=PERSONAL_DATA)
+    residence_unit: str = Field(description="Commune-level unit of residence.")
+    father_id_number: str | None = Field(
+        None, description="Father's ID number, if declared.", json_schema_extra=PERSONAL_DATA
+    )
+    mother_id_number: str | None = Field(
+        None, description="Mother's ID number, if declared.", json_schema_extra=PERSONAL_DATA
+    )
+
+
+class DeathChange(BaseModel):
+    """A death to record: the person becomes deceased."""
+
+    model_config = _FROZEN
+    kind: Literal["death"] = Field("death", description="Kind of civil-status change.")
+    id_number: str = Field(description="The deceased's ID number.", json_schema_extra=PERSONAL_DATA)
+    date_of_death: date = Field(description="Date of death.")
+
+
+class MarriageChange(BaseModel):
+    """A marriage to record: both people married and linked as spouses."""
+
+    model_config = _FROZEN
+    kind: Literal["marriage"] = Field("marriage", description="Kind of civil-status change.")
+    id_numbers: tuple[str, str] = Field(
+        description="ID numbers of the two spouses.", json_schema_extra=PERSONAL_DATA
+    )
+
+
+class ResidenceChange(BaseModel):
+    """A permanent-residence registration (đăng ký thường trú): the person moves."""
+
+    model_config = _FROZEN
+    kind: Literal["permanent_residence"] = Field("permanent_residence", description="Kind of civil-status change.")
+    id_number: str = Field(description="Who moves.", json_schema_extra=PERSONAL_DATA)
+    new_residence_unit: str = Field(description="Commune-level unit of the new residence.")
+
+
+CivilStatusChange = Annotated[
+    BirthChange | DeathChange | MarriageChange | ResidenceChange, Field(discriminator="kind")
+]
+
+
+class DossierSettled(BaseModel):
+    """A dossier reached its final decision: approved with a result document, or rejected."""
+
+    model_config = _FROZEN
+    VERSION: ClassVar[int] = 1
+
+    dossier_id: str = _ID
+    dossier_code: str = Field(description="Dossier code (mã hồ sơ).")
+    procedure_code: str = Field(description="Procedure code.")
+    channel: Channel = Field(description="How the dossier entered.")
+    received_unit: str = Field(description="Unit that received the dossier.")
+    parent_dossier_id: str | None = Field(None, description="Parent dossier for a linked step.")
+    outcome: Outcome = Field(description="approved or rejected.")
+    settled_by: Portal | Literal["one_stop"] = Field(
+        description="Portal that settled it; one_stop when a desk returned it before submission."
+    )
+    result_document_number: str | None = Field(
+        None, description="Number of the result document (giấy tờ kết quả) when approved."
+    )
+    reason_code: str | None = Field(None, description="Machine-readable rejection reason.")
+    reason_text: str | None = Field(None, description="The rejection reason as a sentence.")
+    received_simtime: AwareDatetime = Field(description="Simulated time the dossier was received.")
+    settled_simtime: AwareDatetime = Field(description="Simulated time of the decision.")
+    working_days_taken: float = Field(ge=0, description="Simulated working days taken.")
+    legal_limit_days: int | None = Field(None, description="Legal time limit in working days.")
+    within_legal_limit: bool | None = Field(
+        None, description="Whether it settled within the legal limit (none when no limit)."
+    )
+    civil_status_change: CivilStatusChange | None = Field(
+        None, description="For approved civil-status procedures: what the population DB applies."
+    )
+
+
+class DossierStatus(StrEnum):
+    """A status in a dossier's timeline; approved and rejected are terminal."""
+
+    RECEIVED = "received"
+    DIGITISING = "digitising"
+    IDENTITY_CHECK = "identity_check"
+    ROUTED = "routed"
+    PROCESSING = "processing"
+    AWAITING_STEPS = "awaiting_steps"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURNED_AT_DESK = "returned_at_desk"
+
+    @property
+    def is_terminal(self) -> bool:
+        """True for the final decisions."""
+        return self in {DossierStatus.APPROVED, DossierStatus.REJECTED}
+
+
+class DossierStatusChanged(BaseModel):
+    """One step in a dossier's timeline, published by whichever service moved it."""
+
+    model_config = _FROZEN
+    VERSION: ClassVar[int] = 1
+
+    dossier_id: str = _ID
+    dossier_code: str = Field(description="Dossier code.")
+    procedure_code: str = Field(description="Procedure code.")
+    status: DossierStatus = Field(description="The new status.")
+    by: str = Field(description="Service or portal that changed it.")
+    note: str = Field("", max_length=500, description="A short explanation.")
+
+
+class RecordChange(StrEnum):
+    """What changed in a population record."""
+
+    BORN = "born"
+    DIED = "died"
+    MARRIED = "married"
+    MOVED = "moved"
+
+
+class PopulationRecordChanged(BaseModel):
+    """The population database applied a civil-status settlement to a record."""
+
+    model_config = _FROZEN
+    VERSION: ClassVar[int] = 1
+
+    id_number: str = Field(
+        description="ID number of the changed record (the new one for a birth); the key.",
+        json_schema_extra=PERSONAL_DATA,
+    )
+    change: RecordChange = Field(description="born, died, married or moved.")
+    dossier_id: str = Field(description="Dossier whose settlement caused the change.")
+    record: PersonFacts = Field(description="The record after the change.")
+
+
+class AccountKind(StrEnum):
+    """A citizen (by ID number) or a foreigner (by passport)."""
+
+    CITIZEN = "citizen"
+    FOREIGNER = "foreigner"
+
+
+class AccountStatus(StrEnum):
+    """State of a portal account."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    REFUSED = "refused"
+
+
+class AccountRegistered(BaseModel):
+    """The city portal decided on an account registration (tài khoản)."""
+
+    model_config = _FROZEN
+    VERSION: ClassVar[int] = 1
+
+    account_id: str = Field(min_length=1, max_length=64, description="Account id; the key.")
+    kind: AccountKind = Field(description="citizen or foreigner.")
+    status: AccountStatus = Field(description="active or refused (pending while checking).")
+    reason: str | None = Field(None, description="Why it was refused.")
+    person: DeclaredPerson = Field(description="The declared identity of the account holder.")
+
+
+class DeskQueueChanged(BaseModel):
+    """The digitisation queue of a one-stop desk (Bộ phận Một cửa) changed length."""
+
+    model_config = _FROZEN
+    VERSION: ClassVar[int] = 1
+
+    unit_code: str = Field(description="Code of the desk's unit; the key.")
+    queue_length: int = Field(ge=0, description="Dossiers waiting to be digitised.")
+    dossier_id: str | None = Field(None, description="Dossier that entered or left the queue.")

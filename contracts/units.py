@@ -1,0 +1,197 @@
+"""Hanoi's administrative units (đơn vị hành chính): 30 districts and 579 communes.
+
+District-level units (cấp huyện: quận, huyện, thị xã) are the General Statistics Office
+list of 10 April 2023 as given in DESIGN.md 1.3: real codes, names and commune counts.
+
+Commune-level units (cấp xã: phường, xã, thị trấn) are SYNTHETIC: the real list is not in
+DESIGN.md, so each district's communes are generated in order with
+code = district code (3 digits) + 2-digit sequence (``"001"`` + ``"01"`` -> ``"00101"``).
+The 5-digit codes are unique and never collide with the 3-digit district codes, but they
+are not the GSO commune codes. Names are synthetic too: "Phường 1 (Quận Ba Đình)" in a
+quận or thị xã, "Xã 1 (Huyện Ba Vì)" in a huyện (real huyện also have thị trấn; real
+thị xã also have xã).
+
+Note: ``HANOI_PROVINCE_CODE`` (``"001"``) belongs to the province code list and equals
+Ba Đình's district code; :func:`unit_by_code` looks up district and commune codes only.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "COMMUNES",
+    "DISTRICTS",
+    "HANOI_COMMUNE_COUNT",
+    "HANOI_DISTRICT_COUNT",
+    "HANOI_PROVINCE_CODE",
+    "Commune",
+    "CommuneKind",
+    "District",
+    "DistrictKind",
+    "communes_of",
+    "district_by_code",
+    "is_hanoi_unit",
+    "unit_by_code",
+]
+
+HANOI_PROVINCE_CODE = "001"
+HANOI_DISTRICT_COUNT = 30
+HANOI_COMMUNE_COUNT = 579
+
+
+class DistrictKind(StrEnum):
+    """Kind of district-level unit (đơn vị hành chính cấp huyện)."""
+
+    QUAN = "quận"
+    HUYEN = "huyện"
+    THI_XA = "thị xã"
+
+
+class CommuneKind(StrEnum):
+    """Kind of commune-level unit (đơn vị hành chính cấp xã)."""
+
+    PHUONG = "phường"
+    XA = "xã"
+    THI_TRAN = "thị trấn"
+
+
+class District(BaseModel):
+    """A district-level unit of Hanoi (quận, huyện or thị xã), real GSO data."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=r"^[0-9]{3}$", description="GSO 3-digit district code.")
+    name: str = Field(min_length=1, description="Full name with its kind, e.g. 'Quận Ba Đình'.")
+    kind: DistrictKind = Field(description="Quận (urban), huyện (rural) or thị xã (town).")
+    commune_count: int = Field(ge=1, description="Number of commune-level units it contains.")
+
+
+class Commune(BaseModel):
+    """A commune-level unit of Hanoi (phường, xã, thị trấn); synthetic code and name."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(
+        pattern=r"^[0-9]{5}$", description="Synthetic 5-digit code: district code + sequence."
+    )
+    name: str = Field(min_length=1, description="Synthetic name, e.g. 'Phường 1 (Quận Ba Đình)'.")
+    kind: CommuneKind = Field(description="Phường, xã or thị trấn (synthetic choice).")
+    district_code: str = Field(description="Code of the district it belongs to.")
+    synthetic: bool = Field(True, description="Always true: not the GSO commune list.")
+
+
+_KIND_PREFIX = {
+    DistrictKind.QUAN: "Quận ",
+    DistrictKind.HUYEN: "Huyện ",
+    DistrictKind.THI_XA: "Thị xã ",
+}
+
+# (code, full name, commune count) from DESIGN.md 1.3.
+_DISTRICT_ROWS: tuple[tuple[str, str, int], ...] = (
+    ("001", "Quận Ba Đình", 14),
+    ("002", "Quận Hoàn Kiếm", 18),
+    ("003", "Quận Tây Hồ", 8),
+    ("004", "Quận Long Biên", 14),
+    ("005", "Quận Cầu Giấy", 8),
+    ("006", "Quận Đống Đa", 21),
+    ("007", "Quận Hai Bà Trưng", 18),
+    ("008", "Quận Hoàng Mai", 14),
+    ("009", "Quận Thanh Xuân", 11),
+    ("016", "Huyện Sóc Sơn", 26),
+    ("017", "Huyện Đông Anh", 24),
+    ("018", "Huyện Gia Lâm", 22),
+    ("019", "Quận Nam Từ Liêm", 10),
+    ("020", "Huyện Thanh Trì", 16),
+    ("021", "Quận Bắc Từ Liêm", 13),
+    ("250", "Huyện Mê Linh", 18),
+    ("268", "Quận Hà Đông", 17),
+    ("269", "Thị xã Sơn Tây", 15),
+    ("271", "Huyện Ba Vì", 31),
+    ("272", "Huyện Phúc Thọ", 21),
+    ("273", "Huyện Đan Phượng", 16),
+    ("274", "Huyện Hoài Đức", 20),
+    ("275", "Huyện Quốc Oai", 21),
+    ("276", "Huyện Thạch Thất", 23),
+    ("277", "Huyện Chương Mỹ", 32),
+    ("278", "Huyện Thanh Oai", 21),
+    ("279", "Huyện Thường Tín", 29),
+    ("280", "Huyện Phú Xuyên", 27),
+    ("281", "Huyện Ứng Hòa", 29),
+    ("282", "Huyện Mỹ Đức", 22),
+)
+
+
+def _kind_of(name: str) -> DistrictKind:
+    for kind, prefix in _KIND_PREFIX.items():
+        if name.startswith(prefix):
+            return kind
+    raise ValueError(f"district name {name!r} has no known kind prefix")  # pragma: no cover
+
+
+def _build_districts() -> tuple[District, ...]:
+    return tuple(
+        District(code=code, name=name, kind=_kind_of(name), commune_count=count)
+        for code, name, count in _DISTRICT_ROWS
+    )
+
+
+def _build_communes(districts: tuple[District, ...]) -> tuple[Commune, ...]:
+    communes: list[Commune] = []
+    for district in districts:
+        kind = CommuneKind.XA if district.kind is DistrictKind.HUYEN else CommuneKind.PHUONG
+        label = "Xã" if kind is CommuneKind.XA else "Phường"
+        for seq in range(1, district.commune_count + 1):
+            communes.append(
+                Commune(
+                    code=f"{district.code}{seq:02d}",
+                    name=f"{label} {seq} ({district.name})",
+                    kind=kind,
+                    district_code=district.code,
+                )
+            )
+    return tuple(communes)
+
+
+DISTRICTS: tuple[District, ...] = _build_districts()
+COMMUNES: tuple[Commune, ...] = _build_communes(DISTRICTS)
+
+_DISTRICTS_BY_CODE: dict[str, District] = {d.code: d for d in DISTRICTS}
+_COMMUNES_BY_CODE: dict[str, Commune] = {c.code: c for c in COMMUNES}
+
+if (
+    len(_DISTRICTS_BY_CODE) != HANOI_DISTRICT_COUNT or len(_COMMUNES_BY_CODE) != HANOI_COMMUNE_COUNT
+):  # pragma: no cover - guards the table above
+    raise RuntimeError(
+        f"Hanoi must have {HANOI_DISTRICT_COUNT} districts and {HANOI_COMMUNE_COUNT} communes"
+        f" with unique codes; found {len(_DISTRICTS_BY_CODE)} and {len(_COMMUNES_BY_CODE)}"
+    )
+
+
+def district_by_code(code: str) -> District:
+    """The district with this 3-digit code; ``KeyError`` naming the code if there is none."""
+    try:
+        return _DISTRICTS_BY_CODE[code]
+    except KeyError:
+        raise KeyError(f"no Hanoi district has code {code!r}") from None
+
+
+def communes_of(district_code: str) -> tuple[Commune, ...]:
+    """The communes of a district, in sequence order; ``KeyError`` for an unknown district."""
+    district_by_code(district_code)
+    return tuple(c for c in COMMUNES if c.district_code == district_code)
+
+
+def unit_by_code(code: str) -> District | Commune:
+    """The district (3-digit code) or commune (5-digit code); ``KeyError`` if unknown."""
+    unit: District | Commune | None = _DISTRICTS_BY_CODE.get(code) or _COMMUNES_BY_CODE.get(code)
+    if unit is None:
+        raise KeyError(f"no Hanoi district or commune has code {code!r}")
+    return unit
+
+
+def is_hanoi_unit(code: str) -> bool:
+    """Whether ``code`` is the code of one of Hanoi's districts or communes."""
+    return code in _DISTRICTS_BY_CODE or code in _COMMUNES_BY_CODE

@@ -1,0 +1,94 @@
+"""Simulated working time: office hours Monday to Friday, 08:00-17:00 in Hanoi (UTC+7).
+
+Durations in working days are computed, never slept. One working day is one full
+office day (9 office hours). Public holidays are not modelled.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+__all__ = [
+    "HANOI_TZ",
+    "OFFICE_CLOSE",
+    "OFFICE_OPEN",
+    "add_working_days",
+    "is_office_hours",
+    "is_working_day",
+    "next_office_moment",
+    "working_days_between",
+]
+
+HANOI_TZ = timezone(timedelta(hours=7), "ICT")
+OFFICE_OPEN = time(8, 0)
+OFFICE_CLOSE = time(17, 0)
+_DAY_SECONDS = 9 * 3600.0
+
+
+def _local(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("simulated times must be timezone-aware")
+    return moment.astimezone(HANOI_TZ)
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday."""
+    return day.weekday() < 5
+
+
+def is_office_hours(moment: datetime) -> bool:
+    """True inside 08:00-17:00 of a working day, Hanoi time."""
+    local = _local(moment)
+    return is_working_day(local.date()) and OFFICE_OPEN <= local.time() < OFFICE_CLOSE
+
+
+def _opening(day: date) -> datetime:
+    return datetime.combine(day, OFFICE_OPEN, HANOI_TZ)
+
+
+def next_office_moment(moment: datetime) -> datetime:
+    """The moment itself inside office hours, else the next opening time."""
+    local = _local(moment)
+    day = local.date()
+    if is_working_day(day) and local.time() < OFFICE_OPEN:
+        return _opening(day)
+    if is_office_hours(local):
+        return local
+    day += timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return _opening(day)
+
+
+def add_working_days(start: datetime, days: float) -> datetime:
+    """The simulated moment `days` working days of office time after `start`.
+
+    Zero days gives the start itself moved into office hours ("on receipt").
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    current = next_office_moment(start)
+    remaining = days * _DAY_SECONDS
+    while True:
+        close = datetime.combine(current.date(), OFFICE_CLOSE, HANOI_TZ)
+        left_today = (close - current).total_seconds()
+        if remaining < left_today or (remaining == 0):
+            return current + timedelta(seconds=remaining)
+        remaining -= left_today
+        current = next_office_moment(close)
+        if remaining == 0:
+            return current
+
+
+def working_days_between(start: datetime, end: datetime) -> float:
+    """Office time between two simulated moments, in working days (0 when end <= start)."""
+    if end <= start:
+        return 0.0
+    current = next_office_moment(start)
+    end_local = _local(end)
+    seconds = 0.0
+    while current < end_local:
+        close = datetime.combine(current.date(), OFFICE_CLOSE, HANOI_TZ)
+        seconds += (min(close, end_local) - current).total_seconds()
+        current = next_office_moment(close)
+    return round(seconds / _DAY_SECONDS, 6)

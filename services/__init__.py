@@ -1,0 +1,1 @@
+"""The four portalsim services and the kit they are built from."""

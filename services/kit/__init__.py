@@ -1,0 +1,24 @@
+"""What every service is built from: settings, store, messaging, logging, health, runtime."""
+
+from services.kit.emitter import EventFactory, HandlerContext, derived_event_id
+from services.kit.messaging import RejectEvent, ServiceMessaging
+from services.kit.runtime import ServiceRuntime, make_broker, run_service
+from services.kit.settings import ServiceSettings, env_var_names, parse_settings
+from services.kit.store import OutboxRecord, ServiceStore, StoreWorker
+
+__all__ = [
+    "EventFactory",
+    "HandlerContext",
+    "OutboxRecord",
+    "RejectEvent",
+    "ServiceMessaging",
+    "ServiceRuntime",
+    "ServiceSettings",
+    "ServiceStore",
+    "StoreWorker",
+    "derived_event_id",
+    "env_var_names",
+    "make_broker",
+    "parse_settings",
+    "run_service",
+]

@@ -1,0 +1,237 @@
+"""A service's Kafka side: one batch consumer for its topics, dead letters, the outbox.
+
+Per batch, on the store thread and in one transaction: each record is parsed and
+validated against its topic's payload (invalid: dead letter, at once), skipped when
+its event id was handled before (idempotency), else handed to its handler; the
+handler's effects, the event id and its follow-up events are stored together.
+Then the outbox is published with all confirms awaited, and only then does
+FastStream commit the offsets (AckPolicy.ACK). A crash anywhere replays the batch
+without doing anything twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import structlog
+from aiokafka import ConsumerRecord
+from faststream.kafka import KafkaBroker
+from faststream.middlewares import AckPolicy
+
+from contracts.deadletter import DeadLetterInfo, deadletter_headers
+from contracts.envelope import CloudEvent, EnvelopeError, parse_event, utc_now
+from contracts.topics import ServiceName, topic
+from services.kit.emitter import EventFactory, HandlerContext
+from services.kit.store import OutboxRecord, ServiceStore, StoreWorker
+
+__all__ = ["Handler", "RejectEvent", "ServiceMessaging"]
+
+Handler = Callable[[CloudEvent[Any], HandlerContext], None]
+log = structlog.get_logger("portalsim.kit.messaging")
+
+
+class RejectEvent(Exception):  # noqa: N818 - it is a signal, not an error of the service
+    """Raised by a handler for an event that is valid JSON but can never be handled."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+class TransientStoreError(Exception):
+    """The store was busy or locked: the whole batch is retried with backoff."""
+
+
+async def _raw_records(msg: Any) -> list[ConsumerRecord[bytes, bytes]]:
+    raw = msg.raw_message
+    return list(raw) if isinstance(raw, tuple | list) else [raw]
+
+
+class ServiceMessaging:
+    """Handlers by topic, the batch subscriber, and the outbox publisher of one service."""
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        service: ServiceName,
+        worker: StoreWorker,
+        *,
+        max_records: int = 500,
+        retry_attempts: int = 5,
+        retry_base_delay: float = 0.05,
+    ) -> None:
+        self.broker = broker
+        self.service = service
+        self.worker = worker
+        self.factory = EventFactory(service)
+        self.max_records = max_records
+        self.retry_attempts = retry_attempts
+        self.retry_base_delay = retry_base_delay
+        self.handlers: dict[str, Handler] = {}
+        self._claimed: set[int] = set()
+        self.stats = {"handled": 0, "duplicates": 0, "deadletters": 0}
+
+    @property
+    def store(self) -> ServiceStore:
+        """The service's store (use only on the store thread)."""
+        return self.worker.store
+
+    def on(self, topic_name: str) -> Callable[[Handler], Handler]:
+        """Register the handler of a topic (runs on the store thread, inside the batch)."""
+        registered = topic(topic_name)
+        if self.service not in registered.consumers:
+            raise ValueError(f"{self.service} is not a registered consumer of {topic_name}")
+
+        def register(handler: Handler) -> Handler:
+            self.handlers[topic_name] = handler
+            return handler
+
+        return register
+
+    def subscribe(self) -> None:
+        """Create the FastStream batch subscriber for every registered topic."""
+        subscriber = self.broker.subscriber(
+            *self.handlers,
+            group_id=str(self.service),
+            batch=True,
+            max_records=self.max_records,
+            batch_timeout_ms=20,
+            auto_offset_reset="earliest",
+            decoder=_raw_records,
+            ack_policy=AckPolicy.ACK,
+            title=f"{self.service}.consumer",
+        )
+        subscriber(self.on_records)
+
+    async def on_records(self, records: Any) -> None:
+        """Handle one batch of records, publish the outbox; FastStream then commits."""
+        for attempt in range(self.retry_attempts):
+            try:
+                await self.worker.run(self._process_batch, records)
+                break
+            except TransientStoreError as exc:
+                delay = self.retry_base_delay * 2**attempt
+                log.warning("store busy, retrying batch", attempt=attempt, error=str(exc))
+                await asyncio.sleep(delay)
+        else:
+            raise TransientStoreError("store still busy after retries; batch left for redelivery")
+        await self.flush_outbox()
+
+    async def publish_input(self, records: Sequence[OutboxRecord]) -> None:
+        """Store events that entered from outside (HTTP) and publish them."""
+
+        def store_records() -> None:
+            self.store.begin()
+            try:
+                self.store.add_outbox(records)
+                self.store.commit()
+            except BaseException:
+                self.store.rollback()
+                raise
+
+        await self.worker.run(store_records)
+        await self.flush_outbox()
+
+    async def flush_outbox(self) -> int:
+        """Publish every stored, unpublished record; await every confirm; forget them."""
+        published = 0
+        while True:
+            pending = [
+                r
+                for r in await self.worker.run(self.store.pending_outbox)
+                if r.seq not in self._claimed
+            ]
+            if not pending:
+                return published
+            seqs = [r.seq for r in pending]
+            self._claimed.update(seqs)
+            try:
+                confirms = [
+                    await self.broker.publish(
+                        r.value, r.topic, key=r.key, headers=dict(r.headers), no_confirm=True
+                    )
+                    for r in pending
+                ]
+                await asyncio.gather(*(c for c in confirms if isinstance(c, asyncio.Future)))
+                await self.worker.run(self._delete_outbox, seqs)
+            finally:
+                self._claimed.difference_update(seqs)
+            published += len(pending)
+
+    def _delete_outbox(self, seqs: list[int]) -> None:
+        self.store.db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+
+    # -- on the store thread ---------------------------------------------------------
+    def _process_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        store = self.store
+        try:
+            store.begin()
+            outgoing: list[OutboxRecord] = []
+            for record in records:
+                outgoing.extend(self._process_record(record))
+            store.add_outbox(outgoing)
+            store.commit()
+        except sqlite3.OperationalError as exc:
+            store.rollback()
+            raise TransientStoreError(str(exc)) from exc
+        except BaseException:
+            store.rollback()
+            raise
+
+    def _process_record(self, record: ConsumerRecord[bytes, bytes]) -> list[OutboxRecord]:
+        registered = topic(record.topic)
+        try:
+            event = parse_event(record.value or b"", registered.payload, registered.event_type)
+        except EnvelopeError as exc:
+            return [self._deadletter(record, exc.reason, str(exc))]
+        if self.store.is_processed(event.id):
+            self.stats["duplicates"] += 1
+            return []
+        context = HandlerContext(self.factory, event)
+        self.store.savepoint()
+        try:
+            self.handlers[record.topic](event, context)
+        except RejectEvent as exc:
+            self.store.rollback_to_savepoint()
+            return [self._deadletter(record, exc.reason, exc.detail)]
+        except sqlite3.OperationalError:
+            raise
+        except Exception as exc:
+            self.store.rollback_to_savepoint()
+            detail = "".join(traceback.format_exception_only(exc)).strip()
+            log.error("handler failed", topic=record.topic, event_id=event.id, error=detail)
+            return [self._deadletter(record, "handler_error", detail)]
+        self.store.release()
+        self.store.mark_processed(event.id, record.topic)
+        self.stats["handled"] += 1
+        return context.outgoing
+
+    def _deadletter(
+        self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str
+    ) -> OutboxRecord:
+        self.stats["deadletters"] += 1
+        log.warning(
+            "dead letter", topic=record.topic, offset=record.offset, reason=reason, detail=detail
+        )
+        info = DeadLetterInfo(
+            reason=reason,
+            detail=detail,
+            service=str(self.service),
+            time=utc_now(),
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        original = [(k, v.decode("utf-8", "backslashreplace")) for k, v in record.headers or ()]
+        added = [(k, v.decode()) for k, v in deadletter_headers(info)]
+        return OutboxRecord(
+            topic=topic(record.topic).deadletter,
+            key=record.key,
+            value=record.value or b"",
+            headers=tuple(original + added),
+        )

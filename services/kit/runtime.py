@@ -1,0 +1,132 @@
+"""Running one service: its FastStream broker, its HTTP API, graceful stop on SIGTERM.
+
+`ServiceRuntime` is what each service's `app.py` builds; `run_service` is what its
+`__main__.py` calls. The broker connection is retried with backoff, so a service
+may start before Kafka; on SIGTERM or SIGINT the HTTP server stops taking
+requests, the consumer stops fetching, the batch in flight finishes and commits,
+the outbox is flushed, and the store closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import structlog
+import uvicorn
+from aiokafka.errors import KafkaConnectionError, KafkaError
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+
+from contracts.topics import ServiceName
+from services.kit.messaging import ServiceMessaging
+from services.kit.settings import ServiceSettings
+from services.kit.store import ServiceStore, StoreWorker
+from services.kit.topics_admin import ensure_topics
+
+__all__ = ["ServiceRuntime", "make_broker", "run_service"]
+
+log = structlog.get_logger("portalsim.kit.runtime")
+
+
+def make_broker(settings: ServiceSettings, service: ServiceName) -> KafkaBroker:
+    """A FastStream Kafka broker with no per-message INFO logging and acks from all replicas."""
+    return KafkaBroker(
+        settings.kafka_bootstrap,
+        client_id=f"portalsim-{service}",
+        acks="all",
+        linger_ms=2,
+        graceful_timeout=30.0,
+        log_level=logging.DEBUG,
+        description=f"portalsim {service}",
+    )
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything one running service consists of."""
+
+    service: ServiceName
+    settings: ServiceSettings
+    store: ServiceStore
+    broker: KafkaBroker
+    messaging: ServiceMessaging
+    http: FastAPI
+    on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    def build(
+        cls, service: ServiceName, settings: ServiceSettings, store: ServiceStore, http: FastAPI
+    ) -> ServiceRuntime:
+        """Wire store, broker and messaging together (handlers are registered afterwards)."""
+        broker = make_broker(settings, service)
+        worker = StoreWorker(store)
+        messaging = ServiceMessaging(
+            broker, service, worker, max_records=settings.batch_max_records
+        )
+        return cls(service, settings, store, broker, messaging, http)
+
+    async def start_messaging(self, attempts: int = 60) -> None:
+        """Create topics, connect (retrying with backoff), flush the outbox, start consuming."""
+        if self.settings.create_topics:
+            await ensure_topics(self.settings.kafka_bootstrap)
+        self.messaging.subscribe()
+        for attempt in range(attempts):
+            try:
+                await self.broker.start()
+                break
+            except (KafkaConnectionError, KafkaError, OSError) as exc:
+                delay = min(0.2 * 2**attempt, 5.0)
+                log.warning("broker unreachable, retrying", error=str(exc), delay=delay)
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await asyncio.sleep(delay)
+        else:
+            raise RuntimeError(f"Kafka at {self.settings.kafka_bootstrap} unreachable")
+        await self.messaging.flush_outbox()
+        for hook in self.on_start:
+            await hook()
+        self.ready.set()
+
+    async def stop_messaging(self) -> None:
+        """Stop consuming (the batch in flight finishes and commits), flush, close."""
+        self.ready.clear()
+        with contextlib.suppress(Exception):
+            await self.messaging.flush_outbox()
+        await self.broker.stop()
+        self.messaging.worker.close()
+
+
+async def run_service(runtime: ServiceRuntime) -> None:
+    """Serve the HTTP API and the consumer until SIGTERM or SIGINT."""
+    settings = runtime.settings
+    config = uvicorn.Config(
+        runtime.http,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    http_task = asyncio.create_task(server.serve())
+    await runtime.start_messaging()
+    log.info("service started", http_port=settings.http_port, kafka=settings.kafka_bootstrap)
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({http_task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    log.info("service stopping")
+    server.should_exit = True
+    await runtime.stop_messaging()
+    with contextlib.suppress(asyncio.CancelledError):
+        await http_task
+    log.info("service stopped")

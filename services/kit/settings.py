@@ -1,0 +1,65 @@
+"""Service settings from environment variables (prefix `PORTALSIM_<SERVICE>_`) or flags.
+
+Every service's settings class derives from `ServiceSettings`; `parse_settings`
+turns its fields into `--flags` (so `python -m services.<name> --help` lists them
+with their environment variable and default) and reads the environment for the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ServiceSettings", "env_var_names", "parse_settings"]
+
+S = TypeVar("S", bound="ServiceSettings")
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. Subclasses set `env_prefix` and add their own."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTALSIM_", extra="ignore")
+
+    kafka_bootstrap: str = Field(
+        "127.0.0.1:9092", description="Kafka bootstrap servers, host:port[,host:port]."
+    )
+    data_dir: Path = Field(
+        Path(".portalsim/data"), description="Folder of the service's SQLite state."
+    )
+    http_host: str = Field("127.0.0.1", description="Address the HTTP API listens on.")
+    http_port: int = Field(8000, ge=0, le=65535, description="Port of the HTTP API.")
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
+    log_json: bool = Field(True, description="Log one JSON object a line (else console).")
+    batch_max_records: int = Field(
+        500, ge=1, le=10000, description="Most records handled in one consumer batch."
+    )
+    create_topics: bool = Field(
+        True, description="Create the registered topics at start when they are missing."
+    )
+
+
+def env_var_names(settings_class: type[ServiceSettings]) -> dict[str, str]:
+    """Field name -> environment variable name, for documentation and compose checks."""
+    prefix = str(settings_class.model_config.get("env_prefix", ""))
+    return {name: (prefix + name).upper() for name in settings_class.model_fields}
+
+
+def parse_settings(
+    settings_class: type[S], argv: list[str] | None = None, description: str = ""
+) -> S:
+    """Build settings from flags (highest priority) and the environment."""
+    env_names = env_var_names(settings_class)
+    parser = argparse.ArgumentParser(
+        description=description or settings_class.__doc__,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    for name, field in settings_class.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        help_text = f"{field.description} [env {env_names[name]}]"
+        parser.add_argument(flag, dest=name, default=argparse.SUPPRESS, help=help_text)
+    given: dict[str, Any] = vars(parser.parse_args(argv))
+    return settings_class(**given)

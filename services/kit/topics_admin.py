@@ -1,0 +1,52 @@
+"""Creating the registered topics (and their dead-letter topics) on a broker."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
+
+from contracts.topics import TOPICS
+
+__all__ = ["ensure_topics", "registered_topic_partitions"]
+
+
+def registered_topic_partitions() -> dict[str, int]:
+    """Every topic of the system with its partition count (dead letters: 1)."""
+    counts = {t.name: t.partitions for t in TOPICS}
+    counts.update({t.deadletter: 1 for t in TOPICS if t.consumers})
+    return counts
+
+
+async def ensure_topics(bootstrap: str, attempts: int = 30, delay: float = 1.0) -> list[str]:
+    """Create the missing registered topics; returns the names created.
+
+    Retries the connection with a bound, since a service may start before the broker.
+    """
+    for attempt in range(attempts):
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="portalsim-admin")
+        try:
+            await admin.start()
+        except KafkaConnectionError:
+            await admin.close()
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(min(delay * 2**attempt, 5.0))
+            continue
+        try:
+            existing = set(await admin.list_topics())
+            missing = [
+                NewTopic(name, num_partitions=count, replication_factor=1)
+                for name, count in registered_topic_partitions().items()
+                if name not in existing
+            ]
+            if missing:
+                try:
+                    await admin.create_topics(missing)
+                except TopicAlreadyExistsError:
+                    pass
+            return [t.name for t in missing]
+        finally:
+            await admin.close()
+    return []

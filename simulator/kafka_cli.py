@@ -1,0 +1,155 @@
+"""``portalsim kafka``: run a real Apache Kafka broker on 127.0.0.1 without Docker.
+
+``up`` starts (or finds) the broker of a data folder and prints its bootstrap address
+alone on the last line of stdout; ``status`` exits 0 when it runs and 3 when not;
+``down`` stops it. Errors are one ``portalsim kafka: ...`` line on stderr, exit 1.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from simulator.kafka_local import (
+    BrokerStatus,
+    KafkaLocalError,
+    LocalKafka,
+    default_data_dir,
+    ensure_jars,
+    find_java,
+    jars_cached,
+    port_is_free,
+)
+from simulator.kafka_local.config import load_ports
+from simulator.kafka_local.paths import DataLayout
+
+#: The client port ``up`` prefers for a new data folder, when it is free.
+DEFAULT_PORT = 9092
+#: Exit code of ``status`` when no broker runs.
+EXIT_NOT_RUNNING = 3
+
+kafka_app = typer.Typer(
+    name="kafka",
+    help="Run a real Apache Kafka broker locally from its Maven jars (no Docker needed).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Broker data folder [default: ${PORTALSIM_HOME:-<repo>/.portalsim}/kafka].",
+        show_default=False,
+    ),
+]
+
+
+def _data_dir(data: Path | None) -> Path:
+    """Return the absolute data folder chosen by ``--data`` or the default."""
+    return (data or default_data_dir()).expanduser().resolve()
+
+
+def _fail(message: str) -> NoReturn:
+    """Print ``portalsim kafka: MESSAGE`` on stderr and exit 1."""
+    err.print(f"portalsim kafka: {escape(message)}")
+    raise typer.Exit(1)
+
+
+def _initial_port(data_dir: Path, port: int | None) -> int | None:
+    """Return ``--port``, else ``None`` for a folder with saved ports, else 9092 if free."""
+    if port is not None or load_ports(DataLayout(data_dir).ports_file) is not None:
+        return port
+    return DEFAULT_PORT if port_is_free(DEFAULT_PORT) else None
+
+
+def _where(status: BrokerStatus) -> str:
+    """Describe a running broker: address and data folder."""
+    return f"{status.bootstrap} (data: {escape(str(status.data_dir))})"
+
+
+@kafka_app.command()
+def up(
+    port: Annotated[
+        int | None,
+        typer.Option(
+            "--port",
+            help="Client port [default: the folder's saved port, else 9092 if free, else any].",
+            show_default=False,
+        ),
+    ] = None,
+    data: DataOption = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for readiness.")] = 120.0,
+) -> None:
+    """Start the broker of a data folder, or report the one already running."""
+    data_dir = _data_dir(data)
+    kafka = LocalKafka(data_dir, port=_initial_port(data_dir, port))
+    running = kafka.status()
+    if running is not None:
+        out.print(f"Kafka already running at {_where(running)}")
+        if port is not None and port != running.port:
+            err.print(f"note: --port {port} ignored; stop the broker first to change its port")
+        print(running.bootstrap)
+        return
+    try:
+        find_java()
+        if not jars_cached():
+            with err.status("Fetching the Kafka jars with Maven (first run only)..."):
+                ensure_jars()
+        with err.status("Starting Kafka..."):
+            address = kafka.start(timeout=timeout)
+    except KafkaLocalError as exc:
+        _fail(str(exc))
+    status = kafka.status()
+    where = _where(status) if status else f"{address} (data: {escape(str(data_dir))})"
+    out.print(f"Kafka is running at {where}")
+    print(address)
+
+
+@kafka_app.command()
+def status(data: DataOption = None) -> None:
+    """Show the broker of a data folder; exit 0 when running, 3 when not."""
+    data_dir = _data_dir(data)
+    running = LocalKafka(data_dir).status()
+    if running is None:
+        out.print(f"Kafka is not running (data: {escape(str(data_dir))})")
+        raise typer.Exit(EXIT_NOT_RUNNING)
+    uptime = datetime.now(UTC) - running.started_at
+    layout = DataLayout(running.data_dir)
+    out.print(f"Kafka is running at {_where(running)}")
+    out.print(f"  pid:             {running.pid}")
+    out.print(f"  controller port: {running.controller_port}")
+    out.print(f"  started at:      {running.started_at.isoformat(timespec='seconds')}")
+    out.print(f"  uptime:          {int(uptime.total_seconds())}s")
+    out.print(f"  log:             {escape(str(layout.broker_log))}")
+    print(running.bootstrap)
+
+
+@kafka_app.command()
+def down(
+    data: DataOption = None,
+    timeout: Annotated[float, typer.Option(help="Seconds before SIGKILL.")] = 60.0,
+) -> None:
+    """Stop the broker of a data folder (nothing to do if none runs)."""
+    data_dir = _data_dir(data)
+    kafka = LocalKafka(data_dir)
+    running = kafka.status()
+    try:
+        kafka.stop(timeout=timeout)
+    except KafkaLocalError as exc:
+        _fail(str(exc))
+    if running is None:
+        out.print(f"Kafka is not running (data: {escape(str(data_dir))})")
+    else:
+        out.print(f"Kafka stopped: pid {running.pid} at {_where(running)}")
+
+
+if __name__ == "__main__":
+    kafka_app(prog_name="portalsim kafka")

@@ -1,0 +1,181 @@
+"""Broker configuration: cluster id, ports, ``server.properties`` and log4j2 settings."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The only address the local broker binds to.
+HOST = "127.0.0.1"
+#: Partitions of auto-created topics.
+NUM_PARTITIONS = 3
+
+
+def new_cluster_id() -> str:
+    """Return a Kafka cluster id: URL-safe base64 of 16 random bytes, no padding.
+
+    Like Kafka's ``Uuid.randomUuid().toString()``, it never starts with ``-``.
+    """
+    while True:
+        value = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode("ascii")
+        if not value.startswith("-"):
+            return value
+
+
+def port_is_free(port: int, host: str = HOST) -> bool:
+    """Tell whether a server could listen on ``host:port`` now (with ``SO_REUSEADDR``,
+    as the JVM does, so a port in TIME_WAIT counts as free)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(exclude: frozenset[int] = frozenset(), host: str = HOST) -> int:
+    """Return a port the OS reports free on ``host``, not in ``exclude``."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
+        if port not in exclude:
+            return port
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The client (PLAINTEXT) and controller ports of one broker."""
+
+    port: int
+    controller_port: int
+
+    @property
+    def bootstrap(self) -> str:
+        """The client bootstrap address, ``127.0.0.1:PORT``."""
+        return f"{HOST}:{self.port}"
+
+
+def load_ports(path: Path) -> Ports | None:
+    """Read ``ports.json``; ``None`` when missing or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Ports(port=int(data["port"]), controller_port=int(data["controller_port"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_ports(path: Path, ports: Ports) -> None:
+    """Write ``ports.json`` atomically."""
+    data = {"port": ports.port, "controller_port": ports.controller_port}
+    write_atomic(path, json.dumps(data, indent=2) + "\n")
+
+
+def choose_ports(
+    saved: Ports | None,
+    port: int | None = None,
+    controller_port: int | None = None,
+    *,
+    is_free: Callable[[int], bool] = port_is_free,
+    pick_free: Callable[[frozenset[int]], int] = free_port,
+) -> Ports:
+    """Decide the ports of a broker.
+
+    Explicit ports win; otherwise the saved ones are reused so that a restart on the
+    same data folder keeps its address. A saved controller port that is now taken or
+    clashes with the client port is replaced (it is internal: with static voters it is
+    not part of the formatted metadata). Missing ports are picked free.
+    """
+    broker = port if port is not None else (saved.port if saved else pick_free(frozenset()))
+    if controller_port is not None:
+        controller = controller_port
+    elif saved and saved.controller_port != broker and is_free(saved.controller_port):
+        controller = saved.controller_port
+    else:
+        controller = pick_free(frozenset({broker}))
+    if controller == broker:
+        raise ValueError(f"client and controller ports must differ (both {broker})")
+    return Ports(port=broker, controller_port=controller)
+
+
+def server_properties(ports: Ports, log_dir: Path) -> dict[str, str]:
+    """Return the settings of a one-node KRaft broker-and-controller on 127.0.0.1."""
+    listeners = f"PLAINTEXT://{HOST}:{ports.port},CONTROLLER://{HOST}:{ports.controller_port}"
+    return {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.voters": f"1@{HOST}:{ports.controller_port}",
+        "listeners": listeners,
+        "advertised.listeners": listeners,
+        "inter.broker.listener.name": "PLAINTEXT",
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "log.dirs": str(log_dir),
+        "num.partitions": str(NUM_PARTITIONS),
+        "auto.create.topics.enable": "true",
+        "default.replication.factor": "1",
+        "min.insync.replicas": "1",
+        "offsets.topic.replication.factor": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+    }
+
+
+def log4j2_properties(root_level: str = "INFO") -> dict[str, str]:
+    """Return a log4j2 configuration that logs to the console at ``root_level``."""
+    return {
+        "status": "warn",
+        "name": "portalsim-kafka",
+        "appender.console.type": "Console",
+        "appender.console.name": "STDOUT",
+        "appender.console.layout.type": "PatternLayout",
+        "appender.console.layout.pattern": "[%d] %p %m (%c)%n",
+        "rootLogger.level": root_level,
+        "rootLogger.appenderRef.stdout.ref": "STDOUT",
+    }
+
+
+def render_properties(values: dict[str, str], header: str) -> str:
+    """Render a Java properties file (values escaped: backslashes, leading blanks)."""
+    lines = [f"# {header}", "# Written by portalsim; rewritten on every start."]
+    for key, value in values.items():
+        escaped = value.replace("\\", "\\\\")
+        if escaped[:1] in (" ", "\t"):
+            escaped = "\\" + escaped
+        lines.append(f"{key}={escaped}")
+    return "\n".join(lines) + "\n"
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """Parse the simple ``key=value`` properties written by :func:`render_properties`."""
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", "!")):
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().replace("\\\\", "\\")
+    return values
+
+
+def is_formatted(log_dir: Path) -> bool:
+    """Tell whether Kafka storage was already formatted in ``log_dir``."""
+    return (log_dir / "meta.properties").is_file()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,69 @@
+"""Shared fixtures: one real Kafka broker per test session.
+
+The broker is, in order of preference: `KAFKA_BOOTSTRAP_SERVERS` when set; a
+testcontainers Kafka when a Docker engine answers; else the local broker from
+Maven jars (`simulator.kafka_local`), in a fresh data folder on free ports,
+stopped at the end of the session.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _docker_engine_answers() -> bool:
+    try:
+        import docker  # type: ignore[import-untyped]
+
+        client = docker.from_env(timeout=3)
+        client.ping()
+        return True
+    except Exception:
+        return False
+
+
+def _wait_for_port(bootstrap: str, timeout: float = 60.0) -> None:
+    host, port = bootstrap.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout):
+        return
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Bootstrap address of the session's real Kafka broker."""
+    explicit = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if explicit:
+        _wait_for_port(explicit.split(",")[0])
+        yield explicit
+        return
+    if _docker_engine_answers():
+        from testcontainers.community.kafka import KafkaContainer
+
+        with KafkaContainer("confluentinc/cp-kafka:8.1.1").with_kraft() as container:
+            yield container.get_bootstrap_server()
+        return
+    from simulator.kafka_local import LocalKafka
+
+    broker = LocalKafka(tmp_path_factory.mktemp("kafka"))
+    try:
+        yield broker.start(timeout=180)
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def unique_name() -> str:
+    """A name unique to one test, for topics and consumer groups."""
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository's root folder."""
+    return Path(__file__).resolve().parents[1]
