@@ -16,6 +16,7 @@ __all__ = [
     "is_office_hours",
     "is_working_day",
     "next_office_moment",
+    "within_legal_limit",
     "working_days_between",
 ]
 
@@ -92,3 +93,16 @@ def working_days_between(start: datetime, end: datetime) -> float:
         seconds += (min(close, end_local) - current).total_seconds()
         current = next_office_moment(close)
     return round(seconds / _DAY_SECONDS, 6)
+
+
+def within_legal_limit(working_days_taken: float, legal_limit_days: int | None) -> bool | None:
+    """Whether a settlement met its legal time limit; None when the procedure has none.
+
+    A limit of 0 working days means "on receipt / the same day": met when the
+    dossier settled within one working day of office time.
+    """
+    if legal_limit_days is None:
+        return None
+    if legal_limit_days == 0:
+        return working_days_taken < 1.0
+    return working_days_taken <= legal_limit_days + 1e-9

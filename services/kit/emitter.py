@@ -49,8 +49,7 @@ class EventFactory:
         registered = topic(topic_name)
         if not isinstance(payload, registered.payload):
             raise TypeError(
-                f"{topic_name} carries {registered.payload.__name__}, "
-                f"not {type(payload).__name__}"
+                f"{topic_name} carries {registered.payload.__name__}, not {type(payload).__name__}"
             )
         envelope: CloudEvent[Any] = CloudEvent(
             id=event_id,

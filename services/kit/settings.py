@@ -8,6 +8,7 @@ with their environment variable and default) and reads the environment for the r
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -55,11 +56,18 @@ def parse_settings(
     env_names = env_var_names(settings_class)
     parser = argparse.ArgumentParser(
         description=description or settings_class.__doc__,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
+    json_fields = set()
     for name, field in settings_class.model_fields.items():
         flag = "--" + name.replace("_", "-")
-        help_text = f"{field.description} [env {env_names[name]}]"
+        default = field.get_default(call_default_factory=True)
+        shown = json.dumps(default) if isinstance(default, dict | list) else default
+        help_text = f"{field.description} (env {env_names[name]}; default {shown})"
+        if isinstance(default, dict | list):
+            json_fields.add(name)
+            help_text += " JSON."
         parser.add_argument(flag, dest=name, default=argparse.SUPPRESS, help=help_text)
     given: dict[str, Any] = vars(parser.parse_args(argv))
+    for name in json_fields & set(given):
+        given[name] = json.loads(given[name])
     return settings_class(**given)

@@ -119,10 +119,7 @@ class ServiceStore:
         """Store follow-up records in the open transaction."""
         self.db.executemany(
             "INSERT INTO outbox (topic, key, value, headers) VALUES (?, ?, ?, ?)",
-            [
-                (r.topic, r.key, r.value, orjson.dumps(r.headers).decode())
-                for r in records
-            ],
+            [(r.topic, r.key, r.value, orjson.dumps(r.headers).decode()) for r in records],
         )
 
     def pending_outbox(self, limit: int = 5000) -> list[OutboxRecord]:

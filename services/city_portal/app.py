@@ -1,0 +1,40 @@
+"""Wiring of the city portal: store, handlers, HTTP API, runtime."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from contracts.catalogue import load_catalogue
+from contracts.topics import ServiceName
+from services.city_portal.domain import MarriagePolicy
+from services.city_portal.handlers import CityPortalHandlers
+from services.city_portal.http_api import city_portal_router
+from services.city_portal.settings import CityPortalSettings
+from services.city_portal.store import CityPortalStore
+from services.kit.health import health_router
+from services.kit.runtime import ServiceRuntime
+
+__all__ = ["build_runtime"]
+
+
+def build_runtime(settings: CityPortalSettings) -> ServiceRuntime:
+    """The city portal, ready to run."""
+    catalogue = load_catalogue().with_overrides(settings.routing_overrides)
+    store = CityPortalStore(settings.data_dir / "city_portal.sqlite")
+    http = FastAPI(
+        title="portalsim city_portal",
+        description="Hanoi's public-service portal (Cổng dịch vụ công Thành phố Hà Nội).",
+        version="1",
+    )
+    runtime = ServiceRuntime.build(ServiceName.CITY_PORTAL, settings, store, http)
+    policy = MarriagePolicy(settings.marriage_min_age_male, settings.marriage_min_age_female)
+    handlers = CityPortalHandlers(store, catalogue, policy)
+    on = runtime.messaging.on
+    on("dossier.submitted")(handlers.on_dossier_submitted)
+    on("identity.check.completed")(handlers.on_identity_check_completed)
+    on("dossier.settled")(handlers.on_dossier_settled)
+    on("dossier.status.changed")(handlers.on_dossier_status_changed)
+    on("population.record.changed")(handlers.on_population_record_changed)
+    http.include_router(health_router(runtime))
+    http.include_router(city_portal_router(settings, runtime.messaging, catalogue))
+    return runtime

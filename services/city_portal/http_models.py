@@ -1,0 +1,86 @@
+"""Request and response bodies of the city portal's HTTP API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from contracts.events import AccountKind, FormValue
+from contracts.id_numbers import parse_id_number
+from contracts.people import DeclaredPerson, Sex
+
+__all__ = ["AccountRequest", "DossierAccepted", "DossierRequest"]
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class AccountRequest(BaseModel):
+    """Open an account: a citizen by ID number, a foreigner by passport and nationality."""
+
+    model_config = _STRICT
+
+    kind: AccountKind = Field(description="citizen or foreigner.")
+    client_ref: str | None = Field(None, max_length=100, description="Idempotency key.")
+    id_number: str | None = Field(None, max_length=32, description="Citizen's ID number.")
+    passport_number: str | None = Field(None, max_length=32, description="Foreigner's passport.")
+    nationality: str = Field("VN", min_length=2, max_length=2, description="ISO country code.")
+    full_name: str = Field(min_length=1, max_length=200, description="Full name.")
+    birth_date: date = Field(description="Birth date.")
+    sex: Sex = Field(description="male or female.")
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number_is_well_formed(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_id_number(value)
+        return value
+
+    def person(self) -> DeclaredPerson:
+        """The declared identity of the holder."""
+        return DeclaredPerson(
+            role="applicant",  # type: ignore[arg-type]
+            id_number=self.id_number,
+            passport_number=self.passport_number,
+            nationality=self.nationality,
+            full_name=self.full_name,
+            birth_date=self.birth_date,
+            sex=self.sex,
+        )
+
+
+class DossierRequest(BaseModel):
+    """Submit a dossier online."""
+
+    model_config = _STRICT
+
+    client_ref: str | None = Field(
+        None, max_length=100, description="Idempotency key: the same key gives the same dossier."
+    )
+    account_id: str = Field(min_length=1, max_length=64, description="The applicant's account.")
+    procedure_code: str = Field(min_length=1, max_length=20, description="Procedure code.")
+    unit_code: str = Field(
+        "001", min_length=3, max_length=5, description="Hanoi unit the dossier is addressed to."
+    )
+    persons: list[DeclaredPerson] = Field(
+        min_length=1, max_length=8, description="Declared identities, the applicant first."
+    )
+    form: dict[str, FormValue] = Field(
+        default_factory=dict, max_length=50, description="The procedure's form data."
+    )
+    submitted_simtime: AwareDatetime = Field(description="Simulated time of the submission.")
+
+
+class DossierAccepted(BaseModel):
+    """The answer to an accepted submission."""
+
+    dossier_id: str = Field(description="Dossier id.")
+    dossier_code: str = Field(description="Dossier code (mã hồ sơ).")
+    status: str = Field(description="Current status.")
+    status_url: str = Field(description="Where to follow it.")
+
+
+def field_error(loc: list[Any], message: str, kind: str = "value_error") -> dict[str, Any]:
+    """One FastAPI-style validation error entry."""
+    return {"loc": loc, "msg": message, "type": kind}

@@ -1,0 +1,35 @@
+"""Settings of the city portal (env prefix PORTALSIM_CITY_PORTAL_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.kit.settings import ServiceSettings
+
+__all__ = ["CityPortalSettings"]
+
+
+class CityPortalSettings(ServiceSettings):
+    """Hanoi's public-service portal: accounts, submissions, its 3 civil-status procedures."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTALSIM_CITY_PORTAL_", extra="ignore")
+
+    http_port: int = Field(8101, ge=0, le=65535, description="Port of the HTTP API.")
+    data_dir: Path = Field(
+        Path(".portalsim/data/city_portal"), description="Folder of the service's SQLite state."
+    )
+    foreigners_may_register: bool = Field(
+        False, description="Policy: foreigners may open accounts (by passport and nationality)."
+    )
+    marriage_min_age_male: int = Field(20, ge=0, le=120, description="Minimum age of the man.")
+    marriage_min_age_female: int = Field(18, ge=0, le=120, description="Minimum age of the woman.")
+    routing_overrides: dict[str, str] = Field(
+        default_factory=dict,
+        description='Procedure code -> settling portal, as JSON: {"1.001193": "national_portal"}.',
+    )
+    account_check_wait_seconds: float = Field(
+        10.0, ge=0, description="How long POST /accounts waits for the identity check."
+    )
