@@ -46,7 +46,7 @@ DataOption = Annotated[
     Path | None,
     typer.Option(
         "--data",
-        help="Broker data folder [default: ${PORTALSIM_HOME:-<repo>/.portalsim}/kafka].",
+        help="Broker data folder (default: $PORTALSIM_HOME/kafka, else <repo>/.portalsim/kafka).",
         show_default=False,
     ),
 ]
@@ -81,7 +81,7 @@ def up(
         int | None,
         typer.Option(
             "--port",
-            help="Client port [default: the folder's saved port, else 9092 if free, else any].",
+            help="Client port (default: the folder's saved port, else 9092 if free, else any).",
             show_default=False,
         ),
     ] = None,

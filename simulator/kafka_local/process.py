@@ -137,7 +137,7 @@ def wait_ready(proc: subprocess.Popen[bytes], log: Path, port: int, timeout: flo
             return
         if time.monotonic() >= deadline:
             raise KafkaStartError(
-                f"Kafka broker not ready within {timeout:.0f}s; last lines of {log}:\n{tail(log)}"
+                f"Kafka broker not ready within {timeout:g}s; last lines of {log}:\n{tail(log)}"
             )
         time.sleep(_POLL)
 

@@ -60,7 +60,8 @@ def kafka(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def broker_pids(data_dir: Path) -> list[int]:
-    """Pids of live broker JVMs whose command line mentions ``data_dir`` (via /proc)."""
+    """Pids of live broker JVMs started with ``data_dir``'s server.properties (via /proc)."""
+    config = str(data_dir / "server.properties")
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -70,7 +71,7 @@ def broker_pids(data_dir: Path) -> list[int]:
         except OSError:
             continue
         text = [arg.decode(errors="replace") for arg in args]
-        if "kafka.Kafka" in text and any(str(data_dir) in arg for arg in text):
+        if "kafka.Kafka" in text and config in text:
             found.append(int(entry.name))
     return found
 

@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 
 from simulator.kafka_cli import kafka_app
 from simulator.kafka_local import LocalKafka, Ports, new_cluster_id, port_is_free
-from simulator.kafka_local import config as config_module
 from simulator.kafka_local.config import (
     choose_ports,
     free_port,
@@ -75,7 +74,7 @@ def test_cluster_id_is_22_url_safe_base64_chars_without_padding() -> None:
 
 def test_cluster_id_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
     values = iter([uuid.UUID(bytes=b"\xf8" + b"\x00" * 15), uuid.UUID(bytes=b"\x00" * 16)])
-    monkeypatch.setattr(config_module.uuid, "uuid4", lambda: next(values))
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(values))
     assert new_cluster_id() == "A" * 22
 
 
