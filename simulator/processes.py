@@ -1,0 +1,171 @@
+"""The four services as separate OS processes: start, wait healthy, stop, kill, restart.
+
+Used by `portalsim run`, the end-to-end tests and the fault tests. Each service
+gets its own data folder, a free HTTP port and a log file; settings go by
+environment variables (`PORTALSIM_<SERVICE>_<SETTING>`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+__all__ = ["SERVICE_NAMES", "ServiceCluster", "ServiceProcess", "free_port"]
+
+SERVICE_NAMES = ("population_db", "city_portal", "national_portal", "one_stop")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ServiceProcess:
+    """One service running as `python -m services.<name>`."""
+
+    name: str
+    bootstrap: str
+    data_dir: Path
+    http_port: int = field(default_factory=free_port)
+    settings: Mapping[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the service's HTTP API."""
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def log_path(self) -> Path:
+        """Where the service's stderr goes."""
+        return self.data_dir / f"{self.name}.log"
+
+    def environment(self) -> dict[str, str]:
+        """The process environment: this one plus the service's settings."""
+        prefix = f"PORTALSIM_{self.name.upper()}_"
+        env = dict(os.environ)
+        env.update(
+            {
+                prefix + "KAFKA_BOOTSTRAP": self.bootstrap,
+                prefix + "DATA_DIR": str(self.data_dir),
+                prefix + "HTTP_PORT": str(self.http_port),
+            }
+        )
+        env.update({prefix + key.upper(): value for key, value in self.settings.items()})
+        return env
+
+    def start(self) -> None:
+        """Start the process (no wait)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{self.name}"],
+            env=self.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    def is_running(self) -> bool:
+        """True while the process lives."""
+        return self.process is not None and self.process.poll() is None
+
+    def wait_healthy(self, timeout: float = 120.0) -> None:
+        """Wait until `/healthz` answers 200; raise with the log's tail otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.is_running():
+                raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.name} not healthy after {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM (graceful), then SIGKILL after `timeout`."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.process = None
+
+    def kill(self) -> None:
+        """kill -9: no goodbye, nothing flushed."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last lines of the service's log."""
+        if not self.log_path.exists():
+            return "(no log)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class ServiceCluster:
+    """The four services, each a process, against one broker."""
+
+    bootstrap: str
+    data_root: Path
+    settings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in SERVICE_NAMES:
+            self.services[name] = ServiceProcess(
+                name, self.bootstrap, self.data_root / name, settings=self.settings.get(name, {})
+            )
+
+    def __getitem__(self, name: str) -> ServiceProcess:
+        return self.services[name]
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Base URL of each service."""
+        return {name: s.url for name, s in self.services.items()}
+
+    def start(self, timeout: float = 180.0) -> None:
+        """Start every service and wait until all are healthy."""
+        for service in self.services.values():
+            service.start()
+        try:
+            for service in self.services.values():
+                service.wait_healthy(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop every service gracefully."""
+        for service in self.services.values():
+            service.stop()
+
+    def __enter__(self) -> ServiceCluster:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,266 @@
+"""The city portal on FastStream's in-memory broker: what it publishes for what it gets."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from faststream.kafka import TestKafkaBroker
+
+from contracts.envelope import CloudEvent
+from contracts.events import (
+    IdentityCheckCompleted,
+    IdentityCheckRequested,
+    IdentityResult,
+    RequesterKind,
+)
+from contracts.people import MaritalStatus, PersonFacts
+from contracts.topics import TOPICS
+from services.city_portal.app import build_runtime
+from services.city_portal.settings import CityPortalSettings
+from tests.factories import SIMTIME, applicant
+
+TOPIC_NAMES = [t.name for t in TOPICS]
+
+
+@dataclass
+class Published:
+    records: list[Any] = field(default_factory=list)
+
+    def on(self, topic_name: str) -> list[dict[str, Any]]:
+        return [orjson.loads(r.value) for r in self.records if r.topic == topic_name]
+
+
+async def _raw(msg: Any) -> Any:
+    return msg.raw_message
+
+
+@dataclass
+class Portal:
+    broker: Any
+    http: httpx.AsyncClient
+    published: Published
+
+    async def answer_checks(
+        self, result: IdentityResult = IdentityResult.MATCH, **extra: Any
+    ) -> None:
+        """Answer every identity check asked so far as population_db would."""
+        for request in self.published.on("identity.check.requested"):
+            asked = IdentityCheckRequested.model_validate(request["data"])
+            if any(
+                a["data"]["check_id"] == asked.check_id
+                for a in self.published.on("identity.check.completed")
+            ):
+                continue
+            person = asked.person
+            record = PersonFacts(
+                id_number=asked.id_number,
+                full_name=person.full_name,
+                birth_date=person.birth_date,
+                sex=person.sex,
+                alive=True,
+                marital_status=MaritalStatus.SINGLE,
+                residence_unit="00101",
+            )
+            completed = IdentityCheckCompleted(
+                check_id=asked.check_id,
+                requester_kind=asked.requester_kind,
+                requester_id=asked.requester_id,
+                role=person.role,
+                result=result,
+                record=record,
+                **extra,
+            )
+            event = CloudEvent(
+                id=str(uuid.uuid4()),
+                source="/portalsim/population_db",
+                type="vn.portalsim.identity.check.completed.v1",
+                time=SIMTIME,
+                correlationid=asked.requester_id,
+                simtime=SIMTIME,
+                data=completed,
+            )
+            await self.broker.publish(event.to_bytes(), "identity.check.completed")
+
+
+@pytest.fixture
+async def portal(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Portal]:
+    overrides = getattr(request, "param", {})
+    settings = CityPortalSettings(data_dir=tmp_path, account_check_wait_seconds=0, **overrides)
+    runtime = build_runtime(settings)
+    published = Published()
+
+    @runtime.broker.subscriber(*TOPIC_NAMES, decoder=_raw)
+    async def record(body: Any) -> None:
+        published.records.append(body)
+
+    runtime.messaging.subscribe()
+    async with TestKafkaBroker(runtime.broker) as broker:
+        runtime.ready.set()
+        transport = httpx.ASGITransport(app=runtime.http)
+        async with httpx.AsyncClient(transport=transport, base_url="http://city") as client:
+            yield Portal(broker, client, published)
+    runtime.messaging.worker.close()
+
+
+async def open_citizen_account(portal: Portal) -> str:
+    person = applicant()
+    body = {
+        "kind": "citizen",
+        "id_number": person.id_number,
+        "full_name": person.full_name,
+        "birth_date": person.birth_date.isoformat(),
+        "sex": person.sex.value,
+    }
+    answer = (await portal.http.post("/accounts", json=body)).json()
+    await portal.answer_checks()
+    return str(answer["account_id"])
+
+
+def dossier_body(account_id: str, procedure_code: str = "1.004194", **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "account_id": account_id,
+        "procedure_code": procedure_code,
+        "unit_code": "001",
+        "persons": [applicant().model_dump(mode="json")],
+        "submitted_simtime": SIMTIME.isoformat(),
+    }
+    body.update(extra)
+    return body
+
+
+async def test_a_citizen_account_is_checked_then_activated(portal: Portal) -> None:
+    account_id = await open_citizen_account(portal)
+    [registered] = portal.published.on("account.registered")
+    assert registered["data"]["status"] == "active"
+    assert (await portal.http.get(f"/accounts/{account_id}")).json()["status"] == "active"
+    [asked] = portal.published.on("identity.check.requested")
+    assert asked["data"]["requester_kind"] == RequesterKind.ACCOUNT
+
+
+FOREIGNER = {
+    "kind": "foreigner",
+    "passport_number": "C1234567",
+    "nationality": "KR",
+    "full_name": "Kim Min-jun",
+    "birth_date": "1990-01-01",
+    "sex": "male",
+}
+
+
+async def test_a_foreigner_is_refused_an_account_by_default(portal: Portal) -> None:
+    response = await portal.http.post("/accounts", json=FOREIGNER)
+    assert response.status_code == 403
+    assert response.json()["reason"] == "foreigners cannot register"
+
+
+@pytest.mark.parametrize("portal", [{"foreigners_may_register": True}], indirect=True)
+async def test_a_foreigner_gets_an_account_when_the_policy_allows(portal: Portal) -> None:
+    response = await portal.http.post("/accounts", json=FOREIGNER)
+    assert response.status_code == 201
+    assert response.json()["status"] == "active"
+
+
+async def test_a_national_procedure_is_routed_after_its_identity_check(portal: Portal) -> None:
+    account_id = await open_citizen_account(portal)
+    response = await portal.http.post("/dossiers", json=dossier_body(account_id, "1.004194"))
+    assert response.status_code == 202
+    await portal.answer_checks()
+    [routed] = portal.published.on("dossier.routed")
+    assert routed["data"]["route_to"] == "ministry.public_security"
+    statuses = [s["data"]["status"] for s in portal.published.on("dossier.status.changed")]
+    assert statuses == ["received", "identity_check", "routed"]
+
+
+async def test_a_birth_registration_settles_on_the_city_portal_with_a_new_person(
+    portal: Portal,
+) -> None:
+    account_id = await open_citizen_account(portal)
+    form = {
+        "child_full_name": "Nguyễn Văn Bé",
+        "child_sex": "male",
+        "child_birth_date": "2026-02-27",
+    }
+    await portal.http.post("/dossiers", json=dossier_body(account_id, "1.001193", form=form))
+    await portal.answer_checks()
+    [settled] = portal.published.on("dossier.settled")
+    assert settled["data"]["outcome"] == "approved"
+    assert settled["data"]["settled_by"] == "city_portal"
+    assert settled["data"]["civil_status_change"]["kind"] == "birth"
+    assert settled["data"]["result_document_number"].startswith("KS-")
+
+
+async def test_an_identity_mismatch_rejects_the_dossier_naming_the_field(portal: Portal) -> None:
+    account_id = await open_citizen_account(portal)
+    await portal.http.post("/dossiers", json=dossier_body(account_id))
+    await portal.answer_checks(IdentityResult.MISMATCH, mismatched_fields=["full_name"])
+    [settled] = portal.published.on("dossier.settled")
+    assert settled["data"]["outcome"] == "rejected"
+    assert settled["data"]["reason_code"] == "identity_mismatch"
+    assert "full_name" in settled["data"]["reason_text"]
+
+
+async def test_the_dossier_timeline_lists_every_status(portal: Portal) -> None:
+    account_id = await open_citizen_account(portal)
+    code = (await portal.http.post("/dossiers", json=dossier_body(account_id))).json()[
+        "dossier_code"
+    ]
+    await portal.answer_checks()
+    view = (await portal.http.get(f"/dossiers/{code}")).json()
+    assert [t["status"] for t in view["timeline"]] == ["received", "identity_check", "routed"]
+    assert view["status"] == "routed"
+
+
+async def test_the_same_client_ref_gives_the_same_dossier(portal: Portal) -> None:
+    account_id = await open_citizen_account(portal)
+    body = dossier_body(account_id, client_ref="ref-1")
+    first = (await portal.http.post("/dossiers", json=body)).json()
+    second = (await portal.http.post("/dossiers", json=body)).json()
+    assert first["dossier_code"] == second["dossier_code"]
+    assert len(portal.published.on("dossier.submitted")) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"procedure_code": "9.999999"}, "procedure_code"),
+        ({"persons": [applicant(id_number="00108701234X").model_dump(mode="json")]}, "id_number"),
+        ({"submitted_simtime": None}, "submitted_simtime"),
+        ({"form": "not an object"}, "form"),
+        ({"unit_code": "999"}, "unit_code"),
+    ],
+)
+async def test_bad_submissions_get_422_naming_the_field_and_publish_nothing(
+    portal: Portal, change: dict[str, Any], field: str
+) -> None:
+    account_id = await open_citizen_account(portal)
+    before = len(portal.published.records)
+    body = {**dossier_body(account_id), **change}
+    if body["submitted_simtime"] is None:
+        del body["submitted_simtime"]
+    response = await portal.http.post("/dossiers", json=body)
+    assert response.status_code == 422
+    assert any(field in map(str, error["loc"]) for error in response.json()["detail"])
+    assert len(portal.published.records) == before
+
+
+async def test_a_dossier_needs_an_active_account(portal: Portal) -> None:
+    response = await portal.http.post("/dossiers", json=dossier_body("no-such-account"))
+    assert response.status_code == 404
+    assert "account_id" in response.json()["detail"]
+
+
+async def test_the_catalogue_is_served_with_the_25_procedures(portal: Portal) -> None:
+    procedures = (await portal.http.get("/procedures")).json()
+    assert len(procedures) == 25
+    assert sum(p["settled_by"] == "city_portal" for p in procedures) == 3
+
+
+async def test_healthz_answers_ok_once_consuming(portal: Portal) -> None:
+    assert (await portal.http.get("/healthz")).json()["status"] == "ok"
