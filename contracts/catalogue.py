@@ -1,10 +1,8 @@
 """The catalogue of the 25 essential procedures (DESIGN.md 1.1): data in ``catalogue.json``.
 
-Every :class:`Catalogue` (scenario ones too) has 25 entries numbered 1-25, unique codes,
-linked steps only on groups 15 and 16. The default routing (only 9, 10, 11 on the city
-portal) is checked by :func:`load_catalogue` for the packaged file only: scenarios may move
-procedures with :meth:`Catalogue.with_overrides`.
-"""
+Every :class:`Catalogue` has 25 entries numbered 1-25, unique codes, linked steps only on 15
+and 16. The default routing (only 9, 10, 11 on the city portal) is checked by
+:func:`load_catalogue` on the packaged file only: scenarios move procedures with overrides."""
 
 from __future__ import annotations
 
@@ -14,6 +12,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -122,7 +121,7 @@ class Procedure(_Frozen):
     authority: Text = Field(description="Owning authority (cơ quan thực hiện).")
     settled_by: Portal = Field(description="Portal that settles it by default.")
     legal_time_limit_days: int | None = Field(None, ge=0, description="Working days; 0 = same day.")
-    extended_time_limit_days: int | None = Field(None, ge=0, description="If verification needed.")
+    extended_time_limit_days: int | None = Field(None, ge=0, description="Limit in harder cases.")
     fee_vnd: Fee | None = Field(None, description="Fee in đồng; null when unknown.")
     linked_steps: tuple[LinkedStep, ...] = Field((), description="Steps of a linked group.")
     persons: tuple[PersonRole, ...] = Field(description="Roles whose identity is checked.")
@@ -155,8 +154,7 @@ class Catalogue(_Frozen):
 
     @model_validator(mode="after")
     def _check_catalogue(self) -> Catalogue:
-        problems = _catalogue_problems(self.procedures)
-        if problems:
+        if problems := _catalogue_problems(self.procedures):
             raise ValueError("\n".join(problems))
         return self
 
@@ -181,7 +179,8 @@ class Catalogue(_Frozen):
     def with_overrides(self, overrides: Mapping[str, Portal | str]) -> Catalogue:
         """A re-validated copy with procedures moved to other portals: ``{code: portal}``.
 
-        Linked steps naming a moved procedure move too; unknown code or portal: CatalogueError."""
+        Linked steps naming a moved procedure move too; unknown code or portal: CatalogueError.
+        """
         data = self.model_dump(mode="json")
         for code, portal in overrides.items():
             try:
@@ -248,8 +247,7 @@ def _entry_label(raw: Any, index: int) -> str:
 def _problems(exc: ValidationError, raw: Any, source: str) -> list[str]:
     problems: list[str] = []
     for err in exc.errors():
-        ctx = err.get("ctx") or {}
-        message = str(ctx["error"]) if err["type"] == "value_error" else err["msg"]
+        message = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
         loc = err["loc"]
         prefix = f"{source}: "
         if len(loc) >= 2 and loc[0] == "procedures" and isinstance(loc[1], int):
@@ -270,16 +268,15 @@ def _validate(raw: Any, source: str) -> Catalogue:
 
 def _parse(text: str, source: str) -> Catalogue:
     try:
-        raw = json.loads(text)
+        return _validate(json.loads(text), source)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise CatalogueError([f"{source}: not valid JSON at {where}: {exc.msg}"]) from exc
-    return _validate(raw, source)
 
 
 @lru_cache(maxsize=1)
 def _load_default() -> Catalogue:
-    resource = resources.files("contracts").joinpath(CATALOGUE_FILE)
+    resource: Traversable = resources.files("contracts").joinpath(CATALOGUE_FILE)
     catalogue = _parse(resource.read_text(encoding="utf-8"), CATALOGUE_FILE)
     check_default_routing(catalogue)
     return catalogue
@@ -288,7 +285,8 @@ def _load_default() -> Catalogue:
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """The catalogue in ``path``, or the packaged one (cached, default routing checked).
 
-    Raises :class:`CatalogueError` naming file, entry and field of each problem."""
+    Raises :class:`CatalogueError` naming file, entry and field of each problem.
+    """
     if path is None:
         return _load_default()
     try:

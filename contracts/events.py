@@ -200,7 +200,9 @@ class ResidenceChange(BaseModel):
     """A permanent-residence registration (đăng ký thường trú): the person moves."""
 
     model_config = _FROZEN
-    kind: Literal["permanent_residence"] = Field("permanent_residence", description="Kind of civil-status change.")
+    kind: Literal["permanent_residence"] = Field(
+        "permanent_residence", description="Kind of civil-status change."
+    )
     id_number: str = Field(description="Who moves.", json_schema_extra=PERSONAL_DATA)
     new_residence_unit: str = Field(description="Commune-level unit of the new residence.")
 

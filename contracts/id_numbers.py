@@ -22,7 +22,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -249,4 +249,14 @@ def _validate_id_number(value: str) -> str:
 
 #: A ``str`` field holding a well-formed personal ID number; invalid ones fail validation
 #: with error type ``id_number``, the :class:`IdNumberError` message and ``ctx.reason``.
-IdNumberStr = Annotated[str, AfterValidator(_validate_id_number)]
+IdNumberStr = Annotated[
+    str,
+    AfterValidator(_validate_id_number),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[0-9]{12}$",
+            "description": "12-digit personal ID number (số định danh cá nhân).",
+        }
+    ),
+]

@@ -74,9 +74,7 @@ class DeclaredPerson(BaseModel):
         description="Full name (họ và tên) as declared.",
         json_schema_extra=PERSONAL_DATA,
     )
-    birth_date: date = Field(
-        description="Birth date as declared.", json_schema_extra=PERSONAL_DATA
-    )
+    birth_date: date = Field(description="Birth date as declared.", json_schema_extra=PERSONAL_DATA)
     sex: Sex = Field(description="Sex as declared.")
 
 

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from contracts.catalogue import Catalogue, Procedure, load_catalogue
+from contracts.catalogue import Catalogue, CatalogueError, Procedure, load_catalogue
 
 __all__ = ["catalogue_command", "catalogue_table"]
 
@@ -17,8 +17,8 @@ def _time_limit(procedure: Procedure) -> str:
     legal, extended = procedure.legal_time_limit_days, procedure.extended_time_limit_days
     if legal is None:
         return "—"
-    text = "on receipt" if legal == 0 else f"{legal} working day{'s' if legal != 1 else ''}"
-    return f"{text} ({extended} if verification needed)" if extended is not None else text
+    text = "same day" if legal == 0 else f"{legal} working day{'s' if legal != 1 else ''}"
+    return f"{text} (up to {extended})" if extended is not None else text
 
 
 def _fee(procedure: Procedure) -> str:
@@ -64,7 +64,11 @@ def catalogue_command(
     ),
 ) -> None:
     """Show the catalogue of the 25 procedures and the portal that settles each by default."""
-    catalogue = load_catalogue()
+    try:
+        catalogue = load_catalogue()
+    except CatalogueError as exc:
+        typer.echo(f"The catalogue is broken:\n{exc}", err=True)
+        raise typer.Exit(code=1) from exc
     if json_output:
         # Bytes, so the output is UTF-8 whatever the terminal's locale says.
         typer.echo(catalogue.model_dump_json(indent=2).encode("utf-8"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from simulator.asyncapi_cli import asyncapi_command
 from simulator.catalogue_cli import catalogue_command
 from simulator.kafka_cli import kafka_app
 
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 app.add_typer(kafka_app, name="kafka")
 app.command("catalogue")(catalogue_command)
+app.command("asyncapi")(asyncapi_command)
 
 
 def main() -> None:

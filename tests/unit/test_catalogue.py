@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,7 @@ def test_by_code_finds_a_procedure_by_a_related_code(catalogue: Catalogue) -> No
 
 
 def test_unknown_code_raises_key_error_naming_it(catalogue: Catalogue) -> None:
-    with pytest.raises(KeyError, match="9.999999"):
+    with pytest.raises(KeyError, match=re.escape("'9.999999'")):
         catalogue.by_code("9.999999")
 
 
@@ -129,7 +130,7 @@ def _steps_on_a_plain_procedure(entries: list[dict[str, Any]]) -> None:
         (_bad_settled_by, "entry 7 (HN.P06.07): field 'settled_by': Input should be"),
         (_missing_name, "entry 4 (1.004194): field 'name_en': Field required"),
         (_blank_name, "entry 5 (1.003677): field 'name_vi': String should have at least 1"),
-        (_steps_on_a_plain_procedure, "entry 4 (1.004194): field 'linked_steps': only groups"),,
+        (_steps_on_a_plain_procedure, "entry 4 (1.004194): field 'linked_steps': only groups"),
     ],
 )
 def test_broken_catalogue_file_fails_naming_entry_and_field(
@@ -174,7 +175,7 @@ def test_overridden_catalogue_may_break_the_default_routing(catalogue: Catalogue
 def test_override_with_unknown_code_or_portal_fails(
     catalogue: Catalogue, overrides: dict[str, str], fragment: str
 ) -> None:
-    with pytest.raises(CatalogueError, match=fragment):
+    with pytest.raises(CatalogueError, match=re.escape(fragment)):
         catalogue.with_overrides(overrides)
 
 
@@ -210,3 +211,15 @@ def test_portalsim_catalogue_json_lists_25_procedures() -> None:
     result = CliRunner().invoke(app, ["catalogue", "--json"])
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["procedures"]) == 25
+
+
+def test_catalogue_command_reports_a_broken_catalogue_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken() -> Catalogue:
+        raise CatalogueError(["catalogue.json: entry 7 (HN.P06.07): field 'settled_by': bad"])
+
+    monkeypatch.setattr("simulator.catalogue_cli.load_catalogue", broken)
+    result = CliRunner().invoke(_local_app(), ["catalogue"])
+    assert result.exit_code == 1
+    assert "entry 7 (HN.P06.07): field 'settled_by'" in result.stderr

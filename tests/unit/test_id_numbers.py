@@ -162,3 +162,8 @@ def test_pydantic_field_rejects_a_malformed_number_with_the_message(
     assert error["loc"] == ("id_number",)
     assert fragment in error["msg"]
     assert error.get("ctx", {}).get("reason") == reason
+
+
+def test_pydantic_json_schema_describes_12_digits() -> None:
+    schema = _Citizen.model_json_schema()["properties"]["id_number"]
+    assert schema["pattern"] == "^[0-9]{12}$"

@@ -58,5 +58,5 @@ def test_simulator_is_not_a_producer_of_internal_topics() -> None:
 
 
 def test_unknown_topic_lookup_names_the_known_topics() -> None:
-    with pytest.raises(KeyError, match="dossier.submitted"):
+    with pytest.raises(KeyError, match=r"dossier\.submitted"):
         topic("dossier.teleported")

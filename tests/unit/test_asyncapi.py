@@ -1,0 +1,33 @@
+"""The committed AsyncAPI document is generated from the contracts and kept current."""
+
+from __future__ import annotations
+
+import yaml
+
+from contracts.topics import TOPICS
+from simulator.asyncapi import DOCUMENT_PATH, asyncapi_document, render_asyncapi
+
+
+def test_committed_asyncapi_document_is_not_stale() -> None:
+    assert DOCUMENT_PATH.read_text(encoding="utf-8") == render_asyncapi(), (
+        "docs/asyncapi.yaml is stale: run `portalsim asyncapi` and commit it"
+    )
+
+
+def test_every_topic_is_a_channel_with_its_message() -> None:
+    document = asyncapi_document()
+    addresses = {c["address"] for c in document["channels"].values()}
+    assert addresses == {t.name for t in TOPICS}
+
+
+def test_every_producer_and_consumer_has_an_operation() -> None:
+    operations = asyncapi_document()["operations"]
+    for topic in TOPICS:
+        for service in topic.producers:
+            assert any(k.startswith(f"{service}.send.") for k in operations)
+        for service in topic.consumers:
+            assert any(k.startswith(f"{service}.receive.") for k in operations)
+
+
+def test_document_is_asyncapi_3_yaml() -> None:
+    assert yaml.safe_load(render_asyncapi())["asyncapi"] == "3.0.0"
