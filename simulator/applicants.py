@@ -63,11 +63,12 @@ class ApplicantPool:
     single_women: list[PersonFacts] = field(default_factory=list)
     couples: list[tuple[PersonFacts, PersonFacts]] = field(default_factory=list)
     deceased: list[PersonFacts] = field(default_factory=list)
+    by_id: dict[str, PersonFacts] = field(default_factory=dict)
     _used: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(f"applicants:{self.seed}")
-        people = {p.id_number: p for p in generate_people(self.size, self.seed)}
+        people = self.by_id = {p.id_number: p for p in generate_people(self.size, self.seed)}
         for person in people.values():
             if not person.alive:
                 self.deceased.append(person)
@@ -92,6 +93,16 @@ class ApplicantPool:
                 self._used.add(person.id_number)
                 return person
         raise RuntimeError("the synthetic population is too small for this demand")
+
+    def reset(self, key: str) -> None:
+        """Start picking afresh, deterministically from `key`."""
+        self.rng.seed(key)
+        self._used.clear()
+
+    def residence_of(self, person: DeclaredPerson) -> str:
+        """The commune code where a declared person lives (a random one if unknown)."""
+        record = self.by_id.get(person.id_number or "")
+        return record.residence_unit if record else self.rng.choice(COMMUNES).code
 
     def adult(self) -> PersonFacts:
         """Any living adult (may apply many times)."""
