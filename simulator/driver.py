@@ -130,6 +130,8 @@ class PortalDriver:
 
 
 def _accepted(response: httpx.Response) -> dict[str, Any]:
+    if response.status_code >= 500:
+        response.raise_for_status()
     if response.status_code != 202:
         raise DriverError(f"{response.request.url}: {response.status_code} {response.text[:500]}")
     result: dict[str, Any] = response.json()

@@ -1,0 +1,109 @@
+"""`portalsim run SCENARIO`: play a scenario and write its report."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+
+from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
+from simulator.report.compare import write_comparison
+from simulator.runner import RunOutcome, run_scenario
+from simulator.scenario import Scenario, ScenarioError, Variant, load_scenario, resolve_scenario
+
+__all__ = ["parse_against", "run_command"]
+
+
+def parse_against(value: str | None) -> dict[str, str] | None:
+    """`city_portal=URL,one_stop=URL,...` (all four services) to a mapping."""
+    if not value:
+        return None
+    urls = dict(part.split("=", 1) for part in value.split(",") if "=" in part)
+    missing = {"city_portal", "one_stop", "population_db", "national_portal"} - set(urls)
+    if missing:
+        raise typer.BadParameter(f"--against lacks {', '.join(sorted(missing))}")
+    return urls
+
+
+def _summarise(
+    scenario: Scenario, outcome: RunOutcome, seed: int, variant: Variant | None, out: Path
+) -> dict[str, Any]:
+    extra = {"demand_fingerprint": outcome.fingerprint, "timed_out": outcome.timed_out}
+    summary = build_summary(
+        scenario,
+        outcome.observations,
+        wall_seconds=outcome.wall_seconds,
+        seed=seed,
+        variant=variant.name if variant else None,
+        extra=extra,
+    )
+    write_run_report(summary, out)
+    if outcome.logs_dir is not None and outcome.logs_dir.exists():
+        logs = out / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        for log in outcome.logs_dir.glob("*/*.log"):
+            shutil.copy(log, logs / log.name)
+    return summary
+
+
+def _failed(summary: dict[str, Any]) -> bool:
+    counts = summary.get("conservation", {})
+    return bool(counts.get("lost") or counts.get("duplicated") or summary.get("timed_out"))
+
+
+def run_command(
+    scenario_name: Annotated[str, typer.Argument(help="A scenario file or a built-in name.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Report folder.")] = None,
+    bootstrap: Annotated[
+        str | None, typer.Option("--bootstrap", help="Use this Kafka (host:port).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Override the demand's seed.")] = None,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Drive a running deployment: city_portal=URL,one_stop=URL,"
+            "population_db=URL,national_portal=URL (needs --bootstrap).",
+        ),
+    ] = None,
+) -> None:
+    """Play a scenario end to end and write summary.json, report.md and plots."""
+    console = Console()
+    try:
+        scenario = load_scenario(resolve_scenario(scenario_name))
+    except ScenarioError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if seed is not None:
+        scenario = scenario.model_copy(update={"seed": seed})
+    out = out or Path("reports") / scenario.name
+    urls = parse_against(against)
+    console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
+    outcome = run_scenario(scenario, bootstrap=bootstrap, against=urls, console=console)
+    summary = _summarise(scenario, outcome, scenario.seed, None, out)
+    failed = _failed(summary)
+    for variant in scenario.variants:
+        console.print(f"\n[bold]variant {variant.name}[/bold]: {variant.policies}")
+        other = run_scenario(
+            scenario, variant=variant, bootstrap=bootstrap, against=urls, console=console
+        )
+        variant_summary = _summarise(
+            scenario, other, scenario.seed, variant, out / "variants" / variant.name
+        )
+        failed = failed or _failed(variant_summary)
+        comparison = compare_summaries(summary, variant_summary)
+        write_comparison(comparison, out, f"compare-{variant.name}")
+        (out / "summary.json").write_bytes(
+            orjson.dumps(
+                {**summary, "variants": {variant.name: comparison}}, option=orjson.OPT_INDENT_2
+            )
+        )
+    print_summary(summary, console)
+    console.print(f"\nreport: {(out / 'report.md').resolve()}")
+    if failed:
+        console.print("[red]the run did not finish cleanly (see unfinished/lost/duplicated)[/red]")
+        raise typer.Exit(1)

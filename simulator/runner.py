@@ -1,0 +1,214 @@
+"""`portalsim run`: start what is needed, play the scenario, wait for every dossier, report.
+
+One run: a broker (the local one unless given), the four services as processes (unless
+`--against` names a running deployment), a collector on every topic, the demand handed
+in over HTTP, the faults injected, a bounded wait until every dossier has settled, then
+the report. Everything started is stopped, also on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from services.kit.topics_admin import ensure_topics
+from simulator.applicants import ApplicantPool
+from simulator.collector import EventCollector
+from simulator.demand import DemandItem, demand_fingerprint, generate_demand
+from simulator.driver import PortalDriver
+from simulator.faults import inject_faults
+from simulator.ingress import Ingress
+from simulator.kafka_local import LocalKafka
+from simulator.observations import Observations
+from simulator.processes import ServiceCluster
+from simulator.scenario import Policies, Scenario, Variant
+
+__all__ = ["RunOutcome", "run_scenario", "service_settings"]
+
+
+@dataclass
+class RunOutcome:
+    """What one run produced."""
+
+    observations: Observations
+    wall_seconds: float
+    demand: list[DemandItem]
+    fingerprint: str
+    timed_out: bool
+    logs_dir: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def service_settings(scenario: Scenario, policies: Policies) -> dict[str, dict[str, str]]:
+    """Each service's settings (env values) for a scenario under some policies."""
+    as_json = lambda value: orjson.dumps(value).decode()  # noqa: E731
+    return {
+        "population_db": {
+            "population_size": str(scenario.population_size),
+            "population_seed": str(scenario.population_seed),
+            "check_delay_ms": str(scenario.population_db_delay_ms),
+            "log_level": "WARNING",
+        },
+        "city_portal": {
+            "foreigners_may_register": str(policies.foreigners_may_register).lower(),
+            "marriage_min_age_male": str(policies.marriage_min_age_male),
+            "marriage_min_age_female": str(policies.marriage_min_age_female),
+            "routing_overrides": as_json(
+                {k: v.value for k, v in policies.routing_overrides.items()}
+            ),
+            "log_level": "WARNING",
+        },
+        "national_portal": {
+            "rejection_rate": str(policies.ministry_rejection_rate),
+            "log_level": "WARNING",
+        },
+        "one_stop": {
+            "desk_capacity_per_day": str(policies.desk_capacity_per_day),
+            "desk_capacity_overrides": as_json(policies.desk_capacity_overrides),
+            "scan_failure_rate": str(policies.scan_failure_rate),
+            "log_level": "WARNING",
+        },
+    }
+
+
+@contextlib.contextmanager
+def _broker(bootstrap: str | None, console: Console) -> Iterator[str]:
+    if bootstrap:
+        yield bootstrap
+        return
+    data = Path(tempfile.mkdtemp(prefix="portalsim-kafka-"))
+    broker = LocalKafka(data)
+    console.print("[dim]starting the local Kafka broker...[/dim]")
+    try:
+        yield broker.start(timeout=180)
+    finally:
+        broker.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+async def _watch(
+    progress: Progress, ingress: Ingress, observations: Observations, total: int, started: float
+) -> None:
+    submitted = progress.add_task("submitted", total=total, note="")
+    settled = progress.add_task("settled", total=total, note="")
+    while True:
+        done = sum(1 for d in observations.accepted if d in observations.settlements)
+        elapsed = max(time.monotonic() - started, 1e-6)
+        progress.update(
+            submitted, completed=ingress.handed_in, note=f"{ingress.handed_in / elapsed:,.0f}/s"
+        )
+        progress.update(
+            settled,
+            completed=done,
+            total=max(len(observations.accepted), 1),
+            note=f"{done / elapsed:,.0f}/s, in flight {len(observations.accepted) - done}",
+        )
+        await asyncio.sleep(0.5)
+
+
+async def _wait_settled(observations: Observations, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while observations.open_dossiers():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.2)
+    return True
+
+
+async def _play(
+    scenario: Scenario,
+    variant: Variant | None,
+    bootstrap: str,
+    against: dict[str, str] | None,
+    work_dir: Path,
+    console: Console,
+) -> RunOutcome:
+    observations = Observations()
+    await ensure_topics(bootstrap)
+    collector = EventCollector(bootstrap, observations)
+    await collector.start()
+    pool = ApplicantPool(scenario.population_size, scenario.population_seed, scenario.start_date)
+    demand = generate_demand(scenario, pool)
+    cluster = None
+    if against is None:
+        settings = service_settings(scenario, scenario.policies_of(variant))
+        cluster = ServiceCluster(bootstrap, work_dir / "services", settings=settings)
+        console.print("[dim]starting the four services...[/dim]")
+        await asyncio.to_thread(cluster.start)
+    urls = against or (cluster.urls if cluster else {})
+    started = time.monotonic()
+    observations.wall_start_ms = int(time.time() * 1000)
+    timed_out = False
+    try:
+        async with PortalDriver(urls) as driver:
+            ingress = Ingress(driver, observations, scenario.concurrency)
+            faults = (
+                asyncio.create_task(inject_faults(scenario.faults, cluster, started, observations))
+                if cluster and scenario.faults
+                else None
+            )
+            with _progress(console) as progress:
+                watcher = asyncio.create_task(
+                    _watch(progress, ingress, observations, len(demand), started)
+                )
+                await ingress.submit_all(demand)
+                timed_out = not await _wait_settled(observations, scenario.settle_timeout_s)
+                if faults is not None:
+                    await faults
+                await asyncio.sleep(0.6)
+                watcher.cancel()
+    finally:
+        observations.wall_end_ms = int(time.time() * 1000)
+        await collector.stop()
+        if cluster is not None:
+            await asyncio.to_thread(cluster.stop)
+    return RunOutcome(
+        observations=observations,
+        wall_seconds=time.monotonic() - started,
+        demand=demand,
+        fingerprint=demand_fingerprint(demand),
+        timed_out=timed_out,
+        logs_dir=work_dir / "services" if cluster else None,
+    )
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    variant: Variant | None = None,
+    bootstrap: str | None = None,
+    against: dict[str, str] | None = None,
+    console: Console | None = None,
+) -> RunOutcome:
+    """Play one scenario (or one of its variants) from start to finish."""
+    console = console or Console()
+    work_dir = Path(tempfile.mkdtemp(prefix="portalsim-run-"))
+    if against is not None and not bootstrap:
+        raise ValueError("--against needs --bootstrap: the run observes the deployment's Kafka")
+    with _broker(bootstrap, console) as address:
+        outcome = asyncio.run(_play(scenario, variant, address, against, work_dir, console))
+    outcome.extra["work_dir"] = str(work_dir)
+    return outcome
