@@ -1,0 +1,6 @@
+"""one_stop: the one-stop desks (Bộ phận Một cửa) of Hanoi's districts and communes.
+
+Paper dossiers are taken at a desk, queued and digitised in simulated time, then
+submitted (channel ``desk``) or, when the scan fails, returned to the citizen
+(DESIGN.md 2, docs/flow.md section 4).
+"""
