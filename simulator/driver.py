@@ -99,6 +99,11 @@ class PortalDriver:
         }
         return _accepted(await self.desks.post(f"/desks/{unit_code}/dossiers", json=body))
 
+    async def close_desks(self, simtime: datetime) -> None:
+        """Tell the desks the simulated clock reached `simtime` (publishes the last departures)."""
+        response = await self.desks.post("/desks/clock", json={"simtime": simtime.isoformat()})
+        response.raise_for_status()
+
     async def dossier(self, code: str) -> dict[str, Any] | None:
         """The city portal's view of a dossier (None while it does not know it)."""
         response = await self.city.get(f"/dossiers/{code}")

@@ -42,7 +42,7 @@ class Ingress:
         self.accounts: dict[str, asyncio.Task[str | None]] = {}
         self.handed_in = 0
 
-    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         delay, waited = 0.1, 0.0
         while True:
             try:
@@ -63,7 +63,7 @@ class Ingress:
                 response.raise_for_status()
             return response
 
-        response = await self._retrying(call)
+        response = await self.retrying(call)
         answer: dict[str, Any] = response.json()
         if response.status_code == 201:
             return str(answer["account_id"])
@@ -92,7 +92,7 @@ class Ingress:
         """Hand one item in (online or at a desk) and record the outcome."""
         try:
             if item.channel == "desk":
-                answer = await self._retrying(
+                answer = await self.retrying(
                     lambda: self.driver.submit_at_desk(
                         item.unit_code,
                         item.procedure_code,
@@ -105,7 +105,7 @@ class Ingress:
                 account = await self.account_for(item)
                 if account is None:
                     return
-                answer = await self._retrying(
+                answer = await self.retrying(
                     lambda: self.driver.submit_online(
                         account,
                         item.procedure_code,

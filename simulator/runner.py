@@ -13,6 +13,7 @@ import contextlib
 import shutil
 import tempfile
 import time
+from datetime import timedelta
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,6 +176,9 @@ async def _play(
                     _watch(progress, ingress, observations, len(demand), started)
                 )
                 await ingress.submit_all(demand)
+                if demand:
+                    end = demand[-1].simtime + timedelta(days=400)
+                    await ingress.retrying(lambda: driver.close_desks(end))
                 timed_out = not await _wait_settled(observations, scenario.settle_timeout_s)
                 if faults is not None:
                     await faults

@@ -228,6 +228,15 @@ class CityPortalHandlers:
     def on_dossier_settled(self, event: CloudEvent[DossierSettled], ctx: HandlerContext) -> None:
         """Record a decision made elsewhere (the national portal, a desk)."""
         settled = event.data
+        if self.store.dossier(settled.dossier_id) is None:  # settled before it reached us
+            self.store.add_dossier(
+                settled.dossier_id,
+                settled.dossier_code,
+                settled.procedure_code,
+                settled.channel.value,
+                settled.parent_dossier_id,
+                b"{}",
+            )
         self.store.settle(
             settled.dossier_id, settled.outcome.value, settled.model_dump_json().encode()
         )
