@@ -13,9 +13,9 @@ import contextlib
 import shutil
 import tempfile
 import time
-from datetime import timedelta
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
