@@ -134,7 +134,7 @@ class IdentityCheckCompleted(BaseModel):
     )
     detail: str = Field("", description="A sentence explaining the result.")
     record: PersonFacts | None = Field(
-        None, description="The record's facts when a record was found (match or mismatch)."
+        None, description="The record's facts whenever a record was found."
     )
 
 

@@ -72,9 +72,11 @@ class ServiceRuntime:
         return cls(service, settings, store, broker, messaging, http)
 
     async def start_messaging(self, attempts: int = 60) -> None:
-        """Create topics, connect (retrying with backoff), flush the outbox, start consuming."""
+        """Run the start hooks, create topics, connect (retrying), flush the outbox, consume."""
         if self.settings.create_topics:
             await ensure_topics(self.settings.kafka_bootstrap)
+        for hook in self.on_start:
+            await hook()
         self.messaging.subscribe()
         for attempt in range(attempts):
             try:
@@ -89,8 +91,6 @@ class ServiceRuntime:
         else:
             raise RuntimeError(f"Kafka at {self.settings.kafka_bootstrap} unreachable")
         await self.messaging.flush_outbox()
-        for hook in self.on_start:
-            await hook()
         self.ready.set()
 
     async def stop_messaging(self) -> None:
@@ -120,13 +120,21 @@ async def run_service(runtime: ServiceRuntime) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     http_task = asyncio.create_task(server.serve())
-    await runtime.start_messaging()
-    log.info("service started", http_port=settings.http_port, kafka=settings.kafka_bootstrap)
     stopped = asyncio.create_task(stop.wait())
-    await asyncio.wait({http_task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    starting = asyncio.create_task(runtime.start_messaging())
+    await asyncio.wait({starting, stopped, http_task}, return_when=asyncio.FIRST_COMPLETED)
+    if starting.done() and starting.exception() is None:
+        log.info("service started", http_port=settings.http_port, kafka=settings.kafka_bootstrap)
+        await asyncio.wait({http_task, stopped}, return_when=asyncio.FIRST_COMPLETED)
     log.info("service stopping")
     server.should_exit = True
+    if not starting.done():
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
     await runtime.stop_messaging()
     with contextlib.suppress(asyncio.CancelledError):
         await http_task
     log.info("service stopped")
+    if starting.done() and not starting.cancelled() and starting.exception() is not None:
+        raise starting.exception()  # type: ignore[misc]

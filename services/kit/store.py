@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -154,6 +154,10 @@ class StoreWorker:
         """Run `fn(*args)` on the store thread and return its result."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn, *args)
+
+    def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
+        """Queue `fn(*args)` on the store thread now (no event loop needed); calls run in order."""
+        return self._executor.submit(fn, *args)
 
     def close(self) -> None:
         """Finish pending calls and close the store."""

@@ -1,0 +1,1 @@
+"""The national population database service (CSDL quốc gia về dân cư)."""

@@ -1,0 +1,70 @@
+"""The read-only HTTP API of the population database: look a person up, count people."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path
+from pydantic import BaseModel, Field
+
+from contracts.id_numbers import IdNumberStr
+from contracts.people import PersonFacts
+from services.kit.runtime import ServiceRuntime
+from services.population_db.store import PopulationStore
+
+__all__ = ["StatsResponse", "people_router"]
+
+
+class StatsResponse(BaseModel):
+    """Counts over the population database."""
+
+    people: int = Field(description="Records in the database (living and deceased).")
+    alive: int = Field(description="Living people.")
+    deceased: int = Field(description="People recorded deceased.")
+    married: int = Field(description="People recorded married.")
+    seeded_size: int | None = Field(description="Size of the seeded synthetic population.")
+    seed: int | None = Field(description="Seed of the synthetic population.")
+
+
+def people_router(
+    runtime: ServiceRuntime, store: PopulationStore, seeded: Callable[[], bool]
+) -> APIRouter:
+    """`GET /people/{id_number}` and `GET /stats`; 503 while the population is being seeded."""
+    router = APIRouter(tags=["population"])
+    worker = runtime.messaging.worker
+
+    def _require_seeded() -> None:
+        if not seeded():
+            raise HTTPException(503, "the population is being seeded; try again shortly")
+
+    @router.get(
+        "/people/{id_number}",
+        summary="The population record of one person",
+        responses={404: {"description": "No person has this ID number."}},
+    )
+    async def get_person(
+        id_number: Annotated[
+            IdNumberStr, Path(description="12-digit personal ID number (số định danh cá nhân).")
+        ],
+    ) -> PersonFacts:
+        _require_seeded()
+        record = await worker.run(store.person, id_number)
+        if record is None:
+            raise HTTPException(404, "no person has this ID number in the population database")
+        return record
+
+    @router.get("/stats", summary="Population size and deceased count")
+    async def get_stats() -> StatsResponse:
+        _require_seeded()
+        stats = await worker.run(store.stats)
+        return StatsResponse(
+            people=stats.people,
+            alive=stats.alive,
+            deceased=stats.deceased,
+            married=stats.married,
+            seeded_size=stats.seeded_size,
+            seed=stats.seed,
+        )
+
+    return router

@@ -1,0 +1,40 @@
+"""Settings of the population database service (env prefix ``PORTALSIM_POPULATION_DB_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.kit.settings import ServiceSettings
+
+__all__ = ["PopulationDbSettings"]
+
+
+class PopulationDbSettings(ServiceSettings):
+    """The national population database (CSDL quốc gia về dân cư)."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTALSIM_POPULATION_DB_", extra="ignore")
+
+    http_port: int = Field(8102, ge=0, le=65535, description="Port of the HTTP API.")
+    data_dir: Path = Field(
+        Path(".portalsim/data/population_db"), description="Folder of the service's SQLite state."
+    )
+    population_size: int = Field(
+        100_000,
+        ge=0,
+        le=20_000_000,
+        description="People in the synthetic population seeded at the first start "
+        "(a different size or seed reseeds).",
+    )
+    population_seed: int = Field(
+        6, description="Seed of the synthetic population; the simulator must use the same one."
+    )
+    check_delay_ms: int = Field(
+        0,
+        ge=0,
+        le=60_000,
+        description="Fault scenario: each identity check takes this many real milliseconds "
+        "longer (a slow population database).",
+    )
