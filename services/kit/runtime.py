@@ -114,7 +114,6 @@ async def run_service(runtime: ServiceRuntime) -> None:
         lifespan="off",
     )
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -171,9 +171,9 @@ async def test_a_linked_birth_group_settles_only_after_its_three_steps(
     )
     steps = national.json()["steps"]
     assert len(steps) == 3
-    assert all(step["outcome"] == "approved" for step in steps)
-    parent_settled = view["settlement"]["settled_simtime"]
-    assert all(step["settled_simtime"] <= parent_settled for step in steps)
+    assert all(step["status"] == "approved" for step in steps)
+    parent_settled = datetime.fromisoformat(view["settlement"]["settled_simtime"])
+    assert all(datetime.fromisoformat(step["settled_simtime"]) <= parent_settled for step in steps)
 
 
 async def _any_account(driver: PortalDriver, pool: ApplicantPool) -> str:

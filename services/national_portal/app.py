@@ -1,0 +1,39 @@
+"""Wiring of the national portal: store, adapters, handlers, HTTP API, runtime."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from contracts.catalogue import load_catalogue
+from contracts.topics import ServiceName
+from services.kit.health import health_router
+from services.kit.runtime import ServiceRuntime
+from services.national_portal.handlers import NationalPortalHandlers
+from services.national_portal.http_api import national_portal_router
+from services.national_portal.ministries import build_adapters
+from services.national_portal.settings import NationalPortalSettings
+from services.national_portal.store import NationalPortalStore
+
+__all__ = ["build_runtime"]
+
+
+def build_runtime(settings: NationalPortalSettings) -> ServiceRuntime:
+    """The national portal, ready to run."""
+    catalogue = load_catalogue()
+    adapters = build_adapters(settings.rejection_rate, settings.late_rate)
+    store = NationalPortalStore(settings.data_dir / "national_portal.sqlite")
+    http = FastAPI(
+        title="portalsim national_portal",
+        description="National Public Service Portal (Cổng Dịch vụ công quốc gia), its ministry "
+        "portal adapters and the linked procedure groups.",
+        version="1",
+    )
+    runtime = ServiceRuntime.build(ServiceName.NATIONAL_PORTAL, settings, store, http)
+    handlers = NationalPortalHandlers(store, catalogue, adapters)
+    on = runtime.messaging.on
+    on("dossier.routed")(handlers.on_dossier_routed)
+    on("dossier.settled")(handlers.on_dossier_settled)
+    on("population.record.changed")(handlers.on_population_record_changed)
+    http.include_router(health_router(runtime))
+    http.include_router(national_portal_router(runtime.messaging.worker, store))
+    return runtime

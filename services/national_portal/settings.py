@@ -1,0 +1,37 @@
+"""Settings of the national portal (env prefix PORTALSIM_NATIONAL_PORTAL_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.kit.settings import ServiceSettings
+
+__all__ = ["NationalPortalSettings"]
+
+
+class NationalPortalSettings(ServiceSettings):
+    """National Public Service Portal: ministry portal adapters and linked-group orchestration."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTALSIM_NATIONAL_PORTAL_", extra="ignore")
+
+    http_port: int = Field(8103, ge=0, le=65535, description="Port of the HTTP API.")
+    data_dir: Path = Field(
+        Path(".portalsim/data/national_portal"),
+        description="Folder of the service's SQLite state.",
+    )
+    rejection_rate: float = Field(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        description="Share of dossiers an adapter rejects as incomplete (hồ sơ chưa đầy đủ), "
+        "drawn deterministically from the dossier id.",
+    )
+    late_rate: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="Share of dossiers with a legal time limit that an adapter settles after it.",
+    )
