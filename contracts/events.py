@@ -204,7 +204,9 @@ class ResidenceChange(BaseModel):
         "permanent_residence", description="Kind of civil-status change."
     )
     id_number: str = Field(description="Who moves.", json_schema_extra=PERSONAL_DATA)
-    new_residence_unit: str = Field(description="Hanoi unit (district or commune) of the new residence.")
+    new_residence_unit: str = Field(
+        description="Hanoi unit (district or commune) of the new residence."
+    )
 
 
 CivilStatusChange = Annotated[

@@ -6,7 +6,9 @@ import typer
 
 from simulator.asyncapi_cli import asyncapi_command
 from simulator.catalogue_cli import catalogue_command
+from simulator.compare_cli import compare_command
 from simulator.kafka_cli import kafka_app
+from simulator.run_cli import run_command
 
 app = typer.Typer(
     name="portalsim",
@@ -17,6 +19,8 @@ app = typer.Typer(
 app.add_typer(kafka_app, name="kafka")
 app.command("catalogue")(catalogue_command)
 app.command("asyncapi")(asyncapi_command)
+app.command("run")(run_command)
+app.command("compare")(compare_command)
 
 
 def main() -> None:

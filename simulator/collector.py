@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from contracts.topics import DEADLETTER_PREFIX, all_topic_names
+from services.kit.topics_admin import topic_partitions
 from simulator.observations import Observations, Settlement, Submission
 
 __all__ = ["EventCollector"]
@@ -63,11 +64,8 @@ class EventCollector:
             client_id="portalsim-collector",
         )
         await consumer.start()
-        partitions = [
-            TopicPartition(topic, partition)
-            for topic in self.topics
-            for partition in sorted(consumer.partitions_for_topic(topic) or {0})
-        ]
+        known = await topic_partitions(self.bootstrap, self.topics)
+        partitions = [TopicPartition(t, p) for t, numbers in known.items() for p in numbers]
         consumer.assign(partitions)
         self.start_offsets = await consumer.end_offsets(partitions)
         for partition, offset in self.start_offsets.items():

@@ -51,8 +51,8 @@ def _summarise(
 
 
 def _failed(summary: dict[str, Any]) -> bool:
-    counts = summary.get("conservation", {})
-    return bool(counts.get("lost") or counts.get("duplicated") or summary.get("timed_out"))
+    timed_out = summary.get("run", {}).get("extra", {}).get("timed_out", False)
+    return bool(timed_out or not summary.get("conservation", {}).get("ok", False))
 
 
 def run_command(
@@ -96,7 +96,12 @@ def run_command(
         )
         failed = failed or _failed(variant_summary)
         comparison = compare_summaries(summary, variant_summary)
-        write_comparison(comparison, out, f"compare-{variant.name}")
+        paths = write_comparison(comparison, out, f"compare-{variant.name}")
+        with (out / "report.md").open("a", encoding="utf-8") as report:
+            report.write(f"\n## Compared with variant `{variant.name}`\n\n")
+            report.write(paths["markdown"].read_text(encoding="utf-8"))
+            report.write(f"\nFull variant report: [variants/{variant.name}/report.md]")
+            report.write(f"(variants/{variant.name}/report.md)\n")
         (out / "summary.json").write_bytes(
             orjson.dumps(
                 {**summary, "variants": {variant.name: comparison}}, option=orjson.OPT_INDENT_2

@@ -10,7 +10,7 @@ from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
 from contracts.topics import TOPICS
 
-__all__ = ["ensure_topics", "registered_topic_partitions"]
+__all__ = ["ensure_topics", "registered_topic_partitions", "topic_partitions"]
 
 
 def registered_topic_partitions() -> dict[str, int]:
@@ -49,3 +49,18 @@ async def ensure_topics(bootstrap: str, attempts: int = 30, delay: float = 1.0) 
         finally:
             await admin.close()
     return []
+
+
+async def topic_partitions(bootstrap: str, topics: list[str]) -> dict[str, list[int]]:
+    """The partition numbers of each existing topic (missing topics are left out)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="portalsim-admin")
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    return {
+        entry["topic"]: sorted(p["partition"] for p in entry["partitions"])
+        for entry in described
+        if entry.get("error_code", 0) == 0 and entry["partitions"]
+    }

@@ -6,15 +6,14 @@ Pure functions over plain lists; no numpy needed.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 __all__ = [
     "counter_dict",
     "downsample_max",
     "mean",
     "percentile",
-    "percentiles",
     "share",
     "subsample",
 ]
@@ -37,15 +36,6 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 def mean(values: Sequence[float]) -> float | None:
     """The arithmetic mean, or None when empty."""
     return sum(values) / len(values) if values else None
-
-
-def percentiles(values: Sequence[float], ps: Iterable[int] = (50, 95, 99)) -> dict[str, Any]:
-    """``{"count", "p50", "p95", "p99", "max"}`` of ``values`` (None entries when empty)."""
-    result: dict[str, Any] = {"count": len(values)}
-    for p in ps:
-        result[f"p{p}"] = percentile(values, p)
-    result["max"] = max(values) if values else None
-    return result
 
 
 def share(part: int, whole: int) -> float | None:

@@ -1,0 +1,120 @@
+"""The words of the summary: definitions of its figures, the data note, the headline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.report.labels import fmt_int, fmt_ms, fmt_pct, fmt_simtime, label
+
+__all__ = ["DEFINITIONS", "data_note", "headline"]
+
+DEFINITIONS: dict[str, str] = {
+    "root_dossier": "A dossier the simulator got a 202 for (online or at a desk); linked steps "
+    "(dossiers with a parent) are counted apart under linked_steps.",
+    "submitted": "Number of root dossiers.",
+    "approved_rejected": "Roots whose first settlement (earliest by wall time) has that outcome.",
+    "unfinished": "Roots with no settlement when the run ended.",
+    "lost": "Roots accepted but never seen on dossier.submitted and never settled (the dossier "
+    "vanished; a paper dossier still queued at a desk when the run ended counts here too).",
+    "duplicated": "Roots or linked steps with more than one distinct dossier.settled event id.",
+    "settled_not_accepted": "Settled dossiers that are neither accepted roots nor linked steps.",
+    "path": "linked for procedures with linked steps (15, 16); desk_returned when a one-stop "
+    "desk settled it (failed scan); else the portal that settled it.",
+    "wall_latency": "Wall ms from the root's dossier.submitted record to its first "
+    "dossier.settled record (Kafka timestamps); roots settled without a dossier.submitted "
+    "(returned at the desk) are 'unmeasured'.",
+    "percentiles": "Nearest rank: the smallest value with at least p% of the values at or below.",
+    "days_taken": "Simulated working days from receipt to decision, of approved and rejected "
+    "roots; share_within_legal_limit counts those the settling portal judged against a limit.",
+    "desk_backlog": "Sum over a district's desks of each desk's latest digitisation queue "
+    "length, swept over desk.queue.changed events in simulated-time order.",
+    "throughput": "Root settlements and bus events (all topics) per wall second from the "
+    "start of the run; fault windows in wall seconds from the start.",
+    "refused": "Demand items that never became a dossier, by reason (e.g. an account refused).",
+}
+
+
+def data_note(procedures: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Which volumes are published figures and which are synthetic, with a sentence."""
+    published: list[str] = []
+    synthetic: list[str] = []
+    for code, row in procedures.items():
+        volume = row.get("volume")
+        if volume is None:
+            continue
+        (published if volume["published"] else synthetic).append(code)
+    names = [f"{procedures[c]['number']}. {procedures[c]['name_en']}" for c in published]
+    if not synthetic and published:
+        text = "Every volume is a published figure: " + "; ".join(names) + "."
+    elif published:
+        text = (
+            "Published volumes: " + "; ".join(names) + ". Every other volume "
+            f"({len(synthetic)} procedures) is SYNTHETIC: an assumption, not a published figure."
+        )
+    else:
+        text = "Every volume is SYNTHETIC: an assumption, not a published figure."
+    return {"published": published, "synthetic": synthetic, "text": text}
+
+
+def _portals(settled: dict[str, int]) -> str:
+    return ", ".join(f"{label(portal)} {fmt_int(n)}" for portal, n in settled.items())
+
+
+def headline(summary: dict[str, Any]) -> list[str]:
+    """A few sentences that answer the scenario's question from the figures."""
+    counts, cons = summary["counts"], summary["conservation"]
+    days = summary["scenario"]["days"]
+    lines = [
+        f"{fmt_int(counts['submitted'])} dossiers submitted over {days} simulated working "
+        f"day{'s' if days != 1 else ''}: {fmt_int(counts['approved'])} approved "
+        f"({fmt_pct(counts['approval_rate'])}), {fmt_int(counts['rejected'])} rejected, "
+        f"{fmt_int(counts['unfinished'])} unfinished.",
+        f"Conservation {'holds' if cons['holds'] else 'DOES NOT hold'} "
+        f"(approved + rejected + unfinished = submitted); {cons['lost']} lost, "
+        f"{cons['duplicated']} duplicated" + ("." if cons["ok"] else ": NOT a clean run."),
+    ]
+    if summary["settled_per_portal"]:
+        lines.append(f"Settled by: {_portals(summary['settled_per_portal'])}.")
+    overall = summary["latency_per_path"].get("all")
+    if overall and overall["count"]:
+        paths = [(p, row) for p, row in summary["latency_per_path"].items() if p != "all"]
+        slowest = max(paths, key=lambda item: item[1]["p95_ms"] or -1)
+        lines.append(
+            f"Wall latency from submission to settlement: p50 {fmt_ms(overall['p50_ms'])}, "
+            f"p95 {fmt_ms(overall['p95_ms'])}, p99 {fmt_ms(overall['p99_ms'])}; slowest path "
+            f"{label(slowest[0])} (p95 {fmt_ms(slowest[1]['p95_ms'])})."
+        )
+    judged = sum(row["judged_against_limit"] for row in summary["procedures"].values())
+    within = sum(row["within_legal_limit"] for row in summary["procedures"].values())
+    if judged:
+        lines.append(
+            f"{fmt_pct(within / judged)} of {fmt_int(judged)} settled dossiers with a legal "
+            "time limit were decided within it."
+        )
+    if summary["rejections"]:
+        top = summary["rejections"][0]
+        lines.append(f"Most frequent rejection: {top['reason_code']} ({fmt_int(top['count'])}).")
+    refused = summary["refused"]
+    if refused["total"]:
+        reasons = "; ".join(f"{r}: {fmt_int(n)}" for r, n in refused["by_reason"].items())
+        lines.append(f"{fmt_int(refused['total'])} never became dossiers ({reasons}).")
+    desk = summary["desk_backlog"]
+    if desk["districts"]:
+        top_district = desk["districts"][0]
+        lines.append(
+            f"Desk digitisation backlog peaked at {fmt_int(desk['peak']['total'])} dossiers "
+            f"(at {fmt_simtime(desk['peak']['simtime'])}); largest in {top_district['name']} "
+            f"({fmt_int(top_district['peak'])})."
+        )
+    settle_rate = summary["throughput"]["settlements_per_s"]
+    if faults := summary["throughput"]["faults"]:
+        windows = ", ".join(
+            f"{f['service']} {f['kind']} {f['start_s']:g}-{f['end_s']:g} s" for f in faults
+        )
+        lines.append(
+            f"Faults ({windows}): settlements averaged {settle_rate['mean_during_faults']}/s "
+            f"in the fault windows against {settle_rate['mean_outside_faults']}/s outside."
+        )
+    if summary["deadletters"]["total"]:
+        lines.append(f"{fmt_int(summary['deadletters']['total'])} events were dead-lettered.")
+    return lines
