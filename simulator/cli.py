@@ -26,3 +26,7 @@ app.command("compare")(compare_command)
 def main() -> None:
     """Entry point of the `portalsim` console script."""
     app()
+
+
+if __name__ == "__main__":
+    main()

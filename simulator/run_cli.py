@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 from typing import Annotated, Any
@@ -73,6 +74,8 @@ def run_command(
 ) -> None:
     """Play a scenario end to end and write summary.json, report.md and plots."""
     console = Console()
+    # aiokafka logs transient leader elections of freshly created topics at ERROR; it retries.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         scenario = load_scenario(resolve_scenario(scenario_name))
     except ScenarioError as exc:

@@ -1,0 +1,92 @@
+"""`portalsim run` end to end: each run starts its own broker and services, as a user's would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from contracts.catalogue import load_catalogue
+from simulator.report import PLOT_FILES
+
+HERE = Path(__file__).parent
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+pytestmark = pytest.mark.slow
+
+
+def run(scenario: Path | str, out: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    """Run the CLI as a user would; the exit code and the summary."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "run", str(scenario), "--out", str(out), *extra],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    summary_path = out / "summary.json"
+    assert summary_path.exists(), completed.stdout[-3000:] + completed.stderr[-3000:]
+    return completed.returncode, orjson.loads(summary_path.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any], Path]:
+    out = tmp_path_factory.mktemp("small-run")
+    code, summary = run(HERE / "small-scenario.yaml", out)
+    return code, summary, out
+
+
+def test_a_small_run_exits_cleanly(small_run: tuple[int, dict[str, Any], Path]) -> None:
+    assert small_run[0] == 0
+
+
+def test_a_small_run_adds_up_with_nothing_lost_or_duplicated(
+    small_run: tuple[int, dict[str, Any], Path],
+) -> None:
+    conservation = small_run[1]["conservation"]
+    assert conservation["submitted"] > 100
+    assert conservation["holds"] is True
+    assert (
+        conservation["approved"] + conservation["rejected"] + conservation["unfinished"]
+        == (conservation["submitted"])
+    )
+    assert conservation["lost"] == 0
+    assert conservation["duplicated"] == 0
+
+
+def test_a_small_run_settles_each_procedure_where_the_catalogue_says(
+    small_run: tuple[int, dict[str, Any], Path],
+) -> None:
+    catalogue = load_catalogue()
+    for code, row in small_run[1]["procedures"].items():
+        procedure = catalogue.by_code(code)
+        expected = "national_portal" if procedure.linked_steps else procedure.settled_by.value
+        approved_by = set(row["settled_by"]) - {"city_portal", "one_stop"}  # intake rejections
+        assert approved_by <= {expected}, (code, row["settled_by"])
+
+
+def test_a_small_run_writes_valid_png_plots_and_a_report(
+    small_run: tuple[int, dict[str, Any], Path],
+) -> None:
+    out = small_run[2]
+    for name in PLOT_FILES:
+        assert (out / name).read_bytes().startswith(PNG_MAGIC), name
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert all(name in report for name in PLOT_FILES)
+
+
+def test_a_run_of_an_invalid_scenario_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\n", encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "run", str(bad), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 2
+    assert "description" in completed.stdout + completed.stderr
+    assert not (tmp_path / "o").exists()
