@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,12 +42,21 @@ def _summarise(
         extra=extra,
     )
     write_run_report(summary, out)
-    if outcome.logs_dir is not None and outcome.logs_dir.exists():
-        logs = out / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        for log in outcome.logs_dir.glob("*/*.log"):
-            shutil.copy(log, logs / log.name)
     return summary
+
+
+def _print_unfinished(summary: dict[str, Any], console: Console) -> None:
+    unfinished = summary.get("unfinished_dossiers") or []
+    if not unfinished:
+        return
+    console.print(
+        f"[red]{summary['conservation']['unfinished']} dossiers never settled[/red]; first:"
+    )
+    for dossier in unfinished[:20]:
+        console.print(
+            f"  {dossier['dossier_code']} ({dossier.get('procedure_code')}): "
+            f"last status {dossier.get('status')} by {dossier.get('by')}"
+        )
 
 
 def _failed(summary: dict[str, Any]) -> bool:
@@ -86,17 +94,23 @@ def run_command(
     out = out or Path("reports") / scenario.name
     urls = parse_against(against)
     console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
-    outcome = run_scenario(scenario, bootstrap=bootstrap, against=urls, console=console)
+    outcome = run_scenario(
+        scenario, bootstrap=bootstrap, against=urls, console=console, logs_to=out / "logs"
+    )
     summary = _summarise(scenario, outcome, scenario.seed, None, out)
     failed = _failed(summary)
     for variant in scenario.variants:
         console.print(f"\n[bold]variant {variant.name}[/bold]: {variant.policies}")
+        variant_out = out / "variants" / variant.name
         other = run_scenario(
-            scenario, variant=variant, bootstrap=bootstrap, against=urls, console=console
+            scenario,
+            variant=variant,
+            bootstrap=bootstrap,
+            against=urls,
+            console=console,
+            logs_to=variant_out / "logs",
         )
-        variant_summary = _summarise(
-            scenario, other, scenario.seed, variant, out / "variants" / variant.name
-        )
+        variant_summary = _summarise(scenario, other, scenario.seed, variant, variant_out)
         failed = failed or _failed(variant_summary)
         comparison = compare_summaries(summary, variant_summary)
         paths = write_comparison(comparison, out, f"compare-{variant.name}")
@@ -111,6 +125,7 @@ def run_command(
             )
         )
     print_summary(summary, console)
+    _print_unfinished(summary, console)
     console.print(f"\nreport: {(out / 'report.md').resolve()}")
     if failed:
         console.print("[red]the run did not finish cleanly (see unfinished/lost/duplicated)[/red]")

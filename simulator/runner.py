@@ -47,7 +47,6 @@ class RunOutcome:
     demand: list[DemandItem]
     fingerprint: str
     timed_out: bool
-    logs_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -195,7 +194,6 @@ async def _play(
         demand=demand,
         fingerprint=demand_fingerprint(demand),
         timed_out=timed_out,
-        logs_dir=work_dir / "services" if cluster else None,
     )
 
 
@@ -206,13 +204,23 @@ def run_scenario(
     bootstrap: str | None = None,
     against: dict[str, str] | None = None,
     console: Console | None = None,
+    logs_to: Path | None = None,
 ) -> RunOutcome:
-    """Play one scenario (or one of its variants) from start to finish."""
+    """Play one scenario (or one of its variants) from start to finish.
+
+    The services' state lives in a temporary folder, removed at the end; their logs
+    are copied to `logs_to` first (also after Ctrl-C).
+    """
     console = console or Console()
-    work_dir = Path(tempfile.mkdtemp(prefix="portalsim-run-"))
     if against is not None and not bootstrap:
         raise ValueError("--against needs --bootstrap: the run observes the deployment's Kafka")
-    with _broker(bootstrap, console) as address:
-        outcome = asyncio.run(_play(scenario, variant, address, against, work_dir, console))
-    outcome.extra["work_dir"] = str(work_dir)
-    return outcome
+    work_dir = Path(tempfile.mkdtemp(prefix="portalsim-run-"))
+    try:
+        with _broker(bootstrap, console) as address:
+            return asyncio.run(_play(scenario, variant, address, against, work_dir, console))
+    finally:
+        if logs_to is not None:
+            logs_to.mkdir(parents=True, exist_ok=True)
+            for log in work_dir.glob("services/*/*.log"):
+                shutil.copy(log, logs_to / log.name)
+        shutil.rmtree(work_dir, ignore_errors=True)

@@ -78,7 +78,7 @@ def city_portal_router(
         record = factory.record(
             topic_name,
             payload,
-            event_id=derived_event_id(account_id, 0),
+            event_id=derived_event_id(account_id, 0, "city_portal"),
             correlation_id=account_id,
             simtime=utc_now().astimezone(HANOI_TZ),
         )
@@ -160,7 +160,7 @@ def city_portal_router(
             record = factory.record(
                 "dossier.submitted",
                 submission,
-                event_id=derived_event_id(dossier_id, 0),
+                event_id=derived_event_id(dossier_id, 0, "city_portal"),
                 correlation_id=dossier_id,
                 simtime=body.submitted_simtime,
                 subject=dossier_id,

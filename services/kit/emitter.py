@@ -1,7 +1,7 @@
 """Building outgoing events: CloudEvents envelopes as outbox records.
 
-Events produced while handling another event get ids derived from the cause
-(`uuid5(cause id / n)`), so a redelivered event yields byte-identical
+Events produced while handling another event get ids derived from the producer and
+the cause (`uuid5(producer / cause id / n)`), so a redelivered event yields byte-identical
 follow-ups and downstream deduplication catches any republished one.
 """
 
@@ -70,9 +70,13 @@ class EventFactory:
         )
 
 
-def derived_event_id(cause_id: str, index: int) -> str:
-    """Deterministic id of the index-th event caused by `cause_id`."""
-    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{cause_id}/{index}"))
+def derived_event_id(cause_id: str, index: int, producer: str) -> str:
+    """Deterministic id of the index-th event that `producer` published because of `cause_id`.
+
+    The producer is part of it: two services handling the same event must not give their
+    follow-ups the same id, or a consumer of both would take one for a duplicate.
+    """
+    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{producer}/{cause_id}/{index}"))
 
 
 @dataclass
@@ -97,7 +101,9 @@ class HandlerContext:
             self.factory.record(
                 topic_name,
                 payload,
-                event_id=derived_event_id(self.event.id, len(self.outgoing)),
+                event_id=derived_event_id(
+                    self.event.id, len(self.outgoing), str(self.factory.service)
+                ),
                 correlation_id=correlation_id or self.event.correlationid,
                 simtime=simtime or self.event.simtime,
                 causation_id=self.event.id,

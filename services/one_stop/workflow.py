@@ -43,7 +43,7 @@ from services.one_stop.store import DeskDossier, OneStopStore
 
 __all__ = ["Desks", "Intake"]
 
-# Index n of derived_event_id(dossier_id, n) for each event about a desk dossier.
+# Index n of derived_event_id(dossier_id, n, producer) for each event about a desk dossier.
 _RECEIVED, _DIGITISING, _ARRIVAL, _OUTCOME, _REJECTED, _DEPARTURE = range(6)
 
 
@@ -121,7 +121,7 @@ class Desks:
         return self.factory.record(
             topic_name,
             payload,
-            event_id=derived_event_id(dossier.dossier_id, n),
+            event_id=derived_event_id(dossier.dossier_id, n, "one_stop"),
             correlation_id=dossier.dossier_id,
             simtime=at,
             subject=subject or dossier.dossier_id,
