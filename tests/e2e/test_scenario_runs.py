@@ -90,3 +90,27 @@ def test_a_run_of_an_invalid_scenario_is_refused_before_anything_starts(tmp_path
     assert completed.returncode == 2
     assert "description" in completed.stdout + completed.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_the_outage_run_loses_nothing_and_dips_inside_the_fault_window(tmp_path: Path) -> None:
+    code, summary = run(HERE / "outage-scenario.yaml", tmp_path / "outage")
+    assert code == 0
+    assert summary["conservation"]["ok"] is True
+    assert summary["conservation"]["unfinished"] == 0
+    settlements = summary["throughput"]["settlements_per_s"]
+    assert settlements["mean_during_faults"] < settlements["mean_outside_faults"]
+
+
+def test_foreigners_are_refused_without_the_policy_and_accepted_with_it(tmp_path: Path) -> None:
+    code, summary = run(HERE / "foreigners-scenario.yaml", tmp_path / "foreigners")
+    assert code == 0
+    refused_without = summary["accounts"]["by_kind"]["foreigner"].get("refused", 0)
+    variant = orjson.loads(
+        (
+            tmp_path / "foreigners" / "variants" / "foreigners-may-register" / "summary.json"
+        ).read_bytes()
+    )
+    assert refused_without > 0
+    assert variant["accounts"]["by_kind"]["foreigner"].get("refused", 0) == 0
+    assert variant["accounts"]["by_kind"]["foreigner"]["active"] == refused_without
+    assert "foreigners-may-register" in summary["variants"]
