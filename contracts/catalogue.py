@@ -11,8 +11,6 @@ from collections import Counter
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import lru_cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -276,7 +274,7 @@ def _parse(text: str, source: str) -> Catalogue:
 
 @lru_cache(maxsize=1)
 def _load_default() -> Catalogue:
-    resource: Traversable = resources.files("contracts").joinpath(CATALOGUE_FILE)
+    resource = Path(__file__).with_name(CATALOGUE_FILE)
     catalogue = _parse(resource.read_text(encoding="utf-8"), CATALOGUE_FILE)
     check_default_routing(catalogue)
     return catalogue

@@ -11,9 +11,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from contracts.catalogue import Portal
+from contracts.catalogue import Portal, load_catalogue
 from contracts.people import PERSONAL_DATA, DeclaredPerson, PersonFacts, PersonRole, Sex
 
 __all__ = [
@@ -42,6 +42,18 @@ __all__ = [
 ]
 
 FormValue = str | int | bool | None
+
+
+def _known_procedure(code: str) -> str:
+    try:
+        load_catalogue().by_code(code)
+    except KeyError:
+        raise ValueError(f"unknown procedure code {code!r}") from None
+    return code
+
+
+#: A code of the catalogue (mã TTHC, or a local HN.P06.NN code); others are invalid payloads.
+ProcedureCode = Annotated[str, AfterValidator(_known_procedure)]
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _ID = Field(min_length=1, max_length=64, description="Dossier id (UUID); the topic's key.")
 ONE_STOP = "one_stop"
@@ -63,7 +75,9 @@ class DossierSubmitted(BaseModel):
 
     dossier_id: str = _ID
     dossier_code: str = Field(description="Dossier code (mã hồ sơ) `<unit>-YYMMDD-XXXX`.")
-    procedure_code: str = Field(description="Code of the procedure (thủ tục hành chính, TTHC).")
+    procedure_code: ProcedureCode = Field(
+        description="Code of the procedure (thủ tục hành chính, TTHC) in the catalogue."
+    )
     channel: Channel = Field(description="online, desk (Bộ phận Một cửa) or linked step.")
     account_id: str | None = Field(None, description="Portal account of the applicant, if any.")
     received_unit: str = Field(description="Code of the Hanoi unit that received the dossier.")
@@ -222,7 +236,7 @@ class DossierSettled(BaseModel):
 
     dossier_id: str = _ID
     dossier_code: str = Field(description="Dossier code (mã hồ sơ).")
-    procedure_code: str = Field(description="Procedure code.")
+    procedure_code: ProcedureCode = Field(description="Procedure code in the catalogue.")
     channel: Channel = Field(description="How the dossier entered.")
     received_unit: str = Field(description="Unit that received the dossier.")
     parent_dossier_id: str | None = Field(None, description="Parent dossier for a linked step.")
@@ -274,7 +288,7 @@ class DossierStatusChanged(BaseModel):
 
     dossier_id: str = _ID
     dossier_code: str = Field(description="Dossier code.")
-    procedure_code: str = Field(description="Procedure code.")
+    procedure_code: ProcedureCode = Field(description="Procedure code in the catalogue.")
     status: DossierStatus = Field(description="The new status.")
     by: str = Field(description="Service or portal that changed it.")
     note: str = Field("", max_length=500, description="A short explanation.")

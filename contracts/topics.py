@@ -89,9 +89,10 @@ TOPICS: tuple[Topic, ...] = (
         "dossier.submitted",
         DossierSubmitted,
         "dossier_id",
-        frozenset({_S.CITY_PORTAL, _S.ONE_STOP, _S.NATIONAL_PORTAL}),
+        frozenset({_S.CITY_PORTAL, _S.ONE_STOP, _S.NATIONAL_PORTAL, _S.SIMULATOR}),
         frozenset({_S.CITY_PORTAL}),
-        "Dossiers submitted online, digitised at a desk, or created as linked steps.",
+        "Dossiers submitted online, digitised at a desk, or created as linked steps "
+        "(the simulator injects them directly for benchmarks and fault tests).",
     ),
     Topic(
         "identity.check.requested",

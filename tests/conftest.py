@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,26 +36,69 @@ def _wait_for_port(bootstrap: str, timeout: float = 60.0) -> None:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Bootstrap address of the session's real Kafka broker."""
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """The session's real Kafka: its bootstrap address, and the `LocalKafka` when it is ours.
+
+    Fault tests stop and restart the local broker; they skip when the broker is external.
+    """
     explicit = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if explicit:
         _wait_for_port(explicit.split(",")[0])
-        yield explicit
+        yield explicit, None
         return
     if _docker_engine_answers():
         from testcontainers.community.kafka import KafkaContainer
 
         with KafkaContainer("confluentinc/cp-kafka:8.1.1").with_kraft() as container:
-            yield container.get_bootstrap_server()
+            yield container.get_bootstrap_server(), None
         return
     from simulator.kafka_local import LocalKafka
 
     broker = LocalKafka(tmp_path_factory.mktemp("kafka"))
     try:
-        yield broker.start(timeout=180)
+        yield broker.start(timeout=180), broker
     finally:
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(kafka_broker: tuple[str, Any]) -> str:
+    """Bootstrap address of the session's real Kafka broker."""
+    return kafka_broker[0]
+
+
+@pytest.fixture(scope="session")
+def cluster(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The four services as processes on the session's broker, shared by e2e and fault tests.
+
+    No random rejections, so every correctly filled dossier is approved.
+    """
+    from simulator.processes import ServiceCluster
+    from tests.system import CLUSTER_SETTINGS
+
+    services = ServiceCluster(
+        kafka_bootstrap, tmp_path_factory.mktemp("services"), settings=CLUSTER_SETTINGS
+    )
+    with services:
+        yield services
+
+
+@pytest.fixture(scope="session")
+def pool() -> Any:
+    """The same synthetic people the cluster's population_db seeded."""
+    from simulator.applicants import ApplicantPool
+    from tests.system import POPULATION_SEED, POPULATION_SIZE, START
+
+    return ApplicantPool(POPULATION_SIZE, POPULATION_SEED, START.date())
+
+
+@pytest.fixture(scope="session")
+async def driver(cluster: Any) -> AsyncIterator[Any]:
+    """An HTTP driver of the cluster's services."""
+    from simulator.driver import PortalDriver
+
+    async with PortalDriver(cluster.urls) as portal_driver:
+        yield portal_driver
 
 
 @pytest.fixture

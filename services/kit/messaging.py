@@ -5,8 +5,10 @@ validated against its topic's payload (invalid: dead letter, at once), skipped w
 its event id was handled before (idempotency), else handed to its handler; the
 handler's effects, the event id and its follow-up events are stored together.
 Then the outbox is published with all confirms awaited, and only then does
-FastStream commit the offsets (AckPolicy.ACK). A crash anywhere replays the batch
-without doing anything twice.
+FastStream commit the offsets. If anything fails the batch is not committed but
+rewound (AckPolicy.NACK_ON_ERROR) and handled again; already handled events are
+skipped by id and stored follow-ups are republished with their ids, so a crash
+anywhere replays the batch without doing anything twice.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class ServiceMessaging:
         worker: StoreWorker,
         *,
         max_records: int = 500,
+        max_event_bytes: int = 256 * 1024,
         retry_attempts: int = 5,
         retry_base_delay: float = 0.05,
     ) -> None:
@@ -70,6 +73,7 @@ class ServiceMessaging:
         self.worker = worker
         self.factory = EventFactory(service)
         self.max_records = max_records
+        self.max_event_bytes = max_event_bytes
         self.retry_attempts = retry_attempts
         self.retry_base_delay = retry_base_delay
         self.handlers: dict[str, Handler] = {}
@@ -103,7 +107,7 @@ class ServiceMessaging:
             batch_timeout_ms=20,
             auto_offset_reset="earliest",
             decoder=_raw_records,
-            ack_policy=AckPolicy.ACK,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
             title=f"{self.service}.consumer",
         )
         subscriber(self.on_records)
@@ -185,6 +189,10 @@ class ServiceMessaging:
 
     def _process_record(self, record: ConsumerRecord[bytes, bytes]) -> list[OutboxRecord]:
         registered = topic(record.topic)
+        size = len(record.value or b"")
+        if size > self.max_event_bytes:
+            detail = f"<value>: {size} bytes, over the limit of {self.max_event_bytes}"
+            return [self._deadletter(record, "too_large", detail)]
         try:
             event = parse_event(record.value or b"", registered.payload, registered.event_type)
         except EnvelopeError as exc:

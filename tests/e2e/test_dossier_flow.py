@@ -13,7 +13,7 @@ from contracts.people import DeclaredPerson, PersonRole
 from simulator.applicants import ApplicantPool, DossierDraft, declared
 from simulator.driver import PortalDriver
 from simulator.processes import ServiceCluster
-from tests.e2e.conftest import START
+from tests.system import START
 
 CATALOGUE = load_catalogue()
 PROCEDURES = CATALOGUE.procedures

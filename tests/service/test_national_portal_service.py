@@ -173,7 +173,8 @@ async def test_a_dossier_with_an_unknown_procedure_is_dead_lettered(service: Ser
     sub = dossier.submission.model_copy(update={"procedure_code": "9.999999"})
     await service.send("dossier.routed", dossier.model_copy(update={"submission": sub}))
     [dead] = [r for r in service.records if r.topic == "deadletter.dossier.routed"]
-    assert dict(dead.headers)["deadletter.reason"] == b"unknown_procedure"
+    assert dict(dead.headers)["deadletter.reason"] == b"invalid_payload"
+    assert b"unknown procedure code" in dict(dead.headers)["deadletter.detail"]
     assert service.on("dossier.settled") == []
 
 

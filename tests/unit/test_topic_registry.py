@@ -53,8 +53,9 @@ def test_every_consumed_topic_has_a_producer_and_a_deadletter_topic() -> None:
             assert f"deadletter.{registered.name}" in names
 
 
-def test_simulator_is_not_a_producer_of_internal_topics() -> None:
-    assert all(ServiceName.SIMULATOR not in t.producers for t in TOPICS)
+def test_the_simulator_produces_only_submissions() -> None:
+    produced = {t.name for t in TOPICS if ServiceName.SIMULATOR in t.producers}
+    assert produced == {"dossier.submitted"}
 
 
 def test_unknown_topic_lookup_names_the_known_topics() -> None:
