@@ -1,0 +1,80 @@
+"""Fault tests: services killed, the broker stopped, poison and duplicated input.
+
+They run on the session's broker and cluster (tests/conftest.py), restore what they
+break, and are marked `slow` so they can run alone: `bash scripts/test.sh -m slow`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+
+import pytest
+
+from simulator.applicants import ApplicantPool
+from simulator.collector import EventCollector
+from simulator.demand import generate_demand
+from simulator.inject import publish_records, submission_records
+from simulator.observations import Observations
+from simulator.scenario import BUILT_IN_DIR, load_scenario
+from tests.system import START
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/faults/" in str(item.path):
+            item.add_marker(pytest.mark.kafka)
+            item.add_marker(pytest.mark.slow)
+
+
+class Workload:
+    """Injects batches of dossiers on their own simulated days and watches them settle."""
+
+    def __init__(self, bootstrap: str, pool: ApplicantPool, collector: EventCollector) -> None:
+        self.bootstrap = bootstrap
+        self.pool = pool
+        self.collector = collector
+        self.batches = 0
+
+    @property
+    def seen(self) -> Observations:
+        return self.collector.observations
+
+    async def inject(self, count: int) -> list[str]:
+        """`count` online dossiers of the hanoi-day mix, on a fresh simulated day."""
+        self.batches += 1
+        base = load_scenario(BUILT_IN_DIR / "hanoi-day.yaml")
+        scale = count / sum(d.daily for d in base.demand.procedures.values())
+        scenario = base.model_copy(
+            update={
+                "name": f"faults-{self.batches}",
+                "start_date": START.date() + timedelta(days=7 * self.batches),
+                "demand": base.demand.model_copy(update={"scale": scale, "online_share": 1.0}),
+            }
+        )
+        records = submission_records(generate_demand(scenario, self.pool))
+        ids = [r.key.decode() for r in records if r.key]
+        for dossier_id in ids:
+            self.seen.accepted[dossier_id] = dossier_id
+        await publish_records(self.bootstrap, records)
+        return ids
+
+    def settled(self, ids: list[str]) -> int:
+        return sum(1 for d in ids if d in self.seen.settlements)
+
+
+@pytest.fixture
+async def workload(
+    kafka_bootstrap: str, cluster: object, pool: ApplicantPool
+) -> AsyncIterator[Workload]:
+    """A collector on every topic (from now on) and an injector of dossiers."""
+    collector = EventCollector(kafka_bootstrap)
+    await collector.start()
+    try:
+        yield Workload(kafka_bootstrap, pool, collector)
+    finally:
+        await collector.stop()
+
+
+def simulated_day(batch: int) -> date:
+    return START.date() + timedelta(days=7 * batch)

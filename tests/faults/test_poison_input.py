@@ -1,0 +1,100 @@
+"""Poison on every consumed topic lands in its dead-letter topic, with its reason; work goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from contracts.topics import TOPICS
+from simulator.processes import ServiceCluster
+from tests.faults.conftest import Workload
+from tests.faults.reading import read_topic
+from tests.faults.samples import envelope_dict
+from tests.faults.waiting import wait_until
+
+CONSUMED = [t for t in TOPICS if t.consumers]
+WITH_PROCEDURE = {
+    "dossier.submitted",
+    "dossier.routed",
+    "dossier.settled",
+    "dossier.status.changed",
+}
+
+
+def _broken(topic_name: str, change: Callable[[dict[str, Any]], None]) -> bytes:
+    value = envelope_dict(topic_name)
+    change(value)
+    return orjson.dumps(value)
+
+
+def _wrong_field_type(value: dict[str, Any]) -> None:
+    first_field = next(iter(value["data"]))
+    value["data"][first_field] = {"not": "a string"}
+
+
+def _unknown_procedure(value: dict[str, Any]) -> None:
+    data = value["data"]
+    data.get("submission", data)["procedure_code"] = "9.999999"
+
+
+def poisons(topic_name: str) -> dict[str, tuple[bytes, str]]:
+    """Kind of poison -> (value, the dead-letter reason expected)."""
+    other = "dossier.settled" if topic_name != "dossier.settled" else "dossier.submitted"
+    kinds = {
+        "not_json": (b"\x00\x01 this is not json", "not_json"),
+        "empty": (b"", "empty"),
+        "not_an_envelope": (b'{"hello": "world"}', "invalid_envelope"),
+        "wrong_type": (orjson.dumps(envelope_dict(other)), "wrong_event_type"),
+        "wrong_field_type": (_broken(topic_name, _wrong_field_type), "invalid_payload"),
+        "oversized": (b'{"pad": "' + b"x" * 300_000 + b'"}', "too_large"),
+        "invalid_utf8": (b'{"id": "\xff\xfe"}', "not_utf8"),
+    }
+    if topic_name in WITH_PROCEDURE:
+        kinds["unknown_procedure"] = (_broken(topic_name, _unknown_procedure), "invalid_payload")
+    return kinds
+
+
+@pytest.mark.parametrize("registered", CONSUMED, ids=lambda t: t.name)
+async def test_poison_on_a_topic_is_dead_lettered_by_each_consumer_with_its_reason(
+    kafka_bootstrap: str, cluster: ServiceCluster, workload: Workload, registered: Any
+) -> None:
+    sent = {
+        f"poison-{kind}-{uuid.uuid4().hex[:8]}".encode(): (kind, value, reason)
+        for kind, (value, reason) in poisons(registered.name).items()
+    }
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, max_request_size=2_000_000)
+    await producer.start()
+    try:
+        for key, (_, value, _) in sent.items():
+            await producer.send_and_wait(registered.name, value, key=key)
+    finally:
+        await producer.stop()
+
+    expected = {(key, str(service)) for key in sent for service in registered.consumers}
+    async with asyncio.timeout(90):
+        while True:
+            dead = await read_topic(kafka_bootstrap, registered.deadletter, lambda r: r.key in sent)
+            if len(dead) >= len(expected):
+                break
+            await asyncio.sleep(0.5)
+    got = {(r.key, dict(r.headers)["deadletter.service"].decode()) for r in dead}
+    assert got == expected
+    for record in dead:
+        kind, value, reason = sent[record.key]
+        headers = dict(record.headers)
+        assert headers["deadletter.reason"].decode() == reason, kind
+        assert record.value == value, f"{kind}: the original bytes are kept"
+
+    ids = await workload.inject(10)  # valid work still flows after the poison
+    await wait_until(lambda: workload.settled(ids) == len(ids), 120, "valid dossiers settle")
+    async with httpx.AsyncClient() as client:
+        for service in registered.consumers:
+            health = await client.get(cluster[service].url + "/healthz")
+            assert health.status_code == 200, service
