@@ -79,7 +79,11 @@ class EventCollector:
             batches = await self._consumer.getmany(timeout_ms=200, max_records=5000)
             for records in batches.values():
                 for record in records:
-                    self.observe(record)
+                    try:
+                        self.observe(record)
+                    except (KeyError, TypeError, ValueError, AttributeError):
+                        # a malformed event: its consumers dead-letter it; it is not ours to judge
+                        self.observations.unreadable[record.topic] += 1
 
     async def stop(self) -> None:
         """Stop reading."""

@@ -76,6 +76,7 @@ class Observations:
     events_per_topic: Counter[str] = field(default_factory=Counter)
     event_wall_ms: list[int] = field(default_factory=list)
     record_changes: Counter[str] = field(default_factory=Counter)
+    unreadable: Counter[str] = field(default_factory=Counter)  # events malformed, by topic
     # filled by the driver
     accepted: dict[str, str] = field(default_factory=dict)  # dossier_id -> dossier_code
     refused: Counter[str] = field(default_factory=Counter)  # why an item never became a dossier

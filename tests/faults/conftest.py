@@ -6,6 +6,7 @@ break, and are marked `slow` so they can run alone: `bash scripts/test.sh -m slo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
@@ -27,14 +28,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+_BATCHES = itertools.count(1)
+
+
 class Workload:
-    """Injects batches of dossiers on their own simulated days and watches them settle."""
+    """Injects batches of dossiers on their own simulated days and watches them settle.
+
+    Batches are numbered across the whole test session, so no two tests inject the
+    same dossiers (they would be duplicates, ignored by design).
+    """
 
     def __init__(self, bootstrap: str, pool: ApplicantPool, collector: EventCollector) -> None:
         self.bootstrap = bootstrap
         self.pool = pool
         self.collector = collector
-        self.batches = 0
 
     @property
     def seen(self) -> Observations:
@@ -42,13 +49,13 @@ class Workload:
 
     async def inject(self, count: int) -> list[str]:
         """`count` online dossiers of the hanoi-day mix, on a fresh simulated day."""
-        self.batches += 1
+        batch = next(_BATCHES)
         base = load_scenario(BUILT_IN_DIR / "hanoi-day.yaml")
         scale = count / sum(d.daily for d in base.demand.procedures.values())
         scenario = base.model_copy(
             update={
-                "name": f"faults-{self.batches}",
-                "start_date": START.date() + timedelta(days=7 * self.batches),
+                "name": f"faults-{batch}",
+                "start_date": simulated_day(batch),
                 "demand": base.demand.model_copy(update={"scale": scale, "online_share": 1.0}),
             }
         )
