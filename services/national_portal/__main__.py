@@ -1,24 +1,17 @@
-"""`python -m services.national_portal`: run the national portal against a Kafka broker."""
+"""`python -m services.national_portal`: run the National Public Service Portal against a Kafka broker (`--help` for settings)."""
 
 from __future__ import annotations
 
-import asyncio
-
-from services.kit.logging import configure_logging
-from services.kit.runtime import run_service
-from services.kit.settings import parse_settings
+from services.kit.main import serve
 from services.national_portal.app import build_runtime
 from services.national_portal.settings import NationalPortalSettings
 
+DESCRIPTION = "portalsim national_portal: the National Public Service Portal, its ministry adapters and the linked groups."
+
 
 def main() -> None:
-    """Parse the settings, configure logging, serve until SIGTERM or SIGINT."""
-    settings = parse_settings(
-        NationalPortalSettings,
-        description="National Public Service Portal: ministry adapters and linked groups.",
-    )
-    configure_logging("national_portal", settings.log_level, settings.log_json)
-    asyncio.run(run_service(build_runtime(settings)))
+    """Serve until SIGTERM or SIGINT."""
+    serve("national_portal", NationalPortalSettings, build_runtime, DESCRIPTION)
 
 
 if __name__ == "__main__":
