@@ -1,12 +1,15 @@
-"""`python -m services.city_portal`: run Hanoi's city portal against a Kafka broker (`--help` for settings)."""
+"""`python -m services.city_portal`: run the service alone (`--help` lists its settings)."""
 
 from __future__ import annotations
 
+from services.kit.main import serve
 from services.city_portal.app import build_runtime
 from services.city_portal.settings import CityPortalSettings
-from services.kit.main import serve
 
-DESCRIPTION = "portalsim city_portal: Hanoi's public-service portal (accounts, online submissions, birth, marriage and death registration, routing of the other 22 procedures)."
+DESCRIPTION = (
+    "portalsim city_portal: Hanoi's public-service portal (accounts, online submissions, "
+    "birth, marriage and death registration, routing of the other 22 procedures)."
+)
 
 
 def main() -> None:

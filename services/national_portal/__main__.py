@@ -1,4 +1,4 @@
-"""`python -m services.national_portal`: run the National Public Service Portal against a Kafka broker (`--help` for settings)."""
+"""`python -m services.national_portal`: run the service alone (`--help` lists its settings)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from services.kit.main import serve
 from services.national_portal.app import build_runtime
 from services.national_portal.settings import NationalPortalSettings
 
-DESCRIPTION = "portalsim national_portal: the National Public Service Portal, its ministry adapters and the linked groups."
+DESCRIPTION = (
+    "portalsim national_portal: the National Public Service Portal, its ministry adapters "
+    "and the linked groups."
+)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""`python -m services.one_stop`: run the one-stop desks against a Kafka broker (`--help` for settings)."""
+"""`python -m services.one_stop`: run the service alone (`--help` lists its settings)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from services.kit.main import serve
 from services.one_stop.app import build_runtime
 from services.one_stop.settings import OneStopSettings
 
-DESCRIPTION = "portalsim one_stop: the one-stop desks (Bộ phận Một cửa) of Hanoi's districts and communes, taking paper dossiers in and digitising them."
+DESCRIPTION = (
+    "portalsim one_stop: the one-stop desks (Bộ phận Một cửa) of Hanoi's districts and "
+    "communes, taking paper dossiers in and digitising them."
+)
 
 
 def main() -> None:

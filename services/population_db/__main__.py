@@ -1,4 +1,4 @@
-"""`python -m services.population_db`: run the national population database against a Kafka broker (`--help` for settings)."""
+"""`python -m services.population_db`: run the service alone (`--help` lists its settings)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from services.kit.main import serve
 from services.population_db.app import build_runtime
 from services.population_db.settings import PopulationDbSettings
 
-DESCRIPTION = "portalsim population_db: the national population database (identity checks, civil-status changes)."
+DESCRIPTION = (
+    "portalsim population_db: the national population database (identity checks, civil-"
+    "status changes)."
+)
 
 
 def main() -> None:
