@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from services.kit.main import serve
 from services.city_portal.app import build_runtime
 from services.city_portal.settings import CityPortalSettings
+from services.kit.main import serve
 
 DESCRIPTION = (
     "portalsim city_portal: Hanoi's public-service portal (accounts, online submissions, "
