@@ -66,7 +66,7 @@ class CloudEvent(BaseModel, Generic[DataT]):
     )
     type: str = Field(
         pattern=EVENT_TYPE_PATTERN,
-        description="Event type with version, e.g. vn.portalsim.dossier.submitted.v1.",
+        description="Event type with version, e.g. vn.portalsim.dossier.submitted.v2.",
     )
     time: AwareDatetime = Field(
         description="Wall-clock time (UTC) at which the event was produced."

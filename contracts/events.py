@@ -1,20 +1,34 @@
 """Event payloads: the `data` of each topic's CloudEvents envelope.
 
 Topic names are `<entity>.<event>` in past tense; each payload class carries the
-`VERSION` that its event `type` ends with (`vn.portalsim.dossier.submitted.v1`).
+`VERSION` that its event `type` ends with (`vn.portalsim.dossier.settled.v1`).
 A change to a payload changes its VERSION and the generated AsyncAPI document.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from contracts.catalogue import Portal, load_catalogue
-from contracts.people import PERSONAL_DATA, DeclaredPerson, PersonFacts, PersonRole, Sex
+from contracts.catalogue import Portal
+from contracts.civil_status import (
+    BirthChange,
+    CivilStatusChange,
+    DeathChange,
+    MarriageChange,
+    ResidenceChange,
+)
+from contracts.intake_events import (
+    AccountKind,
+    AccountRegistered,
+    AccountStatus,
+    DeskDossierReceived,
+    DeskQueueChanged,
+)
+from contracts.payload_types import FROZEN, FormValue, ProcedureCode
+from contracts.people import PERSONAL_DATA, DeclaredPerson, PersonFacts, PersonRole
 
 __all__ = [
     "AccountKind",
@@ -24,37 +38,26 @@ __all__ = [
     "Channel",
     "CivilStatusChange",
     "DeathChange",
+    "DeskDossierReceived",
     "DeskQueueChanged",
     "DossierRouted",
     "DossierSettled",
     "DossierStatus",
     "DossierStatusChanged",
     "DossierSubmitted",
+    "FormValue",
     "IdentityCheckCompleted",
     "IdentityCheckRequested",
     "IdentityResult",
     "MarriageChange",
     "Outcome",
     "PopulationRecordChanged",
+    "ProcedureCode",
     "RecordChange",
     "RequesterKind",
     "ResidenceChange",
 ]
 
-FormValue = str | int | bool | None
-
-
-def _known_procedure(code: str) -> str:
-    try:
-        load_catalogue().by_code(code)
-    except KeyError:
-        raise ValueError(f"unknown procedure code {code!r}") from None
-    return code
-
-
-#: A code of the catalogue (mã TTHC, or a local HN.P06.NN code); others are invalid payloads.
-ProcedureCode = Annotated[str, AfterValidator(_known_procedure)]
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
 _ID = Field(min_length=1, max_length=64, description="Dossier id (UUID); the topic's key.")
 ONE_STOP = "one_stop"
 
@@ -70,8 +73,8 @@ class Channel(StrEnum):
 class DossierSubmitted(BaseModel):
     """A dossier was submitted: online, digitised at a one-stop desk, or as a linked step."""
 
-    model_config = _FROZEN
-    VERSION: ClassVar[int] = 1
+    model_config = FROZEN
+    VERSION: ClassVar[int] = 2
 
     dossier_id: str = _ID
     dossier_code: str = Field(description="Dossier code (mã hồ sơ) `<unit>-YYMMDD-XXXX`.")
@@ -94,6 +97,12 @@ class DossierSubmitted(BaseModel):
     )
     step_index: int | None = Field(None, ge=0, description="Position of the step in its group.")
     received_simtime: AwareDatetime = Field(description="Simulated time the dossier was received.")
+    client_ref: str | None = Field(
+        None,
+        max_length=100,
+        description="The submitter's idempotency key (online or desk request); none for "
+        "linked steps.",
+    )
 
 
 class RequesterKind(StrEnum):
@@ -106,7 +115,7 @@ class RequesterKind(StrEnum):
 class IdentityCheckRequested(BaseModel):
     """A portal asks the population database to check one declared person."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
     VERSION: ClassVar[int] = 1
 
     check_id: str = Field(min_length=1, max_length=100, description="Unique id of this check.")
@@ -133,7 +142,7 @@ class IdentityResult(StrEnum):
 class IdentityCheckCompleted(BaseModel):
     """The population database answered an identity check."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
     VERSION: ClassVar[int] = 1
 
     check_id: str = Field(description="Id of the request being answered.")
@@ -155,7 +164,7 @@ class IdentityCheckCompleted(BaseModel):
 class DossierRouted(BaseModel):
     """The city portal handed a dossier to the portal that settles it."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
     VERSION: ClassVar[int] = 1
 
     dossier_id: str = _ID
@@ -174,64 +183,10 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
 
 
-class BirthChange(BaseModel):
-    """A birth to enter into the population database: a new person with a new ID number."""
-
-    model_config = _FROZEN
-    kind: Literal["birth"] = Field("birth", description="Kind of civil-status change.")
-    full_name: str = Field(description="Child's full name.", json_schema_extra=PERSONAL_DATA)
-    sex: Sex = Field(description="Child's sex.")
-    birth_date: date = Field(description="Child's birth date.", json_schema_extra=PERSONAL_DATA)
-    residence_unit: str = Field(description="Commune-level unit of residence.")
-    father_id_number: str | None = Field(
-        None, description="Father's ID number, if declared.", json_schema_extra=PERSONAL_DATA
-    )
-    mother_id_number: str | None = Field(
-        None, description="Mother's ID number, if declared.", json_schema_extra=PERSONAL_DATA
-    )
-
-
-class DeathChange(BaseModel):
-    """A death to record: the person becomes deceased."""
-
-    model_config = _FROZEN
-    kind: Literal["death"] = Field("death", description="Kind of civil-status change.")
-    id_number: str = Field(description="The deceased's ID number.", json_schema_extra=PERSONAL_DATA)
-    date_of_death: date = Field(description="Date of death.")
-
-
-class MarriageChange(BaseModel):
-    """A marriage to record: both people married and linked as spouses."""
-
-    model_config = _FROZEN
-    kind: Literal["marriage"] = Field("marriage", description="Kind of civil-status change.")
-    id_numbers: tuple[str, str] = Field(
-        description="ID numbers of the two spouses.", json_schema_extra=PERSONAL_DATA
-    )
-
-
-class ResidenceChange(BaseModel):
-    """A permanent-residence registration (đăng ký thường trú): the person moves."""
-
-    model_config = _FROZEN
-    kind: Literal["permanent_residence"] = Field(
-        "permanent_residence", description="Kind of civil-status change."
-    )
-    id_number: str = Field(description="Who moves.", json_schema_extra=PERSONAL_DATA)
-    new_residence_unit: str = Field(
-        description="Hanoi unit (district or commune) of the new residence."
-    )
-
-
-CivilStatusChange = Annotated[
-    BirthChange | DeathChange | MarriageChange | ResidenceChange, Field(discriminator="kind")
-]
-
-
 class DossierSettled(BaseModel):
     """A dossier reached its final decision: approved with a result document, or rejected."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
     VERSION: ClassVar[int] = 1
 
     dossier_id: str = _ID
@@ -283,7 +238,7 @@ class DossierStatus(StrEnum):
 class DossierStatusChanged(BaseModel):
     """One step in a dossier's timeline, published by whichever service moved it."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
     VERSION: ClassVar[int] = 1
 
     dossier_id: str = _ID
@@ -306,7 +261,7 @@ class RecordChange(StrEnum):
 class PopulationRecordChanged(BaseModel):
     """The population database applied a civil-status settlement to a record."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
     VERSION: ClassVar[int] = 1
 
     id_number: str = Field(
@@ -316,42 +271,3 @@ class PopulationRecordChanged(BaseModel):
     change: RecordChange = Field(description="born, died, married or moved.")
     dossier_id: str = Field(description="Dossier whose settlement caused the change.")
     record: PersonFacts = Field(description="The record after the change.")
-
-
-class AccountKind(StrEnum):
-    """A citizen (by ID number) or a foreigner (by passport)."""
-
-    CITIZEN = "citizen"
-    FOREIGNER = "foreigner"
-
-
-class AccountStatus(StrEnum):
-    """State of a portal account."""
-
-    PENDING = "pending"
-    ACTIVE = "active"
-    REFUSED = "refused"
-
-
-class AccountRegistered(BaseModel):
-    """The city portal decided on an account registration (tài khoản)."""
-
-    model_config = _FROZEN
-    VERSION: ClassVar[int] = 1
-
-    account_id: str = Field(min_length=1, max_length=64, description="Account id; the key.")
-    kind: AccountKind = Field(description="citizen or foreigner.")
-    status: AccountStatus = Field(description="active or refused (pending while checking).")
-    reason: str | None = Field(None, description="Why it was refused.")
-    person: DeclaredPerson = Field(description="The declared identity of the account holder.")
-
-
-class DeskQueueChanged(BaseModel):
-    """The digitisation queue of a one-stop desk (Bộ phận Một cửa) changed length."""
-
-    model_config = _FROZEN
-    VERSION: ClassVar[int] = 1
-
-    unit_code: str = Field(description="Code of the desk's unit; the key.")
-    queue_length: int = Field(ge=0, description="Dossiers waiting to be digitised.")
-    dossier_id: str | None = Field(None, description="Dossier that entered or left the queue.")

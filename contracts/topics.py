@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from contracts.envelope import event_type_for
 from contracts.events import (
     AccountRegistered,
+    DeskDossierReceived,
     DeskQueueChanged,
     DossierRouted,
     DossierSettled,
@@ -150,6 +151,15 @@ TOPICS: tuple[Topic, ...] = (
         frozenset(),
         "Length of each one-stop desk's digitisation queue over simulated time.",
         partitions=1,
+    ),
+    Topic(
+        "desk.dossier.received",
+        DeskDossierReceived,
+        "dossier_id",
+        frozenset({_S.ONE_STOP}),
+        frozenset(),
+        "Paper dossiers taken in at the one-stop desks, as handed in (before digitisation): "
+        "the desk inputs of an event log.",
     ),
 )
 

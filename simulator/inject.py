@@ -39,7 +39,8 @@ def submission_records(items: Sequence[DemandItem]) -> list[OutboxRecord]:
         number = first - 1 + sequences[(unit, day.isoformat())]
         if number > last:
             raise ValueError(f"more than {last} dossiers for unit {unit} on {day}")
-        dossier_id = dossier_id_for(Channel.ONLINE, f"inject:{item.client_ref}")
+        client_ref = f"inject:{item.client_ref}"
+        dossier_id = dossier_id_for(Channel.ONLINE, client_ref)
         submission = DossierSubmitted(
             dossier_id=dossier_id,
             dossier_code=format_dossier_code(unit, day, number),
@@ -49,6 +50,7 @@ def submission_records(items: Sequence[DemandItem]) -> list[OutboxRecord]:
             persons=item.draft.persons,
             form=item.draft.form,
             received_simtime=item.simtime,
+            client_ref=client_ref,
         )
         records.append(
             factory.record(

@@ -44,7 +44,7 @@ def envelope(data: Any, **overrides: Any) -> CloudEvent[Any]:
     values: dict[str, Any] = {
         "id": str(uuid.uuid4()),
         "source": "/portalsim/test",
-        "type": "vn.portalsim.dossier.submitted.v1",
+        "type": "vn.portalsim.dossier.submitted.v2",
         "time": datetime(2026, 11, 25, 10, 0, tzinfo=HANOI_TZ),
         "subject": getattr(data, "dossier_id", None),
         "correlationid": getattr(data, "dossier_id", "root"),

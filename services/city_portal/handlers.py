@@ -136,7 +136,12 @@ class CityPortalHandlers:
         status = AccountStatus.ACTIVE if ok else AccountStatus.REFUSED
         reason = None if ok else f"identity check: {answer.result.value} {answer.detail}".strip()
         self.store.put_account(
-            answer.requester_id, account["kind"], status.value, account["person"], reason
+            answer.requester_id,
+            account["kind"],
+            status.value,
+            account["person"],
+            reason,
+            account["client_ref"],
         )
         ctx.emit(
             "account.registered",
@@ -146,6 +151,7 @@ class CityPortalHandlers:
                 status=status,
                 reason=reason,
                 person=DeclaredPerson.model_validate(account["person"]),
+                client_ref=account["client_ref"],
             ),
             correlation_id=answer.requester_id,
         )

@@ -62,7 +62,12 @@ def city_portal_router(
             status = AccountStatus.REFUSED if refused else AccountStatus.ACTIVE
             reason = "foreigners cannot register" if refused else None
             payload: Any = AccountRegistered(
-                account_id=account_id, kind=body.kind, status=status, reason=reason, person=person
+                account_id=account_id,
+                kind=body.kind,
+                status=status,
+                reason=reason,
+                person=person,
+                client_ref=body.client_ref,
             )
             topic_name = "account.registered"
         else:
@@ -85,7 +90,12 @@ def city_portal_router(
         store.begin()
         try:
             store.put_account(
-                account_id, body.kind.value, status.value, person.model_dump(mode="json"), reason
+                account_id,
+                body.kind.value,
+                status.value,
+                person.model_dump(mode="json"),
+                reason,
+                body.client_ref,
             )
             store.add_outbox([record])
             store.commit()
@@ -156,6 +166,7 @@ def city_portal_router(
                 persons=body.persons,
                 form=body.form,
                 received_simtime=body.submitted_simtime,
+                client_ref=body.client_ref,
             )
             record = factory.record(
                 "dossier.submitted",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -23,7 +24,8 @@ class CityPortalStore(ServiceStore):
         status TEXT NOT NULL,
         reason TEXT,
         id_number TEXT,
-        person TEXT NOT NULL
+        person TEXT NOT NULL,
+        client_ref TEXT
     );
     CREATE TABLE IF NOT EXISTS dossiers (
         dossier_id TEXT PRIMARY KEY,
@@ -56,6 +58,12 @@ class CityPortalStore(ServiceStore):
     ) WITHOUT ROWID;
     """
 
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(accounts)")}
+        if "client_ref" not in columns:  # a data folder from before accounts kept their key
+            self.db.execute("ALTER TABLE accounts ADD COLUMN client_ref TEXT")
+
     # -- accounts -----------------------------------------------------------
     def put_account(
         self,
@@ -64,11 +72,22 @@ class CityPortalStore(ServiceStore):
         status: str,
         person: dict[str, Any],
         reason: str | None = None,
+        client_ref: str | None = None,
     ) -> None:
-        """Insert or replace an account."""
+        """Insert or replace an account (`client_ref`: the registration's idempotency key)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?, ?)",
-            (account_id, kind, status, reason, person.get("id_number"), orjson.dumps(person)),
+            "INSERT OR REPLACE INTO accounts"
+            " (account_id, kind, status, reason, id_number, person, client_ref)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                account_id,
+                kind,
+                status,
+                reason,
+                person.get("id_number"),
+                orjson.dumps(person),
+                client_ref,
+            ),
         )
 
     def account(self, account_id: str) -> dict[str, Any] | None:

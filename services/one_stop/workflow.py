@@ -16,6 +16,7 @@ from contracts.dossier_ids import dossier_id_for
 from contracts.events import (
     ONE_STOP,
     Channel,
+    DeskDossierReceived,
     DeskQueueChanged,
     DossierSettled,
     DossierStatus,
@@ -44,7 +45,7 @@ from services.one_stop.store import DeskDossier, OneStopStore
 __all__ = ["Desks", "Intake"]
 
 # Index n of derived_event_id(dossier_id, n, producer) for each event about a desk dossier.
-_RECEIVED, _DIGITISING, _ARRIVAL, _OUTCOME, _REJECTED, _DEPARTURE = range(6)
+_RECEIVED, _DIGITISING, _ARRIVAL, _OUTCOME, _REJECTED, _DEPARTURE, _INTAKE = range(7)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Desks:
         # Departures the receipt passes come first (in simulated order); the new dossier's
         # own departure waits for a later receipt even when it was taken in late.
         records = self.departures(store, clock, keep=dossier.dossier_id)
+        records.append(self._intake(dossier, request))
         records += self._arrival(dossier, queue)
         records += self._outcome(dossier, request)
         return Intake(_accepted(dossier), records)
@@ -114,7 +116,13 @@ class Desks:
         dossier: DeskDossier,
         n: int,
         topic_name: str,
-        payload: DossierStatusChanged | DeskQueueChanged | DossierSubmitted | DossierSettled,
+        payload: (
+            DossierStatusChanged
+            | DeskQueueChanged
+            | DeskDossierReceived
+            | DossierSubmitted
+            | DossierSettled
+        ),
         at: datetime,
     ) -> OutboxRecord:
         subject = dossier.unit_code if isinstance(payload, DeskQueueChanged) else None
@@ -125,6 +133,22 @@ class Desks:
             correlation_id=dossier.dossier_id,
             simtime=at,
             subject=subject or dossier.dossier_id,
+        )
+
+    def _intake(self, dossier: DeskDossier, request: IntakeRequest) -> OutboxRecord:
+        """The paper dossier as handed in: the desk's input, on the bus for event logs."""
+        received = DeskDossierReceived(
+            dossier_id=dossier.dossier_id,
+            dossier_code=dossier.dossier_code,
+            unit_code=dossier.unit_code,
+            client_ref=request.client_ref,
+            procedure_code=dossier.procedure_code,
+            persons=[person.declared() for person in request.persons],
+            form=request.form,
+            received_simtime=request.received_simtime,
+        )
+        return self._record(
+            dossier, _INTAKE, "desk.dossier.received", received, request.received_simtime
         )
 
     def _arrival(self, dossier: DeskDossier, queue: int) -> list[OutboxRecord]:
@@ -169,6 +193,7 @@ class Desks:
                 persons=[person.declared() for person in request.persons],
                 form=request.form,
                 received_simtime=request.received_simtime,
+                client_ref=request.client_ref,
             )
             return [self._record(dossier, _OUTCOME, "dossier.submitted", submitted, slot.done)]
         days = working_days_between(slot.received, slot.done)

@@ -264,3 +264,31 @@ async def test_the_catalogue_is_served_with_the_25_procedures(portal: Portal) ->
 
 async def test_healthz_answers_ok_once_consuming(portal: Portal) -> None:
     assert (await portal.http.get("/healthz")).json()["status"] == "ok"
+
+
+async def test_accounts_and_submissions_carry_the_callers_client_ref(portal: Portal) -> None:
+    person = applicant()
+    body = {
+        "kind": "citizen",
+        "client_ref": "holder-1",
+        "id_number": person.id_number,
+        "full_name": person.full_name,
+        "birth_date": person.birth_date.isoformat(),
+        "sex": person.sex.value,
+    }
+    account_id = (await portal.http.post("/accounts", json=body)).json()["account_id"]
+    await portal.answer_checks()
+    [registered] = portal.published.on("account.registered")
+    assert registered["type"] == "vn.portalsim.account.registered.v2"
+    assert registered["data"]["client_ref"] == "holder-1"
+    await portal.http.post("/dossiers", json=dossier_body(account_id, client_ref="ref-7"))
+    [submitted] = portal.published.on("dossier.submitted")
+    assert submitted["type"] == "vn.portalsim.dossier.submitted.v2"
+    assert submitted["data"]["client_ref"] == "ref-7"
+
+
+@pytest.mark.parametrize("portal", [{"foreigners_may_register": True}], indirect=True)
+async def test_a_foreigners_account_carries_its_client_ref(portal: Portal) -> None:
+    await portal.http.post("/accounts", json={**FOREIGNER, "client_ref": "visitor-1"})
+    [registered] = portal.published.on("account.registered")
+    assert registered["data"]["client_ref"] == "visitor-1"

@@ -26,7 +26,13 @@ from tests.factories import envelope
 __all__ = ["RECEIVED", "Desk", "intake_body", "open_desk", "settlement"]
 
 RECEIVED = "2026-03-02T09:30:00+07:00"
-TOPICS = ("dossier.status.changed", "desk.queue.changed", "dossier.submitted", "dossier.settled")
+TOPICS = (
+    "dossier.status.changed",
+    "desk.queue.changed",
+    "dossier.submitted",
+    "dossier.settled",
+    "desk.dossier.received",
+)
 
 
 def intake_body(**overrides: Any) -> dict[str, Any]:

@@ -42,7 +42,12 @@ async def test_a_valid_intake_publishes_received_digitising_queue_and_submission
 ) -> None:
     accepted = (await desk.client.post("/desks/001/dossiers", json=intake_body())).json()
     topics = [e["topic"] for e in desk.events()]
-    assert topics == ["dossier.status.changed"] * 2 + ["desk.queue.changed", "dossier.submitted"]
+    assert topics == [
+        "desk.dossier.received",
+        *["dossier.status.changed"] * 2,
+        "desk.queue.changed",
+        "dossier.submitted",
+    ]
     assert desk.statuses() == ["received", "digitising"]
     [queue] = desk.events("desk.queue.changed")
     assert queue["data"] == {
@@ -84,7 +89,7 @@ async def test_the_same_client_ref_twice_gives_one_dossier(desk: Desk) -> None:
     assert again.status_code == 202
     assert again.json() == first.json()
     assert len(desk.events("dossier.submitted")) == 1
-    assert len(desk.events()) == 4
+    assert len(desk.events()) == 5  # intake, received, digitising, queue, submission
 
 
 async def test_an_unknown_unit_is_404_naming_the_unit_code(desk: Desk) -> None:
@@ -223,3 +228,22 @@ async def test_health_is_ok_once_ready(desk: Desk) -> None:
     response = await desk.client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["service"] == "one_stop"
+
+
+async def test_the_intake_is_published_as_handed_in_with_its_client_ref(desk: Desk) -> None:
+    accepted = (await desk.client.post("/desks/001/dossiers", json=intake_body())).json()
+    [received] = desk.events("desk.dossier.received")
+    assert received["type"] == "vn.portalsim.desk.dossier.received.v1"
+    assert received["data"]["dossier_id"] == accepted["dossier_id"]
+    assert received["data"]["client_ref"] == "desk-1"
+    assert received["data"]["unit_code"] == "001"
+    assert received["data"]["received_simtime"] == RECEIVED
+    assert received["simtime"] == RECEIVED
+    [submitted] = desk.events("dossier.submitted")
+    assert submitted["data"]["client_ref"] == "desk-1"
+
+
+async def test_a_failed_scan_still_publishes_the_intake(failing_desk: Desk) -> None:
+    await failing_desk.client.post("/desks/001/dossiers", json=intake_body())
+    assert len(failing_desk.events("desk.dossier.received")) == 1
+    assert failing_desk.events("dossier.submitted") == []

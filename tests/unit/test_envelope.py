@@ -9,7 +9,7 @@ from contracts.envelope import EnvelopeError, parse_envelope, parse_event
 from contracts.events import DossierSettled, DossierSubmitted
 from tests.factories import envelope, submission
 
-SUBMITTED = "vn.portalsim.dossier.submitted.v1"
+SUBMITTED = "vn.portalsim.dossier.submitted.v2"
 
 
 def test_envelope_round_trips_through_kafka_bytes() -> None:

@@ -42,7 +42,7 @@ def _models_in(annotation: object) -> list[type[BaseModel]]:
 
 
 def test_event_type_carries_topic_and_version() -> None:
-    assert topic("dossier.submitted").event_type == "vn.portalsim.dossier.submitted.v1"
+    assert topic("dossier.submitted").event_type == "vn.portalsim.dossier.submitted.v2"
 
 
 def test_every_consumed_topic_has_a_producer_and_a_deadletter_topic() -> None:
