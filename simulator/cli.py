@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from simulator.asyncapi_cli import asyncapi_command
+from simulator.bench_cli import bench_command
 from simulator.catalogue_cli import catalogue_command
 from simulator.compare_cli import compare_command
 from simulator.kafka_cli import kafka_app
@@ -21,6 +22,7 @@ app.command("catalogue")(catalogue_command)
 app.command("asyncapi")(asyncapi_command)
 app.command("run")(run_command)
 app.command("compare")(compare_command)
+app.command("bench")(bench_command)
 
 
 def main() -> None:

@@ -1,0 +1,113 @@
+"""The raw-Kafka baseline: plain aiokafka moving the same records as the pipeline did.
+
+The same number of records with the same key and value sizes go to a fresh topic with
+as many partitions as the system's topics, produced with the services' guarantee
+(`acks=all`) and consumed by a consumer group that commits after each batch, both at
+once and as fast as they can. The time is from the first send to the last record
+consumed and committed; the topic is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+__all__ = ["BaselineResult", "run_baseline"]
+
+PARTITIONS = 3
+_FILLER = os.urandom(1 << 20)
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    """How fast plain aiokafka moved the records."""
+
+    records: int
+    bytes: int
+    produce_seconds: float
+    seconds: float  # first send to last record consumed and committed
+
+    @property
+    def records_per_second(self) -> float:
+        """Records produced and consumed per second."""
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+def _payload(size: int, index: int) -> bytes:
+    start = (index * 7919) % max(1, len(_FILLER) - size)
+    return _FILLER[start : start + size] if size <= len(_FILLER) else b"x" * size
+
+
+def _key(size: int, index: int) -> bytes | None:
+    if size == 0:
+        return None
+    return (f"{index:x}-" + uuid.uuid4().hex * (1 + size // 32))[:size].encode()
+
+
+async def _consume(consumer: AIOKafkaConsumer, total: int) -> None:
+    seen = 0
+    while seen < total:
+        batches = await consumer.getmany(timeout_ms=100, max_records=5000)
+        seen += sum(len(records) for records in batches.values())
+        if batches:
+            await consumer.commit()
+
+
+async def _wait_assigned(consumer: AIOKafkaConsumer, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not consumer.assignment():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the baseline consumer got no partitions")
+        await consumer.getmany(timeout_ms=100)
+
+
+async def run_baseline(
+    bootstrap: str, value_sizes: Sequence[int], key_sizes: Sequence[int]
+) -> BaselineResult:
+    """Produce and consume `len(value_sizes)` records of these sizes; time it."""
+    name = f"bench.baseline.{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-baseline")
+    await admin.start()
+    await admin.create_topics([NewTopic(name, num_partitions=PARTITIONS, replication_factor=1)])
+    records = [
+        (_key(k, i), _payload(v, i))
+        for i, (k, v) in enumerate(zip(key_sizes, value_sizes, strict=True))
+    ]
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=64 * 1024
+    )
+    consumer = AIOKafkaConsumer(
+        name,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-baseline-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
+    await producer.start()
+    await consumer.start()
+    try:
+        await _wait_assigned(consumer)
+        started = time.perf_counter()
+        consuming = asyncio.create_task(_consume(consumer, len(records)))
+        sends = [await producer.send(name, value, key=key) for key, value in records]
+        await asyncio.gather(*sends)
+        produced = time.perf_counter() - started
+        await consuming
+        elapsed = time.perf_counter() - started
+    finally:
+        await producer.stop()
+        await consumer.stop()
+        with contextlib.suppress(Exception):
+            await admin.delete_topics([name])
+        await admin.close()
+    size = sum(len(v) + len(k or b"") for k, v in records)
+    return BaselineResult(len(records), size, produced, elapsed)

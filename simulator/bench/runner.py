@@ -1,0 +1,251 @@
+"""One benchmark: throughput of N injected dossiers, the raw-Kafka baseline, a paced latency run.
+
+Order: broker and services up (the population seeded) while the workload is built;
+N dossiers injected at once and watched until every one has settled and every consumer
+group has caught up; the records of that run counted; the same number of records of the
+same sizes through plain aiokafka; then dossiers injected at a fixed rate (half the
+measured peak unless given) for their latency; optionally ingress over HTTP; finally
+population_db restarted to show it answers from its file without reseeding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from services.kit.topics_admin import ensure_topics
+from simulator.applicants import ApplicantPool
+from simulator.bench.baseline import run_baseline
+from simulator.bench.ingress import measure_http
+from simulator.bench.lag import LagSampler
+from simulator.bench.measure import ProcessMeter
+from simulator.bench.paced import inject
+from simulator.bench.setup import (
+    BrokerHandle,
+    bench_cluster,
+    local_or_given_broker,
+    machine,
+    seed_report,
+)
+from simulator.bench.stats import latencies_by_path, size_summary, summarise_latencies
+from simulator.bench.watch import SettlementWatcher, end_offsets, scan_records
+from simulator.bench.workload import Workload, build_workload
+from simulator.processes import ServiceCluster
+
+__all__ = ["BenchOptions", "run_bench"]
+
+START = date(2026, 3, 2)
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What to run."""
+
+    dossiers: int = 50_000
+    population: int = 1_000_000
+    rate: float | None = None
+    latency_seconds: float = 20.0
+    http: bool = False
+    http_dossiers: int = 1_000
+    http_concurrency: int = 32
+    bootstrap: str | None = None
+    settle_timeout_s: float = 1800.0
+    restart_check: bool = True
+    logs_to: Path | None = None
+
+
+async def _drained(lag: LagSampler, timeout_s: float = 60.0) -> float:
+    """Wait until every consumer group has committed up to the end; the time it happened."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not any((await lag.sample()).values()):
+            break
+        await asyncio.sleep(0.1)
+    return time.time()
+
+
+async def _throughput(
+    handle: BrokerHandle, cluster: ServiceCluster, work: Workload, timeout_s: float, log: Console
+) -> tuple[dict[str, Any], SettlementWatcher]:
+    bootstrap = handle.bootstrap
+    before = await end_offsets(bootstrap)
+    watcher = SettlementWatcher(bootstrap)
+    await watcher.start(before)
+    ids = work.dossier_ids
+    watcher.expect(ids)
+    lag = LagSampler(bootstrap)
+    await lag.start()
+    pids = {name: s.process.pid for name, s in cluster.services.items() if s.process}
+    if handle.pid:
+        pids["kafka"] = handle.pid
+    meter = ProcessMeter(pids)
+    meter.begin()
+    log.print(f"injecting {len(ids):,} dossiers...")
+    injected = await inject(bootstrap, work.records)
+    all_settled = await watcher.wait(ids, timeout_s)
+    last_ms = max((watcher.settled[d].timestamp_ms for d in ids if d in watcher.settled), default=0)
+    drained_at = await _drained(lag)
+    resources = await meter.finish()
+    max_lag = await lag.stop()
+    scan = await scan_records(bootstrap, before, await end_offsets(bootstrap))
+    settle_s = max(last_ms - injected.started_ms, 1) / 1000
+    pipeline_s = max(drained_at - injected.started_ms / 1000, settle_s)
+    outcomes: dict[str, int] = {}
+    for d in ids:
+        if d in watcher.settled:
+            outcomes[watcher.settled[d].outcome] = outcomes.get(watcher.settled[d].outcome, 0) + 1
+    latencies = latencies_by_path(ids, injected.submitted_ms, watcher.settled, work.procedures)
+    result = {
+        "dossiers": len(ids),
+        "settled": watcher.count(ids),
+        "timed_out": not all_settled,
+        "outcomes": outcomes,
+        "duplicate_settlements": watcher.duplicates,
+        "inject_seconds": round(injected.seconds, 2),
+        "seconds_to_last_settlement": round(settle_s, 2),
+        "dossiers_per_second": round(watcher.count(ids) / settle_s, 1),
+        "pipeline_seconds": round(pipeline_s, 2),
+        "events": scan.total,
+        "events_per_second": round(scan.total / pipeline_s, 1),
+        "events_per_topic": dict(sorted(scan.per_topic.items())),
+        "events_per_dossier": round(scan.total / max(len(ids), 1), 2),
+        "bytes": scan.bytes_total,
+        "value_size_bytes": size_summary(scan.value_sizes),
+        "latency_ms": summarise_latencies(latencies),
+        "resources": resources,
+        "consumer_lag": {"max_per_group": max_lag, "max": max(max_lag.values(), default=0)},
+    }
+    result["_scan"] = scan
+    return result, watcher
+
+
+async def _latency_run(
+    bootstrap: str, watcher: SettlementWatcher, work: Workload, rate: float, timeout_s: float
+) -> dict[str, Any]:
+    ids = work.dossier_ids
+    watcher.expect(ids)
+    injected = await inject(bootstrap, work.records, rate=rate)
+    all_settled = await watcher.wait(ids, timeout_s)
+    latencies = latencies_by_path(ids, injected.submitted_ms, watcher.settled, work.procedures)
+    summary = summarise_latencies(latencies)
+    return {
+        "rate_offered": round(rate, 1),
+        "rate_achieved": round(injected.achieved_rate, 1),
+        "dossiers": len(ids),
+        "settled": watcher.count(ids),
+        "timed_out": not all_settled,
+        "latency_ms": summary,
+        "p99_ms": summary["all"]["p99_ms"],
+    }
+
+
+def _restart_population_db(cluster: ServiceCluster) -> dict[str, Any]:
+    service = cluster["population_db"]
+    service.stop()
+    started = time.monotonic()
+    service.start()
+    service.wait_healthy(300)
+    seconds = time.monotonic() - started
+    report = seed_report(cluster)
+    return {"restart_seconds": round(seconds, 2), "reseeded_on_restart": report["seeds"] > 1}
+
+
+async def _bench(
+    options: BenchOptions, handle: BrokerHandle, work_dir: Path, log: Console
+) -> dict[str, Any]:
+    bootstrap = handle.bootstrap
+    await ensure_topics(bootstrap)
+    cluster = bench_cluster(bootstrap, work_dir / "services", options.population)
+    log.print(
+        f"starting the four services (population {options.population:,}) "
+        "and building the workload..."
+    )
+    started = time.monotonic()
+    starting = asyncio.create_task(asyncio.to_thread(cluster.start, 900.0))
+    pool = await asyncio.to_thread(ApplicantPool, options.population, 6, START)
+    work = await asyncio.to_thread(build_workload, options.dossiers, pool, "bench", START)
+    await starting
+    healthy_s = time.monotonic() - started
+    try:
+        result: dict[str, Any] = {
+            "population": {
+                "size": options.population,
+                **seed_report(cluster),
+                "cluster_healthy_seconds": round(healthy_s, 1),
+            }
+        }
+        throughput, watcher = await _throughput(
+            handle, cluster, work, options.settle_timeout_s, log
+        )
+        scan = throughput.pop("_scan")
+        result["throughput"] = throughput
+        log.print(
+            f"settled {throughput['settled']:,} at {throughput['dossiers_per_second']:,}/s; "
+            f"baseline with {scan.total:,} records..."
+        )
+        baseline = await run_baseline(bootstrap, scan.value_sizes, scan.key_sizes)
+        result["baseline"] = {
+            "records": baseline.records,
+            "bytes": baseline.bytes,
+            "produce_seconds": round(baseline.produce_seconds, 2),
+            "seconds": round(baseline.seconds, 2),
+            "records_per_second": round(baseline.records_per_second, 1),
+        }
+        result["ratio_pipeline_to_baseline"] = round(
+            throughput["pipeline_seconds"] / max(baseline.seconds, 1e-6), 2
+        )
+        rate = options.rate or max(1.0, throughput["dossiers_per_second"] / 2)
+        count = max(1, int(rate * options.latency_seconds))
+        log.print(f"latency run: {count:,} dossiers at {rate:,.0f}/s...")
+        paced = await asyncio.to_thread(
+            build_workload, count, pool, "bench-latency", work.next_start()
+        )
+        result["latency_run"] = await _latency_run(
+            bootstrap, watcher, paced, rate, options.settle_timeout_s
+        )
+        await watcher.stop()
+        if options.http:
+            log.print(f"ingress over HTTP: {options.http_dossiers:,} dossiers...")
+            result["http"] = await measure_http(
+                cluster, pool, options.http_dossiers, options.http_concurrency, paced.next_start()
+            )
+        if options.restart_check:
+            result["population"].update(await asyncio.to_thread(_restart_population_db, cluster))
+    finally:
+        await asyncio.to_thread(cluster.stop)
+    return result
+
+
+def run_bench(options: BenchOptions, console: Console | None = None) -> dict[str, Any]:
+    """Run the whole benchmark; the result as plain JSON-ready data."""
+    log = console or Console()
+    before = machine()
+    work_dir = Path(tempfile.mkdtemp(prefix="portalsim-bench-"))
+    try:
+        with local_or_given_broker(options.bootstrap) as handle:
+            result = asyncio.run(_bench(options, handle, work_dir, log))
+    finally:
+        if options.logs_to is not None:
+            options.logs_to.mkdir(parents=True, exist_ok=True)
+            for service_log in work_dir.glob("services/*/*.log"):
+                shutil.copy(service_log, options.logs_to / service_log.name)
+        shutil.rmtree(work_dir, ignore_errors=True)
+    after = machine()
+    result["machine"] = {**before, "load_average_end": after["load_average"]}
+    result["config"] = {
+        "dossiers": options.dossiers,
+        "population": options.population,
+        "rate": options.rate,
+        "latency_seconds": options.latency_seconds,
+        "broker": options.bootstrap or "local (fresh, from the Maven jars)",
+        "services": "one instance each, separate processes",
+    }
+    return result
