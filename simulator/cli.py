@@ -10,6 +10,7 @@ from simulator.catalogue_cli import catalogue_command
 from simulator.compare_cli import compare_command
 from simulator.kafka_cli import kafka_app
 from simulator.run_cli import run_command
+from simulator.topics_cli import topics_app
 
 app = typer.Typer(
     name="portalsim",
@@ -18,6 +19,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kafka_app, name="kafka")
+app.add_typer(topics_app, name="topics")
 app.command("catalogue")(catalogue_command)
 app.command("asyncapi")(asyncapi_command)
 app.command("run")(run_command)
