@@ -8,7 +8,10 @@ from simulator.asyncapi_cli import asyncapi_command
 from simulator.bench_cli import bench_command
 from simulator.catalogue_cli import catalogue_command
 from simulator.compare_cli import compare_command
+from simulator.diff_cli import diff_command
 from simulator.kafka_cli import kafka_app
+from simulator.record_cli import record_command
+from simulator.replay_cli import replay_command
 from simulator.run_cli import run_command
 from simulator.topics_cli import topics_app
 
@@ -24,6 +27,9 @@ app.command("catalogue")(catalogue_command)
 app.command("asyncapi")(asyncapi_command)
 app.command("run")(run_command)
 app.command("compare")(compare_command)
+app.command("record")(record_command)
+app.command("replay")(replay_command)
+app.command("diff")(diff_command)
 app.command("bench")(bench_command)
 
 

@@ -15,7 +15,7 @@ from simulator.report.compare import write_comparison
 from simulator.runner import RunOutcome, run_scenario
 from simulator.scenario import Scenario, ScenarioError, Variant, load_scenario, resolve_scenario
 
-__all__ = ["parse_against", "run_command"]
+__all__ = ["parse_against", "run_command", "variant_log"]
 
 
 def parse_against(value: str | None) -> dict[str, str] | None:
@@ -27,6 +27,12 @@ def parse_against(value: str | None) -> dict[str, str] | None:
     if missing:
         raise typer.BadParameter(f"--against lacks {', '.join(sorted(missing))}")
     return urls
+
+
+def variant_log(log: Path, variant: str) -> Path:
+    """Where a variant's event log goes: `run.jsonl.gz` -> `run.<variant>.jsonl.gz`."""
+    head, dot, rest = log.name.partition(".")
+    return log.with_name(f"{head}.{variant}{dot}{rest}")
 
 
 def _summarise(
@@ -79,6 +85,14 @@ def run_command(
             "population_db=URL,national_portal=URL (needs --bootstrap).",
         ),
     ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            "--record",
+            help="Record the run's event log to this file (.gz: compressed); each variant's "
+            "beside it (run.jsonl.gz -> run.<variant>.jsonl.gz).",
+        ),
+    ] = None,
 ) -> None:
     """Play a scenario end to end and write summary.json, report.md and plots."""
     console = Console()
@@ -95,7 +109,12 @@ def run_command(
     urls = parse_against(against)
     console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
     outcome = run_scenario(
-        scenario, bootstrap=bootstrap, against=urls, console=console, logs_to=out / "logs"
+        scenario,
+        bootstrap=bootstrap,
+        against=urls,
+        console=console,
+        logs_to=out / "logs",
+        record_to=record,
     )
     summary = _summarise(scenario, outcome, scenario.seed, None, out)
     failed = _failed(summary)
@@ -109,6 +128,7 @@ def run_command(
             against=urls,
             console=console,
             logs_to=variant_out / "logs",
+            record_to=variant_log(record, variant.name) if record else None,
         )
         variant_summary = _summarise(scenario, other, scenario.seed, variant, variant_out)
         failed = failed or _failed(variant_summary)
@@ -127,6 +147,8 @@ def run_command(
     print_summary(summary, console)
     _print_unfinished(summary, console)
     console.print(f"\nreport: {(out / 'report.md').resolve()}")
+    if record is not None:
+        console.print(f"event log: {record.resolve()}")
     if failed:
         console.print("[red]the run did not finish cleanly (see unfinished/lost/duplicated)[/red]")
         raise typer.Exit(1)

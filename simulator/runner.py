@@ -28,6 +28,8 @@ from simulator.applicants import ApplicantPool
 from simulator.collector import EventCollector
 from simulator.demand import DemandItem, demand_fingerprint, generate_demand
 from simulator.driver import PortalDriver
+from simulator.eventlog import Recorder, start_recording
+from simulator.eventlog.scenarios import header_for
 from simulator.faults import inject_faults
 from simulator.ingress import Ingress
 from simulator.kafka_local import LocalKafka
@@ -35,7 +37,7 @@ from simulator.observations import Observations
 from simulator.processes import ServiceCluster
 from simulator.scenario import Policies, Scenario, Variant
 
-__all__ = ["RunOutcome", "run_scenario", "service_settings"]
+__all__ = ["RunOutcome", "broker_for", "run_scenario", "service_settings"]
 
 
 @dataclass
@@ -83,7 +85,8 @@ def service_settings(scenario: Scenario, policies: Policies) -> dict[str, dict[s
 
 
 @contextlib.contextmanager
-def _broker(bootstrap: str | None, console: Console) -> Iterator[str]:
+def broker_for(bootstrap: str | None, console: Console) -> Iterator[str]:
+    """The given broker, or a local one started in a temporary folder (stopped at exit)."""
     if bootstrap:
         yield bootstrap
         return
@@ -145,6 +148,7 @@ async def _play(
     against: dict[str, str] | None,
     work_dir: Path,
     console: Console,
+    record_to: Path | None = None,
 ) -> RunOutcome:
     observations = Observations()
     await ensure_topics(bootstrap)
@@ -162,7 +166,13 @@ async def _play(
     started = time.monotonic()
     observations.wall_start_ms = int(time.time() * 1000)
     timed_out = False
+    recorder: Recorder | None = None
     try:
+        if record_to is not None:
+            header = header_for(scenario, collector.topics, origin="run", variant=variant)
+            recorder = await start_recording(
+                bootstrap, record_to, header, start_offsets=collector.start_offsets
+            )
         async with PortalDriver(urls) as driver:
             ingress = Ingress(driver, observations, scenario.concurrency)
             faults = (
@@ -183,8 +193,12 @@ async def _play(
                     await faults
                 await asyncio.sleep(0.6)
                 watcher.cancel()
+            if recorder is not None:  # the last records (returns at desks, record changes)
+                await recorder.wait_quiet(quiet_s=1.5, max_s=30.0)
     finally:
         observations.wall_end_ms = int(time.time() * 1000)
+        if recorder is not None:
+            await recorder.close()
         await collector.stop()
         if cluster is not None:
             await asyncio.to_thread(cluster.stop)
@@ -205,19 +219,23 @@ def run_scenario(
     against: dict[str, str] | None = None,
     console: Console | None = None,
     logs_to: Path | None = None,
+    record_to: Path | None = None,
 ) -> RunOutcome:
     """Play one scenario (or one of its variants) from start to finish.
 
     The services' state lives in a temporary folder, removed at the end; their logs
-    are copied to `logs_to` first (also after Ctrl-C).
+    are copied to `logs_to` first (also after Ctrl-C). With `record_to`, every record
+    of the run is written there as an event log (docs/eventlog.md).
     """
     console = console or Console()
     if against is not None and not bootstrap:
         raise ValueError("--against needs --bootstrap: the run observes the deployment's Kafka")
     work_dir = Path(tempfile.mkdtemp(prefix="portalsim-run-"))
     try:
-        with _broker(bootstrap, console) as address:
-            return asyncio.run(_play(scenario, variant, address, against, work_dir, console))
+        with broker_for(bootstrap, console) as address:
+            return asyncio.run(
+                _play(scenario, variant, address, against, work_dir, console, record_to)
+            )
     finally:
         if logs_to is not None:
             logs_to.mkdir(parents=True, exist_ok=True)

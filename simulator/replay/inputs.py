@@ -1,0 +1,188 @@
+"""A log's inputs: what entered the system from outside, in the order it entered.
+
+- accounts: `account.registered` (kind, person, client_ref);
+- online dossiers: `dossier.submitted` with channel online from the city portal;
+- desk dossiers: `desk.dossier.received` (also those whose scan later failed);
+- injected dossiers: `dossier.submitted` published by the simulator itself.
+
+Everything else (statuses, checks, routings, settlements, linked steps, desk
+submissions after digitisation) the services produce again themselves. Inputs are in
+wall order (Kafka timestamp, then line); the desk dossiers of one unit keep the order
+the desk took them in (from `desk.queue.changed`), which decides their queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubmitted
+from simulator.eventlog.format import EventLogError, LogRecord
+
+__all__ = ["Input", "InputFilter", "Inputs", "extract_inputs"]
+
+SIMULATOR_SOURCE = "/portalsim/simulator"
+CITY_PORTAL_SOURCE = "/portalsim/city_portal"
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input: `kind` is account, online, desk or injected; `payload` its event data."""
+
+    kind: str
+    line: int
+    timestamp: int
+    key: str
+    payload: AccountRegistered | DossierSubmitted | DeskDossierReceived
+    record: LogRecord
+
+    @property
+    def simtime(self) -> datetime | None:
+        """Simulated time of a dossier input (none for accounts)."""
+        return getattr(self.payload, "received_simtime", None)
+
+    @property
+    def procedure_code(self) -> str | None:
+        """Procedure of a dossier input (none for accounts)."""
+        return getattr(self.payload, "procedure_code", None)
+
+
+@dataclass(frozen=True)
+class InputFilter:
+    """Which dossier inputs to replay: a procedure, a simulated-time window."""
+
+    procedure_code: str | None = None
+    from_simtime: datetime | None = None
+    to_simtime: datetime | None = None
+
+    def keeps(self, item: Input) -> bool:
+        """True for an input the filter lets through (accounts are decided separately)."""
+        if self.procedure_code is not None and item.procedure_code != self.procedure_code:
+            return False
+        moment = item.simtime
+        if moment is not None and self.from_simtime is not None and moment < self.from_simtime:
+            return False
+        return not (
+            moment is not None and self.to_simtime is not None and moment >= self.to_simtime
+        )
+
+    @property
+    def active(self) -> bool:
+        """True when it filters anything."""
+        return any(v is not None for v in (self.procedure_code, self.from_simtime, self.to_simtime))
+
+
+@dataclass
+class Inputs:
+    """A log's inputs in replay order, and what could not be replayed."""
+
+    items: list[Input] = field(default_factory=list)
+    unreplayable: list[str] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        """Inputs of one kind."""
+        return sum(1 for item in self.items if item.kind == kind)
+
+    @property
+    def dossier_ids(self) -> set[str]:
+        """Ids of the dossiers the inputs submit (the roots a replay's diff covers)."""
+        return {item.key for item in self.items if item.kind != "account"}
+
+
+_MODELS: dict[str, Any] = {
+    "account.registered": AccountRegistered,
+    "dossier.submitted": DossierSubmitted,
+    "desk.dossier.received": DeskDossierReceived,
+}
+
+
+def _classify(record: LogRecord, path: str) -> Input | None:
+    model = _MODELS.get(record.topic)
+    if model is None or record.value is None:
+        return None
+    try:
+        payload = model.model_validate(record.value.get("data"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in ("data", *first["loc"]))
+        message = f"input on {record.topic} is not a valid payload: {where}: {first['msg']}"
+        raise EventLogError(path, record.line, message, "bad_envelope") from None
+    source = record.value.get("source")
+    if isinstance(payload, AccountRegistered):
+        kind, key = "account", payload.account_id
+    elif isinstance(payload, DeskDossierReceived):
+        kind, key = "desk", payload.dossier_id
+    elif source == SIMULATOR_SOURCE:
+        kind, key = "injected", payload.dossier_id
+    elif payload.channel == "online" and source == CITY_PORTAL_SOURCE:
+        kind, key = "online", payload.dossier_id
+    else:
+        return None
+    return Input(kind, record.line, record.timestamp, key, payload, record)
+
+
+def _desk_ordered(items: list[Input], order: dict[str, int]) -> list[Input]:
+    """Each unit's desk inputs moved into that unit's intake order, other inputs untouched."""
+    slots: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        if item.kind == "desk":
+            slots.setdefault(item.payload.unit_code, []).append(index)  # type: ignore[union-attr]
+    result = list(items)
+    for positions in slots.values():
+        desk_items = sorted(
+            (items[i] for i in positions),
+            key=lambda it: (order.get(it.key, len(order)), it.timestamp, it.line),
+        )
+        for position, item in zip(positions, desk_items, strict=True):
+            result[position] = item
+    return result
+
+
+def extract_inputs(
+    records: Iterable[LogRecord], path: str, selection: InputFilter | None = None
+) -> Inputs:
+    """The inputs of a log's records, filtered; duplicates (same key) count once."""
+    found: dict[tuple[str, str], Input] = {}
+    desk_order: dict[str, int] = {}
+    for record in records:
+        if record.topic == "desk.queue.changed":
+            dossier_id = record.data.get("dossier_id")
+            if isinstance(dossier_id, str):
+                desk_order.setdefault(dossier_id, len(desk_order))
+            continue
+        item = _classify(record, path)
+        if item is not None:
+            found.setdefault((item.kind, item.key), item)
+    ordered = sorted(found.values(), key=lambda it: (it.timestamp, it.line))
+    ordered = _desk_ordered(ordered, desk_order)
+    return _select(ordered, selection or InputFilter())
+
+
+def _account_of(item: Input) -> str | None:
+    return getattr(item.payload, "account_id", None) if item.kind == "online" else None
+
+
+def _select(ordered: list[Input], selection: InputFilter) -> Inputs:
+    """The dossiers the filter keeps, with the accounts they need (all accounts unfiltered)."""
+    accounts = {it.key for it in ordered if it.kind == "account"}
+    chosen = {id(it) for it in ordered if it.kind != "account" and selection.keeps(it)}
+    needed = {_account_of(it) for it in ordered if id(it) in chosen} - {None}
+    keep_accounts = needed if selection.active else accounts
+    result = Inputs()
+    for item in ordered:
+        if item.kind == "account":
+            if item.key in keep_accounts:
+                result.items.append(item)
+        elif id(item) in chosen:
+            account = _account_of(item)
+            if account is not None and account not in accounts:
+                result.unreplayable.append(
+                    f"dossier {item.key}: account {account} is not in the log"
+                )
+                continue
+            result.items.append(item)
+    return result

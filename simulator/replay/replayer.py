@@ -1,0 +1,237 @@
+"""Handing a log's inputs in again, over HTTP like the original (injected ones to Kafka).
+
+Inputs start in their original order, at most `concurrency` at a time. An online
+dossier waits for its account to be opened; the desk dossiers of one unit go one after
+another in the order the desk took them in (their queue depends on it). `Pace` spaces
+them: `max` as fast as the system takes them, `real` with the original wall spacing,
+a factor N with that spacing divided by N.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+
+from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubmitted
+from simulator.applicants import DossierDraft
+from simulator.driver import DriverError, PortalDriver
+from simulator.ingress import Ingress
+from simulator.observations import Observations
+from simulator.replay.inputs import Input, Inputs
+
+__all__ = ["Pace", "ReplayStats", "Replayer"]
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How fast to replay: `factor` None is max, 1.0 the original wall spacing."""
+
+    factor: float | None
+
+    @classmethod
+    def parse(cls, text: str) -> Pace:
+        """`max`, `real`, or a positive number (a speed-up factor)."""
+        if text == "max":
+            return cls(None)
+        if text == "real":
+            return cls(1.0)
+        try:
+            factor = float(text)
+        except ValueError:
+            raise ValueError(f"--speed {text!r}: expected max, real or a positive number") from None
+        if not factor > 0:
+            raise ValueError(f"--speed {text!r}: the factor must be positive")
+        return cls(factor)
+
+    def __str__(self) -> str:
+        if self.factor is None:
+            return "max"
+        return "real" if self.factor == 1.0 else f"{self.factor:g}x"
+
+
+@dataclass
+class ReplayStats:
+    """What the replay handed in and what came back."""
+
+    handed_in: Counter[str] = field(default_factory=Counter)
+    refused: Counter[str] = field(default_factory=Counter)
+    dossier_ids: set[str] = field(default_factory=set)
+    changed_ids: list[tuple[str, str]] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+    injected_s: float = 0.0
+
+    @property
+    def total(self) -> int:
+        """Inputs handed in."""
+        return sum(self.handed_in.values())
+
+
+class Replayer:
+    """Replays inputs into the services behind `driver` (and the broker for injected ones)."""
+
+    def __init__(
+        self,
+        driver: PortalDriver,
+        bootstrap: str,
+        pace: Pace,
+        concurrency: int = 32,
+        retry_for_s: float = 120.0,
+    ) -> None:
+        self.driver = driver
+        self.bootstrap = bootstrap
+        self.pace = pace
+        self.concurrency = concurrency
+        self.ingress = Ingress(driver, Observations(), concurrency, retry_for_s)
+        self.stats = ReplayStats()
+        self._accounts: dict[str, asyncio.Task[str | None]] = {}
+        self._account_inputs: dict[str, Input] = {}
+        self._desks: dict[str, asyncio.Future[None]] = {}
+        self._producer: AIOKafkaProducer | None = None
+        self._sends: list[Any] = []
+
+    async def replay(self, inputs: Inputs) -> ReplayStats:
+        """Hand every input in; returns once each has been answered (not yet settled)."""
+        items = inputs.items
+        self._account_inputs = {i.key: i for i in items if i.kind == "account"}
+        if any(i.kind == "injected" for i in items):
+            self._producer = AIOKafkaProducer(
+                bootstrap_servers=self.bootstrap, acks="all", linger_ms=5
+            )
+            await self._producer.start()
+        self.stats = ReplayStats()
+        try:
+            await self._run_all(items)
+            if self._sends:
+                await asyncio.gather(*self._sends)
+        finally:
+            if self._producer is not None:
+                await self._producer.stop()
+        self.stats.injected_s = time.monotonic() - self.stats.started
+        desk_times = [i.simtime for i in items if i.kind == "desk" and i.simtime is not None]
+        if desk_times:
+            end = max(desk_times) + timedelta(days=400)
+            await self.ingress.retrying(lambda: self.driver.close_desks(end))
+        return self.stats
+
+    async def _run_all(self, items: list[Input]) -> None:
+        pending = iter(items)
+        first = items[0].timestamp if items else 0
+        started = time.monotonic()
+
+        async def worker() -> None:
+            for item in pending:
+                if self.pace.factor is not None:
+                    due = started + (item.timestamp - first) / 1000 / self.pace.factor
+                    await asyncio.sleep(max(0.0, due - time.monotonic()))
+                await self._one(item)
+
+        await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+
+    async def _one(self, item: Input) -> None:
+        if item.kind == "account":
+            await self._account(item.key)
+        elif item.kind == "online":
+            await self._online(item)
+        elif item.kind == "desk":
+            await self._desk(item)
+        elif item.kind == "injected":
+            await self._inject(item)
+
+    def _account(self, account_id: str) -> asyncio.Task[str | None]:
+        task = self._accounts.get(account_id)
+        if task is None:
+            task = asyncio.create_task(self._open(self._account_inputs[account_id]))
+            self._accounts[account_id] = task
+        return task
+
+    async def _open(self, item: Input) -> str | None:
+        account = item.payload
+        assert isinstance(account, AccountRegistered)
+
+        async def call() -> Any:
+            response = await self.driver.open_account(account.person, account.client_ref or "")
+            if response.status_code >= 500:
+                response.raise_for_status()
+            return response
+
+        response = await self.ingress.retrying(call)
+        self.stats.handed_in["account"] += 1
+        answer = response.json()
+        if response.status_code != 201:
+            reason = answer.get("reason") or answer.get("status") or response.status_code
+            self.stats.refused[f"account refused: {reason}"] += 1
+            return None
+        return str(answer["account_id"])
+
+    async def _online(self, item: Input) -> None:
+        sub = item.payload
+        assert isinstance(sub, DossierSubmitted) and sub.account_id is not None
+        account_id = await self._account(sub.account_id)
+        if account_id is None:
+            self.stats.refused["dossier of a refused account"] += 1
+            return
+        draft = DossierDraft(list(sub.persons), dict(sub.form))
+        await self._accepted(
+            item,
+            lambda: self.driver.submit_online(
+                account_id,
+                sub.procedure_code,
+                draft,
+                sub.received_simtime,
+                sub.client_ref,  # type: ignore[arg-type]
+                sub.received_unit,
+            ),
+        )
+
+    async def _desk(self, item: Input) -> None:
+        intake = item.payload
+        assert isinstance(intake, DeskDossierReceived)
+        before = self._desks.get(intake.unit_code)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._desks[intake.unit_code] = done
+        try:
+            if before is not None:
+                await before
+            draft = DossierDraft(list(intake.persons), dict(intake.form))
+            await self._accepted(
+                item,
+                lambda: self.driver.submit_at_desk(
+                    intake.unit_code,
+                    intake.procedure_code,
+                    draft,
+                    intake.received_simtime,
+                    intake.client_ref,  # type: ignore[arg-type]
+                ),
+            )
+        finally:
+            done.set_result(None)
+
+    async def _accepted(self, item: Input, call: Any) -> None:
+        try:
+            answer = await self.ingress.retrying(call)
+        except DriverError as exc:
+            self.stats.refused[f"{item.kind} dossier refused: {str(exc)[:120]}"] += 1
+            return
+        finally:
+            self.stats.handed_in[item.kind] += 1
+        dossier_id = str(answer["dossier_id"])
+        self.stats.dossier_ids.add(dossier_id)
+        if dossier_id != item.key:
+            self.stats.changed_ids.append((item.key, dossier_id))
+
+    async def _inject(self, item: Input) -> None:
+        assert self._producer is not None
+        record = item.record
+        headers = [(k, v.encode()) for k, v in record.headers]
+        key = record.key.encode() if record.key is not None else None
+        self._sends.append(
+            await self._producer.send(record.topic, record.value_bytes(), key=key, headers=headers)
+        )
+        self.stats.handed_in["injected"] += 1
+        self.stats.dossier_ids.add(item.key)
