@@ -153,6 +153,8 @@ def record_from_json(obj: Any, path: str, line: int) -> LogRecord:
     topic = obj.get("topic")
     if not isinstance(topic, str) or not topic:
         raise _fail(path, line, "record field 'topic' is missing or not a string")
+    partition, offset = _int(obj, "partition", path, line), _int(obj, "offset", path, line)
+    timestamp = _int(obj, "timestamp", path, line)
     key = obj.get("key")
     if key is not None and not isinstance(key, str):
         raise _fail(path, line, "record field 'key' must be a string or null")
@@ -173,11 +175,11 @@ def record_from_json(obj: Any, path: str, line: int) -> LogRecord:
     return LogRecord(
         line=line,
         topic=topic,
-        partition=_int(obj, "partition", path, line),
-        offset=_int(obj, "offset", path, line),
+        partition=partition,
+        offset=offset,
         key=key,
         headers=tuple((h[0], h[1]) for h in headers),
-        timestamp=_int(obj, "timestamp", path, line),
+        timestamp=timestamp,
         value=value,
         raw=raw,
     )

@@ -179,6 +179,9 @@ def _select(ordered: list[Input], selection: InputFilter) -> Inputs:
                 result.items.append(item)
         elif id(item) in chosen:
             account = _account_of(item)
+            if item.kind == "online" and account is None:
+                result.unreplayable.append(f"dossier {item.key}: submitted online without account")
+                continue
             if account is not None and account not in accounts:
                 result.unreplayable.append(
                     f"dossier {item.key}: account {account} is not in the log"
