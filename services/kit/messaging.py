@@ -28,6 +28,7 @@ from contracts.deadletter import DeadLetterInfo, deadletter_headers
 from contracts.envelope import CloudEvent, EnvelopeError, parse_event, utc_now
 from contracts.topics import ServiceName, topic
 from services.kit.emitter import EventFactory, HandlerContext
+from services.kit.outbox import OutboxPublisher
 from services.kit.store import OutboxRecord, ServiceStore, StoreWorker
 
 __all__ = ["Handler", "RejectEvent", "ServiceMessaging"]
@@ -77,7 +78,7 @@ class ServiceMessaging:
         self.retry_attempts = retry_attempts
         self.retry_base_delay = retry_base_delay
         self.handlers: dict[str, Handler] = {}
-        self._claimed: set[int] = set()
+        self.outbox = OutboxPublisher(broker, worker)
         self.stats = {"handled": 0, "duplicates": 0, "deadletters": 0}
 
     @property
@@ -114,9 +115,11 @@ class ServiceMessaging:
 
     async def on_records(self, records: Any) -> None:
         """Handle one batch of records, publish the outbox; FastStream then commits."""
+        if self.outbox.leftovers:  # what an earlier failure left in the store goes first
+            await self.outbox.flush()
         for attempt in range(self.retry_attempts):
             try:
-                await self.worker.run(self._process_batch, records)
+                stored = await self.worker.run(self._process_batch, records)
                 break
             except TransientStoreError as exc:
                 delay = self.retry_base_delay * 2**attempt
@@ -124,61 +127,46 @@ class ServiceMessaging:
                 await asyncio.sleep(delay)
         else:
             raise TransientStoreError("store still busy after retries; batch left for redelivery")
-        await self.flush_outbox()
+        await self.outbox.publish(stored)
 
     async def publish_input(self, records: Sequence[OutboxRecord]) -> None:
         """Store events that entered from outside (HTTP) and publish them."""
 
-        def store_records() -> None:
+        def store_records() -> list[OutboxRecord]:
             self.store.begin()
             try:
-                self.store.add_outbox(records)
+                stored = self.store.add_outbox(records)
                 self.store.commit()
             except BaseException:
                 self.store.rollback()
                 raise
+            return stored
 
-        await self.worker.run(store_records)
-        await self.flush_outbox()
+        await self.outbox.publish(await self.worker.run(store_records))
 
     async def flush_outbox(self) -> int:
         """Publish every stored, unpublished record; await every confirm; forget them."""
-        published = 0
-        while True:
-            pending = [
-                r
-                for r in await self.worker.run(self.store.pending_outbox)
-                if r.seq not in self._claimed
-            ]
-            if not pending:
-                return published
-            seqs = [r.seq for r in pending]
-            self._claimed.update(seqs)
-            try:
-                confirms = [
-                    await self.broker.publish(
-                        r.value, r.topic, key=r.key, headers=dict(r.headers), no_confirm=True
-                    )
-                    for r in pending
-                ]
-                await asyncio.gather(*(c for c in confirms if isinstance(c, asyncio.Future)))
-                await self.worker.run(self._delete_outbox, seqs)
-            finally:
-                self._claimed.difference_update(seqs)
-            published += len(pending)
-
-    def _delete_outbox(self, seqs: list[int]) -> None:
-        self.store.db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+        return await self.outbox.flush()
 
     # -- on the store thread ---------------------------------------------------------
-    def _process_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+    def _process_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[OutboxRecord]:
         store = self.store
         try:
             store.begin()
+            parsed = [self._parse(record) for record in records]
+            seen = store.processed_among([e.id for e in parsed if isinstance(e, CloudEvent)])
             outgoing: list[OutboxRecord] = []
-            for record in records:
-                outgoing.extend(self._process_record(record))
-            store.add_outbox(outgoing)
+            handled: list[tuple[str, str]] = []
+            for record, event in zip(records, parsed, strict=True):
+                if isinstance(event, OutboxRecord):  # a dead letter already
+                    outgoing.append(event)
+                elif event.id in seen:
+                    self.stats["duplicates"] += 1
+                else:
+                    seen.add(event.id)
+                    outgoing.extend(self._handle(record, event, handled))
+            store.mark_processed_many(handled)
+            stored = store.add_outbox(outgoing)
             store.commit()
         except sqlite3.OperationalError as exc:
             store.rollback()
@@ -186,20 +174,26 @@ class ServiceMessaging:
         except BaseException:
             store.rollback()
             raise
+        return stored
 
-    def _process_record(self, record: ConsumerRecord[bytes, bytes]) -> list[OutboxRecord]:
+    def _parse(self, record: ConsumerRecord[bytes, bytes]) -> CloudEvent[Any] | OutboxRecord:
+        """The event a record carries, or its dead letter."""
         registered = topic(record.topic)
         size = len(record.value or b"")
         if size > self.max_event_bytes:
             detail = f"<value>: {size} bytes, over the limit of {self.max_event_bytes}"
-            return [self._deadletter(record, "too_large", detail)]
+            return self._deadletter(record, "too_large", detail)
         try:
-            event = parse_event(record.value or b"", registered.payload, registered.event_type)
+            return parse_event(record.value or b"", registered.payload, registered.event_type)
         except EnvelopeError as exc:
-            return [self._deadletter(record, exc.reason, str(exc))]
-        if self.store.is_processed(event.id):
-            self.stats["duplicates"] += 1
-            return []
+            return self._deadletter(record, exc.reason, str(exc))
+
+    def _handle(
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        event: CloudEvent[Any],
+        handled: list[tuple[str, str]],
+    ) -> list[OutboxRecord]:
         context = HandlerContext(self.factory, event)
         self.store.savepoint()
         try:
@@ -215,7 +209,7 @@ class ServiceMessaging:
             log.error("handler failed", topic=record.topic, event_id=event.id, error=detail)
             return [self._deadletter(record, "handler_error", detail)]
         self.store.release()
-        self.store.mark_processed(event.id, record.topic)
+        handled.append((event.id, record.topic))
         self.stats["handled"] += 1
         return context.outgoing
 

@@ -15,6 +15,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 import uvicorn
@@ -31,6 +32,11 @@ from services.kit.topics_admin import ensure_topics
 __all__ = ["ServiceRuntime", "make_broker", "run_service"]
 
 log = structlog.get_logger("portalsim.kit.runtime")
+
+
+#: The outbox's producer: every record acknowledged by all in-sync replicas, batched for up
+#: to 5 ms or 256 KiB per partition (records keep their order per partition).
+OUTBOX_PRODUCER: dict[str, Any] = {"acks": "all", "linger_ms": 5, "max_batch_size": 256 * 1024}
 
 
 def make_broker(settings: ServiceSettings, service: ServiceName) -> KafkaBroker:
@@ -80,6 +86,12 @@ class ServiceRuntime:
         self.messaging.subscribe()
         for attempt in range(attempts):
             try:
+                if self.messaging.outbox.producer is None:
+                    await self.messaging.outbox.start_producer(
+                        self.settings.kafka_bootstrap,
+                        f"portalsim-{self.service}-outbox",
+                        **OUTBOX_PRODUCER,
+                    )
                 await self.broker.start()
                 break
             except (KafkaConnectionError, KafkaError, OSError) as exc:
@@ -99,6 +111,9 @@ class ServiceRuntime:
         with contextlib.suppress(Exception):
             await self.messaging.flush_outbox()
         await self.broker.stop()
+        with contextlib.suppress(Exception):
+            await self.messaging.flush_outbox()
+        await self.messaging.outbox.stop_producer()
         self.messaging.worker.close()
 
 

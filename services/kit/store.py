@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -67,6 +67,7 @@ class ServiceStore:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=5000")
         self.db.executescript(_KIT_SCHEMA + self.SCHEMA)
+        self._last_seq: int | None = None
 
     def close(self) -> None:
         """Close the connection."""
@@ -107,20 +108,46 @@ class ServiceStore:
         ).fetchone()
         return row is not None
 
+    def processed_among(self, event_ids: Sequence[str]) -> set[str]:
+        """Those of these event ids that were handled before (one query per 500 ids)."""
+        found: set[str] = set()
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT event_id FROM processed_events WHERE event_id IN ({marks})", chunk
+            )
+            found.update(row[0] for row in rows)
+        return found
+
     def mark_processed(self, event_id: str, topic: str) -> None:
         """Record that an event was handled."""
-        self.db.execute(
-            "INSERT OR IGNORE INTO processed_events (event_id, topic) VALUES (?, ?)",
-            (event_id, topic),
+        self.mark_processed_many([(event_id, topic)])
+
+    def mark_processed_many(self, handled: Iterable[tuple[str, str]]) -> None:
+        """Record that these events (id, topic) were handled."""
+        self.db.executemany(
+            "INSERT OR IGNORE INTO processed_events (event_id, topic) VALUES (?, ?)", handled
         )
 
     # -- outbox -------------------------------------------------------------
-    def add_outbox(self, records: Iterable[OutboxRecord]) -> None:
-        """Store follow-up records in the open transaction."""
+    def add_outbox(self, records: Iterable[OutboxRecord]) -> list[OutboxRecord]:
+        """Store follow-up records in the open transaction; they come back with their seq."""
+        if self._last_seq is None:
+            row = self.db.execute(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0), "
+                "COALESCE((SELECT MAX(seq) FROM outbox), 0))"
+            ).fetchone()
+            self._last_seq = int(row[0])
+        stored = []
+        for record in records:
+            self._last_seq += 1
+            stored.append(replace(record, seq=self._last_seq))
         self.db.executemany(
-            "INSERT INTO outbox (topic, key, value, headers) VALUES (?, ?, ?, ?)",
-            [(r.topic, r.key, r.value, orjson.dumps(r.headers).decode()) for r in records],
+            "INSERT INTO outbox (seq, topic, key, value, headers) VALUES (?, ?, ?, ?, ?)",
+            [(r.seq, r.topic, r.key, r.value, orjson.dumps(r.headers).decode()) for r in stored],
         )
+        return stored
 
     def pending_outbox(self, limit: int = 5000) -> list[OutboxRecord]:
         """Records stored but not yet known to be published, oldest first."""
@@ -141,6 +168,28 @@ class ServiceStore:
     def delete_outbox(self, up_to_seq: int) -> None:
         """Forget records up to a sequence number once they are published."""
         self.db.execute("DELETE FROM outbox WHERE seq <= ?", (up_to_seq,))
+
+    def delete_outbox_seqs(self, seqs: Iterable[int]) -> None:
+        """Forget these published records, one statement per run of consecutive seqs."""
+        runs: list[list[int]] = []
+        for seq in sorted(seqs):
+            if runs and seq == runs[-1][1] + 1:
+                runs[-1][1] = seq
+            else:
+                runs.append([seq, seq])
+        if not runs:
+            return
+        in_transaction = self.db.in_transaction
+        if not in_transaction:
+            self.begin()
+        try:
+            self.db.executemany("DELETE FROM outbox WHERE seq BETWEEN ? AND ?", runs)
+            if not in_transaction:
+                self.commit()
+        except BaseException:
+            if not in_transaction:
+                self.rollback()
+            raise
 
 
 class StoreWorker:

@@ -1,0 +1,99 @@
+"""Publishing the outbox: stored records go to Kafka, every confirm is awaited, then they go.
+
+Records are published straight from memory right after the transaction that stored them
+commits (no read-back); what a crash or a failed publish left behind is read from the
+store by `flush`. With a real broker the records go through one plain aiokafka producer
+(`acks=all`, batched by `linger_ms`); on FastStream's in-memory test broker, through
+`broker.publish`. A record being published is never sent twice at once: whoever finds it
+in flight waits for that publish instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from services.kit.store import OutboxRecord, StoreWorker
+
+__all__ = ["OutboxPublisher"]
+
+
+class OutboxPublisher:
+    """Sends outbox records, awaits their confirms, deletes them from the store."""
+
+    def __init__(self, broker: KafkaBroker, worker: StoreWorker) -> None:
+        self.broker = broker
+        self.worker = worker
+        self.producer: AIOKafkaProducer | None = None
+        self._inflight: dict[int, asyncio.Future[None]] = {}
+        self.leftovers = True  # the store may hold records nobody is publishing
+
+    async def start_producer(self, bootstrap: str, client_id: str, **config: Any) -> None:
+        """Publish through a plain aiokafka producer from now on."""
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, client_id=client_id, **config)
+        await producer.start()
+        self.producer = producer
+
+    async def stop_producer(self) -> None:
+        """Stop the producer (after the last flush)."""
+        if self.producer is not None:
+            producer, self.producer = self.producer, None
+            await producer.stop()
+
+    async def _send(self, record: OutboxRecord) -> Any:
+        headers = [(k, v.encode()) for k, v in record.headers]
+        if self.producer is not None:
+            return await self.producer.send(
+                record.topic, record.value, key=record.key, headers=headers
+            )
+        return await self.broker.publish(
+            record.value,
+            record.topic,
+            key=record.key,
+            headers=dict(record.headers),
+            no_confirm=True,
+        )
+
+    async def publish(self, records: Sequence[OutboxRecord]) -> int:
+        """Publish these stored records (in order), await every confirm, delete them."""
+        waits = {id(f): f for r in records if (f := self._inflight.get(r.seq)) is not None}
+        fresh = [r for r in records if r.seq not in self._inflight]
+        if fresh:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            for record in fresh:
+                self._inflight[record.seq] = done
+            try:
+                confirms = [await self._send(r) for r in fresh]
+                await asyncio.gather(*(c for c in confirms if isinstance(c, asyncio.Future)))
+                await self.worker.run(self.worker.store.delete_outbox_seqs, [r.seq for r in fresh])
+                done.set_result(None)
+            except BaseException as exc:
+                self.leftovers = True
+                done.set_exception(exc)
+                done.exception()  # retrieved: whoever waits on it gets it too
+                raise
+            finally:
+                for record in fresh:
+                    self._inflight.pop(record.seq, None)
+        if waits:
+            await asyncio.gather(*waits.values())
+        return len(fresh)
+
+    async def flush(self) -> int:
+        """Publish everything the store still holds; the number of records sent."""
+        self.leftovers = False
+        published = 0
+        while True:
+            pending = await self.worker.run(self.worker.store.pending_outbox)
+            if not pending:
+                return published
+            fresh = [r for r in pending if r.seq not in self._inflight]
+            if fresh:
+                published += await self.publish(fresh)
+                continue
+            busy = {id(f): f for r in pending if (f := self._inflight.get(r.seq)) is not None}
+            await asyncio.gather(*busy.values())
