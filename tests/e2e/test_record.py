@@ -1,0 +1,61 @@
+"""`portalsim record` reads a running system's topics into an event log, inputs included."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from contracts.catalogue import load_catalogue
+from simulator.applicants import ApplicantPool
+from simulator.diff import outcomes_from_records
+from simulator.driver import PortalDriver
+from simulator.eventlog import EventLogReader
+from simulator.replay.inputs import extract_inputs
+from tests.system import START
+
+TEMPORARY_RESIDENCE = load_catalogue().by_number(4)
+
+
+async def test_record_from_a_time_holds_the_inputs_and_outcomes_since(
+    kafka_bootstrap: str, driver: PortalDriver, pool: ApplicantPool, tmp_path: Path
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    ref = uuid.uuid4().hex[:10]
+    draft = pool.draft(TEMPORARY_RESIDENCE)
+    opened = await driver.open_account(draft.applicant, client_ref=f"holder:{ref}")
+    assert opened.status_code == 201, opened.text
+    account = opened.json()["account_id"]
+    online = await driver.submit_online(
+        account, TEMPORARY_RESIDENCE.code, draft, START, f"online:{ref}"
+    )
+    desk = await driver.submit_at_desk(
+        "00601", TEMPORARY_RESIDENCE.code, pool.draft(TEMPORARY_RESIDENCE), START, f"desk:{ref}"
+    )
+    await driver.wait_settled([online["dossier_code"], desk["dossier_code"]], within=120)
+    log = tmp_path / "recorded.jsonl.gz"
+    command = [sys.executable, "-m", "simulator.cli", "record", "--out", str(log)]
+    command += ["--bootstrap", kafka_bootstrap, "--from", since.isoformat(), "--quiet", "2"]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [*command, "--max-seconds", "60"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "recorded" in done.stdout
+    reader = EventLogReader(log)
+    inputs = {(i.kind, i.key): i for i in extract_inputs(reader, str(log)).items}
+    assert reader.header.origin == "record"
+    assert inputs[("account", account)].payload.client_ref == f"holder:{ref}"  # type: ignore[union-attr]
+    assert inputs[("online", online["dossier_id"])].payload.client_ref == f"online:{ref}"  # type: ignore[union-attr]
+    assert inputs[("desk", desk["dossier_id"])].payload.client_ref == f"desk:{ref}"  # type: ignore[union-attr]
+    outcomes = outcomes_from_records(reader)
+    for dossier in (online, desk):
+        assert outcomes[dossier["dossier_id"]].terminal == "approved"
+    statuses = [s for s, _ in outcomes[desk["dossier_id"]].statuses]
+    assert statuses[:2] == ["received", "digitising"] and statuses[-1] == "returned_at_desk"
