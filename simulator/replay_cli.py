@@ -20,6 +20,7 @@ from contracts.topics import all_topic_names
 from contracts.worktime import HANOI_TZ
 from simulator.diff_cli import SKIP_BAD_HELP, compare_logs, default_diff_path, report_diff
 from simulator.diff_cli import report_skipped as _report_skipped
+from simulator.driver import DriverError
 from simulator.eventlog import EventLogError, EventLogReader, read_header
 from simulator.eventlog.scenarios import header_for, override_policies, scenario_from_header
 from simulator.replay.inputs import InputFilter, Inputs, extract_inputs
@@ -192,6 +193,9 @@ def replay_command(
     )
     try:
         result = run_replay(scenario, inputs, out, header, settings, console)
+    except DriverError as exc:
+        errors.print(f"[red]the system did not take the inputs[/red]: {exc}", highlight=False)
+        raise typer.Exit(1) from None
     except ValueError as exc:
         errors.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
