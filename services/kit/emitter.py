@@ -7,11 +7,13 @@ follow-ups and downstream deduplication catches any republished one.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from pydantic import BaseModel
 
 from contracts.envelope import CONTENT_TYPE, CloudEvent, utc_now
@@ -21,6 +23,8 @@ from services.kit.store import OutboxRecord
 __all__ = ["EVENT_ID_NAMESPACE", "EventFactory", "HandlerContext"]
 
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c8e7a-3b1d-4c53-9d4f-5e0e6a1d2b90")
+_NAMESPACE_BYTES = EVENT_ID_NAMESPACE.bytes
+_EVENT_TYPES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -51,23 +55,56 @@ class EventFactory:
             raise TypeError(
                 f"{topic_name} carries {registered.payload.__name__}, not {type(payload).__name__}"
             )
-        envelope: CloudEvent[Any] = CloudEvent(
-            id=event_id,
-            source=self.source,
-            type=registered.event_type,
-            time=utc_now(),
-            subject=subject,
-            correlationid=correlation_id,
-            causationid=causation_id,
-            simtime=simtime,
-            data=payload,
-        )
+        if simtime.tzinfo is None:
+            raise ValueError("simtime must be timezone-aware")
         return OutboxRecord(
             topic=topic_name,
             key=registered.key_of(payload),
-            value=envelope.to_bytes(),
+            value=envelope_bytes(
+                id=event_id,
+                source=self.source,
+                type=event_type_of(topic_name),
+                time=utc_now(),
+                subject=subject,
+                correlationid=correlation_id,
+                causationid=causation_id,
+                simtime=simtime,
+                data=payload,
+            ),
             headers=(("content-type", CONTENT_TYPE),),
         )
+
+
+def event_type_of(topic_name: str) -> str:
+    """The CloudEvents `type` of a registered topic's events (computed once per topic)."""
+    found = _EVENT_TYPES.get(topic_name)
+    if found is None:
+        found = _EVENT_TYPES[topic_name] = topic(topic_name).event_type
+    return found
+
+
+def envelope_bytes(*, data: BaseModel, **attributes: Any) -> bytes:
+    """The JSON of `CloudEvent(**attributes, data=data)`, byte for byte as `to_bytes()` makes it.
+
+    The context attributes are written by orjson and the payload by its own pydantic
+    serializer, without building (and validating) the envelope model first.
+    """
+    head = orjson.dumps(
+        {
+            "specversion": "1.0",
+            "id": attributes["id"],
+            "source": attributes["source"],
+            "type": attributes["type"],
+            "time": attributes["time"],
+            "subject": attributes.get("subject"),
+            "datacontenttype": "application/json",
+            "correlationid": attributes["correlationid"],
+            "causationid": attributes.get("causationid"),
+            "simtime": attributes["simtime"],
+        },
+        option=orjson.OPT_UTC_Z,
+    )
+    return head[:-1] + b',"data":' + data.__pydantic_serializer__.to_json(data) + b"}"
 
 
 def derived_event_id(cause_id: str, index: int, producer: str) -> str:
@@ -76,7 +113,16 @@ def derived_event_id(cause_id: str, index: int, producer: str) -> str:
     The producer is part of it: two services handling the same event must not give their
     follow-ups the same id, or a consumer of both would take one for a duplicate.
     """
-    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{producer}/{cause_id}/{index}"))
+    return _uuid5(f"{producer}/{cause_id}/{index}")
+
+
+def _uuid5(name: str) -> str:
+    """`str(uuid.uuid5(EVENT_ID_NAMESPACE, name))`, without building UUID objects."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass

@@ -15,11 +15,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from faststream.kafka import KafkaBroker
 
 from services.kit.store import OutboxRecord, StoreWorker
 
 __all__ = ["OutboxPublisher"]
+
+_PARTITIONER = DefaultPartitioner()
 
 
 class OutboxPublisher:
@@ -30,6 +33,8 @@ class OutboxPublisher:
         self.worker = worker
         self.producer: AIOKafkaProducer | None = None
         self._inflight: dict[int, asyncio.Future[None]] = {}
+        self._partitions: dict[str, list[int]] = {}
+        self._partition_of: dict[tuple[str, bytes], int] = {}
         self.leftovers = True  # the store may hold records nobody is publishing
 
     async def start_producer(self, bootstrap: str, client_id: str, **config: Any) -> None:
@@ -44,11 +49,26 @@ class OutboxPublisher:
             producer, self.producer = self.producer, None
             await producer.stop()
 
+    async def _partition(self, producer: AIOKafkaProducer, topic: str, key: bytes) -> int:
+        """The partition Kafka's default partitioner gives a key (murmur2), remembered."""
+        found = self._partition_of.get((topic, key))
+        if found is None:
+            partitions = self._partitions.get(topic)
+            if partitions is None:
+                partitions = self._partitions[topic] = sorted(await producer.partitions_for(topic))
+            if len(self._partition_of) > 200_000:
+                self._partition_of.clear()
+            found = self._partition_of[(topic, key)] = _PARTITIONER(key, partitions, partitions)
+        return found
+
     async def _send(self, record: OutboxRecord) -> Any:
         headers = [(k, v.encode()) for k, v in record.headers]
         if self.producer is not None:
+            partition = None
+            if record.key is not None:
+                partition = await self._partition(self.producer, record.topic, record.key)
             return await self.producer.send(
-                record.topic, record.value, key=record.key, headers=headers
+                record.topic, record.value, key=record.key, partition=partition, headers=headers
             )
         return await self.broker.publish(
             record.value,
