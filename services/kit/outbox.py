@@ -3,7 +3,7 @@
 Records are published straight from memory right after the transaction that stored them
 commits (no read-back); what a crash or a failed publish left behind is read from the
 store by `flush`. With a real broker the records go through one plain aiokafka producer
-(`acks=all`, batched by `linger_ms`); on FastStream's in-memory test broker, through
+(`acks=all`), one record batch per partition; on FastStream's in-memory test broker, through
 `broker.publish`. A record being published is never sent twice at once: whoever finds it
 in flight waits for that publish instead.
 """
@@ -49,8 +49,11 @@ class OutboxPublisher:
             producer, self.producer = self.producer, None
             await producer.stop()
 
-    async def _partition(self, producer: AIOKafkaProducer, topic: str, key: bytes) -> int:
+    async def _partition(self, producer: AIOKafkaProducer, topic: str, key: bytes | None) -> int:
         """The partition Kafka's default partitioner gives a key (murmur2), remembered."""
+        if key is None:
+            partitions = sorted(await producer.partitions_for(topic))
+            return int(_PARTITIONER(None, partitions, partitions))
         found = self._partition_of.get((topic, key))
         if found is None:
             partitions = self._partitions.get(topic)
@@ -61,22 +64,37 @@ class OutboxPublisher:
             found = self._partition_of[(topic, key)] = _PARTITIONER(key, partitions, partitions)
         return found
 
-    async def _send(self, record: OutboxRecord) -> Any:
-        headers = [(k, v.encode()) for k, v in record.headers]
-        if self.producer is not None:
-            partition = None
-            if record.key is not None:
-                partition = await self._partition(self.producer, record.topic, record.key)
-            return await self.producer.send(
-                record.topic, record.value, key=record.key, partition=partition, headers=headers
-            )
-        return await self.broker.publish(
-            record.value,
-            record.topic,
-            key=record.key,
-            headers=dict(record.headers),
-            no_confirm=True,
-        )
+    async def _send_all(self, records: Sequence[OutboxRecord]) -> list[Any]:
+        """Hand the records to Kafka, one record batch per partition; their confirms."""
+        producer = self.producer
+        if producer is None:
+            return [
+                await self.broker.publish(
+                    r.value, r.topic, key=r.key, headers=dict(r.headers), no_confirm=True
+                )
+                for r in records
+            ]
+        groups: dict[tuple[str, int], list[OutboxRecord]] = {}
+        for record in records:
+            partition = await self._partition(producer, record.topic, record.key)
+            groups.setdefault((record.topic, partition), []).append(record)
+        confirms = []
+        for (topic_name, partition), group in groups.items():
+            batch = producer.create_batch()
+            for record in group:
+                headers = [(k, v.encode()) for k, v in record.headers]
+                while (
+                    batch.append(
+                        key=record.key, value=record.value, timestamp=None, headers=headers
+                    )
+                    is None
+                ):  # full (a batch always takes its first record)
+                    confirms.append(
+                        await producer.send_batch(batch, topic_name, partition=partition)
+                    )
+                    batch = producer.create_batch()
+            confirms.append(await producer.send_batch(batch, topic_name, partition=partition))
+        return confirms
 
     async def publish(self, records: Sequence[OutboxRecord]) -> int:
         """Publish these stored records (in order), await every confirm, delete them."""
@@ -87,7 +105,7 @@ class OutboxPublisher:
             for record in fresh:
                 self._inflight[record.seq] = done
             try:
-                confirms = [await self._send(r) for r in fresh]
+                confirms = await self._send_all(fresh)
                 await asyncio.gather(*(c for c in confirms if isinstance(c, asyncio.Future)))
                 await self.worker.run(self.worker.store.delete_outbox_seqs, [r.seq for r in fresh])
                 done.set_result(None)

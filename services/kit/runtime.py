@@ -34,9 +34,9 @@ __all__ = ["ServiceRuntime", "make_broker", "run_service"]
 log = structlog.get_logger("portalsim.kit.runtime")
 
 
-#: The outbox's producer: every record acknowledged by all in-sync replicas, batched for up
-#: to 5 ms or 256 KiB per partition (records keep their order per partition).
-OUTBOX_PRODUCER: dict[str, Any] = {"acks": "all", "linger_ms": 5, "max_batch_size": 256 * 1024}
+#: The outbox's producer: every record acknowledged by all in-sync replicas. The outbox
+#: builds its own record batches (up to 256 KiB per partition, in order), so nothing lingers.
+OUTBOX_PRODUCER: dict[str, Any] = {"acks": "all", "linger_ms": 0, "max_batch_size": 256 * 1024}
 
 
 def make_broker(settings: ServiceSettings, service: ServiceName) -> KafkaBroker:

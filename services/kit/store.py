@@ -13,7 +13,7 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     headers TEXT NOT NULL
 );
 """
+
+
+_HEADERS_JSON: dict[tuple[tuple[str, str], ...], str] = {}
 
 
 @dataclass(frozen=True)
@@ -140,12 +143,18 @@ class ServiceStore:
             ).fetchone()
             self._last_seq = int(row[0])
         stored = []
-        for record in records:
+        rows = []
+        for r in records:
             self._last_seq += 1
-            stored.append(replace(record, seq=self._last_seq))
+            stored.append(OutboxRecord(r.topic, r.key, r.value, r.headers, self._last_seq))
+            headers = _HEADERS_JSON.get(r.headers)
+            if headers is None:
+                headers = orjson.dumps(r.headers).decode()
+                if len(_HEADERS_JSON) < 64:  # the few usual ones; dead letters' are all unique
+                    _HEADERS_JSON[r.headers] = headers
+            rows.append((self._last_seq, r.topic, r.key, r.value, headers))
         self.db.executemany(
-            "INSERT INTO outbox (seq, topic, key, value, headers) VALUES (?, ?, ?, ?, ?)",
-            [(r.seq, r.topic, r.key, r.value, orjson.dumps(r.headers).decode()) for r in stored],
+            "INSERT INTO outbox (seq, topic, key, value, headers) VALUES (?, ?, ?, ?, ?)", rows
         )
         return stored
 
