@@ -4,11 +4,11 @@ Per batch, on the store thread and in one transaction: each record is parsed and
 validated against its topic's payload (invalid: dead letter, at once), skipped when
 its event id was handled before (idempotency), else handed to its handler; the
 handler's effects, the event id and its follow-up events are stored together.
-Then the outbox is published with all confirms awaited, and only then does
-FastStream commit the offsets. If anything fails the batch is not committed but
-rewound (AckPolicy.NACK_ON_ERROR) and handled again; already handled events are
-skipped by id and stored follow-ups are republished with their ids, so a crash
-anywhere replays the batch without doing anything twice.
+Then the outbox is handed to the producer and the kit's pipeline (`pipeline.py`)
+commits the offsets once every confirm is in, while the next batch is handled. If
+anything fails the batch is not committed but sought back and handled again; already
+handled events are skipped by id and stored follow-ups are republished with their ids,
+so a crash anywhere replays the batch without doing anything twice.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from contracts.envelope import CloudEvent, EnvelopeError, parse_event, utc_now
 from contracts.topics import ServiceName, topic
 from services.kit.emitter import EventFactory, HandlerContext, event_type_of
 from services.kit.outbox import OutboxPublisher
+from services.kit.pipeline import BatchPipeline, first_offsets
 from services.kit.store import OutboxRecord, ServiceStore, StoreWorker
 
 __all__ = ["Handler", "RejectEvent", "ServiceMessaging"]
@@ -69,6 +70,8 @@ class ServiceMessaging:
         max_event_bytes: int = 256 * 1024,
         retry_attempts: int = 5,
         retry_base_delay: float = 0.05,
+        batch_timeout_ms: int = 20,
+        consumer_config: dict[str, Any] | None = None,
     ) -> None:
         self.broker = broker
         self.service = service
@@ -80,6 +83,11 @@ class ServiceMessaging:
         self.retry_base_delay = retry_base_delay
         self.handlers: dict[str, Handler] = {}
         self.outbox = OutboxPublisher(broker, worker)
+        self.pipeline = BatchPipeline(self.outbox, self._consumer)
+        self.batch_timeout_ms = batch_timeout_ms
+        self.consumer_config = dict(consumer_config or {})
+        self.stopping = False
+        self._subscriber: Any = None
         self._models: dict[str, type[CloudEvent[Any]]] = {}
         self.stats = {"handled": 0, "duplicates": 0, "deadletters": 0}
 
@@ -101,35 +109,62 @@ class ServiceMessaging:
         return register
 
     def subscribe(self) -> None:
-        """Create the FastStream batch subscriber for every registered topic."""
+        """Create the FastStream batch subscriber for every registered topic.
+
+        Offsets are committed by the kit's pipeline (AckPolicy.MANUAL), never by FastStream.
+        """
         subscriber = self.broker.subscriber(
             *self.handlers,
             group_id=str(self.service),
             batch=True,
             max_records=self.max_records,
-            batch_timeout_ms=20,
+            batch_timeout_ms=self.batch_timeout_ms,
             auto_offset_reset="earliest",
             decoder=_raw_records,
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            ack_policy=AckPolicy.MANUAL,
             title=f"{self.service}.consumer",
+            **self.consumer_config,
         )
         subscriber(self.on_records)
+        self._subscriber = subscriber
+
+    def _consumer(self) -> Any:
+        """The subscriber's aiokafka consumer (None on FastStream's in-memory broker)."""
+        return getattr(self._subscriber, "consumer", None) if self._subscriber else None
 
     async def on_records(self, records: Any) -> None:
-        """Handle one batch of records, publish the outbox; FastStream then commits."""
+        """Handle one batch: store it, hand its outbox over, let the pipeline commit it."""
+        if await self.pipeline.recover(records):
+            return  # an earlier batch failed to publish or commit: all comes again
         if self.outbox.leftovers:  # what an earlier failure left in the store goes first
+            await self.pipeline.drain()
             await self.outbox.flush()
+        try:
+            stored = await self._store_batch(records)
+        except BaseException:
+            self.pipeline.seek(first_offsets(records))  # handled again later (nack)
+            raise
+        if self._consumer() is None:  # FastStream's in-memory broker: publish in step
+            await self.outbox.publish(stored)
+            return
+        await self.pipeline.submit(records, stored)
+        if self.stopping:  # at shutdown nothing is left in flight
+            await self.pipeline.drain()
+
+    async def _store_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[OutboxRecord]:
         for attempt in range(self.retry_attempts):
             try:
-                stored = await self.worker.run(self._process_batch, records)
-                break
+                return await self.worker.run(self._process_batch, records)
             except TransientStoreError as exc:
                 delay = self.retry_base_delay * 2**attempt
                 log.warning("store busy, retrying batch", attempt=attempt, error=str(exc))
                 await asyncio.sleep(delay)
-        else:
-            raise TransientStoreError("store still busy after retries; batch left for redelivery")
-        await self.outbox.publish(stored)
+        raise TransientStoreError("store still busy after retries; batch left for redelivery")
+
+    async def drain(self) -> None:
+        """Stop pipelining and wait until every handled batch is published and committed."""
+        self.stopping = True
+        await self.pipeline.drain()
 
     async def publish_input(self, records: Sequence[OutboxRecord]) -> None:
         """Store events that entered from outside (HTTP) and publish them."""

@@ -11,7 +11,7 @@ in flight waits for that publish instead.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -98,28 +98,56 @@ class OutboxPublisher:
 
     async def publish(self, records: Sequence[OutboxRecord]) -> int:
         """Publish these stored records (in order), await every confirm, delete them."""
+        return await (await self.hand_over(records))
+
+    async def hand_over(self, records: Sequence[OutboxRecord]) -> Awaitable[int]:
+        """Give the records to the producer now, in order; await the result for the confirms.
+
+        The awaitable completes once every record is acknowledged and deleted from the
+        store (and any of them another publish had in flight is confirmed too).
+        """
         waits = {id(f): f for r in records if (f := self._inflight.get(r.seq)) is not None}
         fresh = [r for r in records if r.seq not in self._inflight]
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        for record in fresh:
+            self._inflight[record.seq] = done
+        try:
+            confirms = await self._send_all(fresh) if fresh else []
+        except BaseException as exc:
+            self._failed(fresh, done, exc)
+            raise
+        return self._confirmed(fresh, confirms, done, list(waits.values()))
+
+    async def _confirmed(
+        self,
+        fresh: list[OutboxRecord],
+        confirms: list[Any],
+        done: asyncio.Future[None],
+        waits: list[asyncio.Future[None]],
+    ) -> int:
         if fresh:
-            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            for record in fresh:
-                self._inflight[record.seq] = done
             try:
-                confirms = await self._send_all(fresh)
                 await asyncio.gather(*(c for c in confirms if isinstance(c, asyncio.Future)))
                 await self.worker.run(self.worker.store.delete_outbox_seqs, [r.seq for r in fresh])
-                done.set_result(None)
             except BaseException as exc:
-                self.leftovers = True
-                done.set_exception(exc)
-                done.exception()  # retrieved: whoever waits on it gets it too
+                self._failed(fresh, done, exc)
                 raise
-            finally:
-                for record in fresh:
-                    self._inflight.pop(record.seq, None)
+            done.set_result(None)
+            for record in fresh:
+                self._inflight.pop(record.seq, None)
         if waits:
-            await asyncio.gather(*waits.values())
+            await asyncio.gather(*waits)
         return len(fresh)
+
+    def _failed(
+        self, fresh: list[OutboxRecord], done: asyncio.Future[None], exc: BaseException
+    ) -> None:
+        self.leftovers = True
+        if not done.done():
+            done.set_exception(exc)
+            done.exception()  # retrieved: whoever waits on it gets it too
+        for record in fresh:
+            self._inflight.pop(record.seq, None)
 
     async def flush(self) -> int:
         """Publish everything the store still holds; the number of records sent."""

@@ -109,6 +109,7 @@ class ServiceRuntime:
         """Stop consuming (the batch in flight finishes and commits), flush, close."""
         self.ready.clear()
         with contextlib.suppress(Exception):
+            await self.messaging.drain()
             await self.messaging.flush_outbox()
         await self.broker.stop()
         with contextlib.suppress(Exception):
