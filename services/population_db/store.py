@@ -8,8 +8,10 @@ population is seeded once per size, seed and generator version, recorded in
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 
@@ -19,7 +21,7 @@ from services.population_db.synthetic import (
     GENERATOR_VERSION,
     PersonRow,
     facts_from_row,
-    generate_rows,
+    iter_rows,
 )
 
 __all__ = ["PopulationStats", "PopulationStore", "SeedReport"]
@@ -64,6 +66,12 @@ class PopulationStats:
     married: int
     seeded_size: int | None
     seed: int | None
+
+
+def _release_freed_memory() -> None:
+    """Give the memory the seed freed back to the system (glibc keeps it otherwise)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _row_of(person: PersonFacts) -> PersonRow:
@@ -113,8 +121,7 @@ CREATE TABLE IF NOT EXISTS population_meta (
         if self._meta() == wanted:
             return SeedReport(False, size, seed, 0.0)
         started = time.perf_counter()
-        rows = generate_rows(size, seed)
-        rows.sort()
+        rows = iter_rows(size, seed, by_id_number=True)
         self.db.execute("PRAGMA synchronous=OFF")
         try:
             self.begin()
@@ -126,9 +133,10 @@ CREATE TABLE IF NOT EXISTS population_meta (
                 raise
         finally:
             self.db.execute("PRAGMA synchronous=NORMAL")
+        _release_freed_memory()
         return SeedReport(True, size, seed, time.perf_counter() - started)
 
-    def _replace_population(self, rows: Sequence[PersonRow], meta: dict[str, str]) -> None:
+    def _replace_population(self, rows: Iterable[PersonRow], meta: dict[str, str]) -> None:
         self.db.execute("DROP TABLE IF EXISTS people")
         self.db.execute(_PEOPLE_TABLE)
         self.db.execute("DELETE FROM applied_changes")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 from array import array
 from bisect import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import accumulate
 
@@ -38,6 +38,7 @@ __all__ = [
     "facts_from_row",
     "generate_people",
     "generate_rows",
+    "iter_rows",
 ]
 
 #: Bumped whenever the generator's output changes, so stored populations are reseeded.
@@ -102,6 +103,15 @@ def _marital_thresholds(age: int) -> tuple[float, float, float] | None:
 
 def generate_rows(size: int, seed: int) -> list[PersonRow]:
     """The population of ``size`` people for ``seed`` as rows, in generation order."""
+    return list(iter_rows(size, seed))
+
+
+def iter_rows(size: int, seed: int, *, by_id_number: bool = False) -> Iterator[PersonRow]:
+    """The rows of :func:`generate_rows` one by one, in generation order or by ID number.
+
+    The people are drawn first (compact arrays); each row is built only when it is
+    yielded, so seeding never holds a million row tuples at once.
+    """
     if size < 0:
         raise ValueError(f"population size must not be negative, got {size}")
     rng = random.Random(f"portalsim-population:{seed}")
@@ -159,9 +169,13 @@ def generate_rows(size: int, seed: int) -> list[PersonRow]:
         ages.append(age)
         residence.append(int(rand() * len(communes)))
 
+    del used
     spouses = _pair_couples(rng, births, males, ages, status, residence)
-    return [
-        (
+    order: Iterable[int] = range(size)
+    if by_id_number:
+        order = array("i", sorted(range(size), key=ids.__getitem__))
+    for i in order:
+        yield (
             ids[i],
             names[i],
             date.fromordinal(births[i]).isoformat(),
@@ -171,8 +185,6 @@ def generate_rows(size: int, seed: int) -> list[PersonRow]:
             None if spouses[i] < 0 else ids[spouses[i]],
             communes[residence[i]],
         )
-        for i in range(size)
-    ]
 
 
 def _pair_couples(
@@ -222,5 +234,5 @@ def generate_people(size: int, seed: int) -> Iterator[PersonFacts]:
     For the simulator: regenerate the population the population database seeded
     (same ``population_size`` and ``population_seed``) to draw applicants that exist.
     """
-    for row in generate_rows(size, seed):
+    for row in iter_rows(size, seed):
         yield facts_from_row(row)
