@@ -47,12 +47,12 @@ class DossierDraft:
 
 
 def _destined_to_die(person: PersonFacts) -> bool:
-    """One adult in 20, set apart to be the deceased of death registrations and nothing else.
+    """One adult in 10, set apart to be the deceased of death registrations and nothing else.
 
     Were the deceased also an applicant, parent or spouse elsewhere, that dossier's outcome
     would depend on which of the two the services handled first: runs would not repeat.
     """
-    return int(person.id_number[-3:]) % 20 == 7
+    return int(person.id_number[-3:]) % 10 == 7
 
 
 def _age(person: PersonFacts, today: date) -> int:
@@ -102,12 +102,18 @@ class ApplicantPool:
                     self.couples.append((person, wife))
 
     def _take(self, candidates: list[PersonFacts]) -> PersonFacts:
-        for _ in range(50):
-            person = self.rng.choice(candidates)
-            if person.id_number not in self._used:
-                self._used.add(person.id_number)
-                return person
-        raise RuntimeError("the synthetic population is too small for this demand")
+        """Someone not used before, from a random starting point (deterministic)."""
+        if candidates:
+            start = self.rng.randrange(len(candidates))
+            for offset in range(len(candidates)):
+                person = candidates[(start + offset) % len(candidates)]
+                if person.id_number not in self._used:
+                    self._used.add(person.id_number)
+                    return person
+        raise RuntimeError(
+            f"the synthetic population ({self.size:,} people) is too small for this demand: "
+            "raise population_size"
+        )
 
     def reset(self, key: str) -> None:
         """Start picking afresh, deterministically from `key`."""
