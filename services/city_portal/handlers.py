@@ -65,6 +65,9 @@ class CityPortalHandlers:
         self.store = store
         self.catalogue = catalogue
         self.policy = policy
+        self._procedure = {c: p for p in catalogue.procedures for c in (p.code, *p.related_codes)}
+        # submissions recorded lately, parsed: the identity answers usually follow at once
+        self._submissions: dict[str, tuple[bytes, DossierSubmitted]] = {}
 
     # -- dossier.submitted ----------------------------------------------------------
     def on_dossier_submitted(
@@ -72,17 +75,21 @@ class CityPortalHandlers:
     ) -> None:
         """Record the dossier, ask for its identity checks (or decide at once)."""
         sub = event.data
-        self.store.add_dossier(
+        stored = sub.model_dump_json().encode()
+        if self.store.add_dossier(
             sub.dossier_id,
             sub.dossier_code,
             sub.procedure_code,
             sub.channel.value,
             sub.parent_dossier_id,
-            sub.model_dump_json().encode(),
-        )
+            stored,
+        ):
+            if len(self._submissions) >= 50_000:
+                self._submissions.clear()
+            self._submissions[sub.dossier_id] = (stored, sub)
         ctx.emit("dossier.status.changed", status_event(sub, DossierStatus.RECEIVED, sub.channel))
         try:
-            procedure = self.catalogue.by_code(sub.procedure_code)
+            procedure = self._procedure[sub.procedure_code]
         except KeyError:
             decision = Decision.reject("unknown_procedure", "The procedure code is not offered.")
             self._settle(sub, None, decision, event.simtime, ctx)
@@ -115,18 +122,25 @@ class CityPortalHandlers:
         if answer.requester_kind == RequesterKind.ACCOUNT:
             self._answer_account(answer, ctx)
             return
-        self.store.answer_check(
-            answer.requester_id, answer.role.value, answer.model_dump_json().encode()
-        )
+        role = answer.role.value
+        self.store.answer_check(answer.requester_id, role, answer.model_dump_json().encode())
         checks = self.store.checks(answer.requester_id)
         if not checks or any(raw is None for _, raw in checks):
             return
         row = self.store.dossier(answer.requester_id)
         if row is None or row["settlement"] is not None or row["status"] == "routed":
             return
-        sub = DossierSubmitted.model_validate_json(row["submission"])
-        results = [_check_result(raw) for _, raw in checks if raw is not None]
-        self._proceed(sub, self.catalogue.by_code(sub.procedure_code), results, event.simtime, ctx)
+        cached = self._submissions.pop(answer.requester_id, None)
+        if cached is not None and cached[0] == row["submission"]:
+            sub = cached[1]
+        else:
+            sub = DossierSubmitted.model_validate_json(row["submission"])
+        results = [
+            _check_result(answer if checked_role == role else raw)
+            for checked_role, raw in checks
+            if raw is not None
+        ]
+        self._proceed(sub, self._procedure[sub.procedure_code], results, event.simtime, ctx)
 
     def _answer_account(self, answer: IdentityCheckCompleted, ctx: HandlerContext) -> None:
         account = self.store.account(answer.requester_id)
@@ -273,8 +287,9 @@ class CityPortalHandlers:
             self.store.set_new_id_number(event.data.dossier_id, event.data.id_number)
 
 
-def _check_result(raw: bytes) -> CheckResult:
-    answer = IdentityCheckCompleted.model_validate_json(raw)
+def _check_result(answer: IdentityCheckCompleted | bytes) -> CheckResult:
+    if isinstance(answer, bytes):
+        answer = IdentityCheckCompleted.model_validate_json(answer)
     return CheckResult(
         role=PersonRole(answer.role),
         result=answer.result,
