@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from simulator.eventlog.format import LogRecord
@@ -43,7 +44,7 @@ class DossierOutcome:
     reason_text: str | None = None
     result_document_number: str | None = None
     working_days_taken: float | None = None
-    statuses: list[tuple[str, str]] = field(default_factory=list)
+    statuses: list[tuple[datetime, int, int, str, str]] = field(default_factory=list)
     settlements: int = 0
 
     @property
@@ -56,7 +57,9 @@ class DossierOutcome:
         values = {name: getattr(self, name) for name in COMPARED_FIELDS}
         if self.working_days_taken is not None:
             values["working_days_taken"] = round(self.working_days_taken, 6)
-        values["statuses"] = [f"{status} by {by}" for status, by in self.statuses]
+        # The domain's order (simulated time, then the lifecycle), not the order of arrival:
+        # two services' status events about one moment race across topics.
+        values["statuses"] = [f"{status} by {by}" for *_, status, by in sorted(self.statuses)]
         return values
 
     def as_json(self) -> dict[str, Any]:
@@ -103,11 +106,42 @@ class _Builder:
         if topic == "desk.dossier.received" and outcome.channel is None:
             outcome.channel = "desk"
         elif topic == "dossier.status.changed":
-            outcome.statuses.append((str(data.get("status")), str(data.get("by"))))
+            status = str(data.get("status"))
+            simtime = _simtime(value.get("simtime"))
+            rank = _LIFECYCLE.get(status, len(_LIFECYCLE))
+            outcome.statuses.append(
+                (simtime, rank, len(outcome.statuses), status, str(data.get("by")))
+            )
         elif topic == "dossier.settled":
             outcome.settlements += 1
             if outcome.settlements == 1:
                 _settle(outcome, data)
+
+
+_LIFECYCLE = {
+    name: rank
+    for rank, name in enumerate(
+        (
+            "received",
+            "digitising",
+            "identity_check",
+            "routed",
+            "awaiting_steps",
+            "processing",
+            "approved",
+            "rejected",
+            "returned_at_desk",
+        )
+    )
+}
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+def _simtime(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return _NO_TIME
 
 
 def _settle(outcome: DossierOutcome, data: dict[str, Any]) -> None:

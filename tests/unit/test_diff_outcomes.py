@@ -148,10 +148,10 @@ def test_a_redelivered_event_counts_once(tmp_path: Path) -> None:
     twice = builder.write(tmp_path / "twice.jsonl")
     outcome = outcomes_from_records(EventLogReader(twice))["d1"]
     assert outcome.settlements == 1
-    assert outcome.statuses == [
-        ("received", "city_portal"),
-        ("identity_check", "city_portal"),
-        ("approved", "city_portal"),
+    assert outcome.compared()["statuses"] == [
+        "received by city_portal",
+        "identity_check by city_portal",
+        "approved by city_portal",
     ]
     once = LogBuilder().dossier("d1").write(tmp_path / "once.jsonl")
     assert diff(once, twice, tmp_path)[0] == 0
@@ -181,3 +181,17 @@ def test_a_missing_log_is_an_error_with_exit_2(tmp_path: Path) -> None:
     result = RUNNER.invoke(app, ["diff", str(a), str(tmp_path / "nope.jsonl")])
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+def test_statuses_of_one_moment_compare_in_lifecycle_order_not_arrival_order(
+    tmp_path: Path,
+) -> None:
+    # the city's "routed" and the ministry's "processing" race across topics
+    builder = LogBuilder().dossier("d1")
+    raced = LogBuilder().dossier("d1")
+    status_lines = [i for i, line in enumerate(raced.lines) if b"status.changed" in line]
+    first, second = status_lines[0], status_lines[1]
+    raced.lines[first], raced.lines[second] = raced.lines[second], raced.lines[first]
+    in_order = builder.write(tmp_path / "in-order.jsonl")
+    swapped = raced.write(tmp_path / "swapped.jsonl")
+    assert diff(in_order, swapped, tmp_path)[0] == 0
