@@ -84,8 +84,8 @@ class CityPortalHandlers:
             sub.parent_dossier_id,
             stored,
         ):
-            if len(self._submissions) >= 50_000:
-                self._submissions.clear()
+            if len(self._submissions) >= 4096:  # the oldest go: answers come within seconds
+                del self._submissions[next(iter(self._submissions))]
             self._submissions[sub.dossier_id] = (stored, sub)
         ctx.emit("dossier.status.changed", status_event(sub, DossierStatus.RECEIVED, sub.channel))
         try:

@@ -153,9 +153,13 @@ class ServiceMessaging:
 
     async def _store_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[OutboxRecord]:
         for attempt in range(self.retry_attempts):
+            published = self.outbox.take_published()  # deleted in the batch's transaction
             try:
-                return await self.worker.run(self._process_batch, records)
-            except TransientStoreError as exc:
+                return await self.worker.run(self._process_batch, records, published)
+            except BaseException as exc:
+                self.outbox.published.extend(published)  # not deleted: the next one will
+                if not isinstance(exc, TransientStoreError):
+                    raise
                 delay = self.retry_base_delay * 2**attempt
                 log.warning("store busy, retrying batch", attempt=attempt, error=str(exc))
                 await asyncio.sleep(delay)
@@ -186,10 +190,13 @@ class ServiceMessaging:
         return await self.outbox.flush()
 
     # -- on the store thread ---------------------------------------------------------
-    def _process_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[OutboxRecord]:
+    def _process_batch(
+        self, records: list[ConsumerRecord[bytes, bytes]], published: Sequence[int] = ()
+    ) -> list[OutboxRecord]:
         store = self.store
         try:
             store.begin()
+            store.delete_outbox_seqs(published)
             parsed = [self._parse(record) for record in records]
             seen = store.processed_among([e.id for e in parsed if isinstance(e, CloudEvent)])
             outgoing: list[OutboxRecord] = []

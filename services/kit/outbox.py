@@ -36,6 +36,7 @@ class OutboxPublisher:
         self._partitions: dict[str, list[int]] = {}
         self._partition_of: dict[tuple[str, bytes], int] = {}
         self.leftovers = True  # the store may hold records nobody is publishing
+        self.published: list[int] = []  # confirmed; deleted with the next transaction
 
     async def start_producer(self, bootstrap: str, client_id: str, **config: Any) -> None:
         """Publish through a plain aiokafka producer from now on."""
@@ -128,7 +129,12 @@ class OutboxPublisher:
         if fresh:
             try:
                 await asyncio.gather(*(c for c in confirms if isinstance(c, asyncio.Future)))
-                await self.worker.run(self.worker.store.delete_outbox_seqs, [r.seq for r in fresh])
+                if self.producer is None:  # in-memory test broker: forget them at once
+                    await self.worker.run(
+                        self.worker.store.delete_outbox_seqs, [r.seq for r in fresh]
+                    )
+                else:
+                    self.published.extend(r.seq for r in fresh)
             except BaseException as exc:
                 self._failed(fresh, done, exc)
                 raise
@@ -153,13 +159,31 @@ class OutboxPublisher:
         """Publish everything the store still holds; the number of records sent."""
         self.leftovers = False
         published = 0
+        await self.forget_published()
         while True:
             pending = await self.worker.run(self.worker.store.pending_outbox)
             if not pending:
                 return published
-            fresh = [r for r in pending if r.seq not in self._inflight]
+            done = set(self.published)
+            fresh = [r for r in pending if r.seq not in self._inflight and r.seq not in done]
             if fresh:
                 published += await self.publish(fresh)
                 continue
             busy = {id(f): f for r in pending if (f := self._inflight.get(r.seq)) is not None}
             await asyncio.gather(*busy.values())
+            await self.forget_published()
+
+    def take_published(self) -> list[int]:
+        """The confirmed records' seqs, to delete in the caller's transaction."""
+        seqs, self.published = self.published, []
+        return seqs
+
+    async def forget_published(self) -> None:
+        """Delete the confirmed records now, in a transaction of their own."""
+        seqs = self.take_published()
+        if seqs:
+            try:
+                await self.worker.run(self.worker.store.delete_outbox_seqs, seqs)
+            except BaseException:
+                self.published.extend(seqs)
+                raise

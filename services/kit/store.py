@@ -69,6 +69,8 @@ class ServiceStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=5000")
+        self.db.execute("PRAGMA wal_autocheckpoint=4000")  # checkpoints (and fsyncs) 4x rarer
+        self.db.execute("PRAGMA cache_size=-16384")  # 16 MiB of pages: fewer reads from the OS
         self.db.executescript(_KIT_SCHEMA + self.SCHEMA)
         self._last_seq: int | None = None
 
