@@ -34,6 +34,7 @@ def build_runtime(settings: CityPortalSettings) -> ServiceRuntime:
     on("identity.check.completed")(handlers.on_identity_check_completed)
     on("dossier.settled")(handlers.on_dossier_settled)
     on("dossier.status.changed")(handlers.on_dossier_status_changed)
+    runtime.messaging.skip_own("dossier.status.changed")  # recorded as they are published
     on("population.record.changed")(handlers.on_population_record_changed)
     http.include_router(health_router(runtime))
     http.include_router(city_portal_router(settings, runtime.messaging, catalogue))

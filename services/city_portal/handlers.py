@@ -35,25 +35,10 @@ from services.city_portal.domain import (
     result_document_number,
 )
 from services.city_portal.store import CityPortalStore
+from services.city_portal.timeline import publish_status, record_change
 from services.kit import HandlerContext
 
 __all__ = ["CityPortalHandlers"]
-
-BY = "city_portal"
-
-
-def status_event(
-    sub: DossierSubmitted, status: DossierStatus, note: str = ""
-) -> DossierStatusChanged:
-    """A status change of a dossier made by the city portal."""
-    return DossierStatusChanged(
-        dossier_id=sub.dossier_id,
-        dossier_code=sub.dossier_code,
-        procedure_code=sub.procedure_code,
-        status=status,
-        by=BY,
-        note=note,
-    )
 
 
 class CityPortalHandlers:
@@ -87,7 +72,7 @@ class CityPortalHandlers:
             if len(self._submissions) >= 4096:  # the oldest go: answers come within seconds
                 del self._submissions[next(iter(self._submissions))]
             self._submissions[sub.dossier_id] = (stored, sub)
-        ctx.emit("dossier.status.changed", status_event(sub, DossierStatus.RECEIVED, sub.channel))
+        publish_status(self.store, ctx, sub, DossierStatus.RECEIVED, sub.channel)
         try:
             procedure = self._procedure[sub.procedure_code]
         except KeyError:
@@ -101,7 +86,7 @@ class CityPortalHandlers:
         self.store.expect_checks(sub.dossier_id, [p.role.value for p in to_check])
         for person in to_check:
             ctx.emit("identity.check.requested", self._check_request(sub.dossier_id, person))
-        ctx.emit("dossier.status.changed", status_event(sub, DossierStatus.IDENTITY_CHECK))
+        publish_status(self.store, ctx, sub, DossierStatus.IDENTITY_CHECK)
 
     @staticmethod
     def _check_request(requester_id: str, person: DeclaredPerson) -> IdentityCheckRequested:
@@ -198,7 +183,7 @@ class CityPortalHandlers:
         )
         ctx.emit("dossier.routed", routed)
         note = f"to {procedure.settled_by.value}"
-        ctx.emit("dossier.status.changed", status_event(sub, DossierStatus.ROUTED, note))
+        publish_status(self.store, ctx, sub, DossierStatus.ROUTED, note)
 
     def _settle(
         self,
@@ -242,7 +227,7 @@ class CityPortalHandlers:
         ctx.emit("dossier.settled", settled, simtime=settled_at)
         status = DossierStatus.APPROVED if approved else DossierStatus.REJECTED
         note = settled.result_document_number or f"{decision.reason_code}: {decision.reason_text}"
-        ctx.emit("dossier.status.changed", status_event(sub, status, note), simtime=settled_at)
+        publish_status(self.store, ctx, sub, status, note, simtime=settled_at)
 
     # -- what other services did ------------------------------------------------------
     def on_dossier_settled(self, event: CloudEvent[DossierSettled], ctx: HandlerContext) -> None:
@@ -264,20 +249,8 @@ class CityPortalHandlers:
     def on_dossier_status_changed(
         self, event: CloudEvent[DossierStatusChanged], ctx: HandlerContext
     ) -> None:
-        """Append to the dossier's timeline, whoever changed it."""
-        change = event.data
-        self.store.add_timeline(
-            change.dossier_id,
-            {
-                "status": change.status.value,
-                "by": change.by,
-                "note": change.note,
-                "simtime": event.simtime.isoformat(),
-                "time": event.time.isoformat(),
-                "event_id": event.id,
-            },
-        )
-        self.store.set_status(change.dossier_id, change.status.value)
+        """Append a change another service made to the dossier's timeline."""
+        record_change(self.store, event.data, event.id, event.simtime, event.time)
 
     def on_population_record_changed(
         self, event: CloudEvent[PopulationRecordChanged], ctx: HandlerContext

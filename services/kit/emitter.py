@@ -11,7 +11,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from pydantic import BaseModel
@@ -20,7 +20,7 @@ from contracts.envelope import CONTENT_TYPE, CloudEvent, utc_now
 from contracts.topics import ServiceName, topic
 from services.kit.store import OutboxRecord
 
-__all__ = ["EVENT_ID_NAMESPACE", "EventFactory", "HandlerContext"]
+__all__ = ["EVENT_ID_NAMESPACE", "Emitted", "EventFactory", "HandlerContext"]
 
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c8e7a-3b1d-4c53-9d4f-5e0e6a1d2b90")
 _NAMESPACE_BYTES = EVENT_ID_NAMESPACE.bytes
@@ -48,8 +48,9 @@ class EventFactory:
         simtime: datetime,
         causation_id: str | None = None,
         subject: str | None = None,
+        time: datetime | None = None,
     ) -> OutboxRecord:
-        """One outbox record carrying `payload` on `topic_name`."""
+        """One outbox record carrying `payload` on `topic_name` (made at `time`, default now)."""
         registered = topic(topic_name)
         if not isinstance(payload, registered.payload):
             raise TypeError(
@@ -64,7 +65,7 @@ class EventFactory:
                 id=event_id,
                 source=self.source,
                 type=event_type_of(topic_name),
-                time=utc_now(),
+                time=time or utc_now(),
                 subject=subject,
                 correlationid=correlation_id,
                 causationid=causation_id,
@@ -125,6 +126,14 @@ def _uuid5(name: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+class Emitted(NamedTuple):
+    """What an emitted event's envelope says: its id, when it was made, its simulated time."""
+
+    event_id: str
+    time: datetime
+    simtime: datetime
+
+
 @dataclass
 class HandlerContext:
     """What a handler gets besides the event: a way to emit follow-up events."""
@@ -141,18 +150,23 @@ class HandlerContext:
         simtime: datetime | None = None,
         subject: str | None = None,
         correlation_id: str | None = None,
-    ) -> None:
+    ) -> Emitted:
         """Queue a follow-up event; it is published after the handler's effects are stored."""
+        emitted = Emitted(
+            derived_event_id(self.event.id, len(self.outgoing), str(self.factory.service)),
+            utc_now(),
+            simtime or self.event.simtime,
+        )
         self.outgoing.append(
             self.factory.record(
                 topic_name,
                 payload,
-                event_id=derived_event_id(
-                    self.event.id, len(self.outgoing), str(self.factory.service)
-                ),
+                event_id=emitted.event_id,
                 correlation_id=correlation_id or self.event.correlationid,
-                simtime=simtime or self.event.simtime,
+                simtime=emitted.simtime,
                 causation_id=self.event.id,
                 subject=subject,
+                time=emitted.time,
             )
         )
+        return emitted

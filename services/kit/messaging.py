@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import traceback
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,12 +24,11 @@ import structlog
 from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker
 from faststream.middlewares import AckPolicy
-from pydantic import ValidationError
 
-from contracts.deadletter import DeadLetterInfo, deadletter_headers
-from contracts.envelope import CloudEvent, EnvelopeError, parse_event, utc_now
+from contracts.envelope import CloudEvent
 from contracts.topics import ServiceName, topic
-from services.kit.emitter import EventFactory, HandlerContext, event_type_of
+from services.kit.emitter import EventFactory, HandlerContext
+from services.kit.intake import RecordReader
 from services.kit.outbox import OutboxPublisher
 from services.kit.pipeline import BatchPipeline, first_offsets
 from services.kit.store import OutboxRecord, ServiceStore, StoreWorker
@@ -88,8 +88,8 @@ class ServiceMessaging:
         self.consumer_config = dict(consumer_config or {})
         self.stopping = False
         self._subscriber: Any = None
-        self._models: dict[str, type[CloudEvent[Any]]] = {}
-        self.stats = {"handled": 0, "duplicates": 0, "deadletters": 0}
+        self.stats: Counter[str] = Counter(handled=0, duplicates=0, deadletters=0)
+        self.reader = RecordReader(str(service), self.factory.source, max_event_bytes, self.stats)
 
     @property
     def store(self) -> ServiceStore:
@@ -107,6 +107,15 @@ class ServiceMessaging:
             return handler
 
         return register
+
+    def skip_own(self, topic_name: str) -> None:
+        """Leave this service's own events on a topic it consumes unparsed and unhandled.
+
+        For a service that records what its own events mean when it publishes them (in
+        the same transaction): consuming them again would only repeat that. Recognised
+        by the envelope's `source` as the kit writes it.
+        """
+        self.reader.skip_own(topic_name)
 
     def subscribe(self) -> None:
         """Create the FastStream batch subscriber for every registered topic.
@@ -197,7 +206,9 @@ class ServiceMessaging:
         try:
             store.begin()
             store.delete_outbox_seqs(published)
-            parsed = [self._parse(record) for record in records]
+            parsed = [self.reader.read(record) for record in records]
+            records = [r for r, e in zip(records, parsed, strict=True) if e is not None]
+            parsed = [e for e in parsed if e is not None]
             seen = store.processed_among([e.id for e in parsed if isinstance(e, CloudEvent)])
             outgoing: list[OutboxRecord] = []
             handled: list[tuple[str, str]] = []
@@ -220,27 +231,6 @@ class ServiceMessaging:
             raise
         return stored
 
-    def _parse(self, record: ConsumerRecord[bytes, bytes]) -> CloudEvent[Any] | OutboxRecord:
-        """The event a record carries, or its dead letter."""
-        registered = topic(record.topic)
-        value = record.value or b""
-        if len(value) > self.max_event_bytes:
-            detail = f"<value>: {len(value)} bytes, over the limit of {self.max_event_bytes}"
-            return self._deadletter(record, "too_large", detail)
-        model = self._models.get(record.topic)
-        if model is None:
-            model = self._models[record.topic] = CloudEvent[registered.payload]  # type: ignore[name-defined]
-        try:  # the usual case, in one step; anything else gets parse_event's precise error
-            event: CloudEvent[Any] = model.model_validate_json(value)
-            if event.type == event_type_of(record.topic):
-                return event
-        except ValidationError:
-            pass
-        try:
-            return parse_event(value, registered.payload, registered.event_type)
-        except EnvelopeError as exc:
-            return self._deadletter(record, exc.reason, str(exc))
-
     def _handle(
         self,
         record: ConsumerRecord[bytes, bytes],
@@ -253,40 +243,15 @@ class ServiceMessaging:
             self.handlers[record.topic](event, context)
         except RejectEvent as exc:
             self.store.rollback_to_savepoint()
-            return [self._deadletter(record, exc.reason, exc.detail)]
+            return [self.reader.deadletter(record, exc.reason, exc.detail)]
         except sqlite3.OperationalError:
             raise
         except Exception as exc:
             self.store.rollback_to_savepoint()
             detail = "".join(traceback.format_exception_only(exc)).strip()
             log.error("handler failed", topic=record.topic, event_id=event.id, error=detail)
-            return [self._deadletter(record, "handler_error", detail)]
+            return [self.reader.deadletter(record, "handler_error", detail)]
         self.store.release()
         handled.append((event.id, record.topic))
         self.stats["handled"] += 1
         return context.outgoing
-
-    def _deadletter(
-        self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str
-    ) -> OutboxRecord:
-        self.stats["deadletters"] += 1
-        log.warning(
-            "dead letter", topic=record.topic, offset=record.offset, reason=reason, detail=detail
-        )
-        info = DeadLetterInfo(
-            reason=reason,
-            detail=detail,
-            service=str(self.service),
-            time=utc_now(),
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-        )
-        original = [(k, v.decode("utf-8", "backslashreplace")) for k, v in record.headers or ()]
-        added = [(k, v.decode()) for k, v in deadletter_headers(info)]
-        return OutboxRecord(
-            topic=topic(record.topic).deadletter,
-            key=record.key,
-            value=record.value or b"",
-            headers=tuple(original + added),
-        )

@@ -33,6 +33,7 @@ def build_runtime(settings: NationalPortalSettings) -> ServiceRuntime:
     on = runtime.messaging.on
     on("dossier.routed")(handlers.on_dossier_routed)
     on("dossier.settled")(handlers.on_dossier_settled)
+    runtime.messaging.skip_own("dossier.settled")  # its own steps move on as they settle
     on("population.record.changed")(handlers.on_population_record_changed)
     http.include_router(health_router(runtime))
     http.include_router(national_portal_router(runtime.messaging.worker, store))
