@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from contracts.catalogue import load_catalogue
+from simulator.eventlog import EventLogReader
 from simulator.report import PLOT_FILES
 
 HERE = Path(__file__).parent
@@ -92,13 +93,28 @@ def test_a_run_of_an_invalid_scenario_is_refused_before_anything_starts(tmp_path
     assert not (tmp_path / "o").exists()
 
 
-def test_the_outage_run_loses_nothing_and_dips_inside_the_fault_window(tmp_path: Path) -> None:
-    code, summary = run(HERE / "outage-scenario.yaml", tmp_path / "outage")
+def test_the_outage_run_loses_nothing_and_its_national_dossiers_wait_out_the_window(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "outage.jsonl.gz"
+    code, summary = run(HERE / "outage-scenario.yaml", tmp_path / "outage", "--record", str(log))
     assert code == 0
     assert summary["conservation"]["ok"] is True
     assert summary["conservation"]["unfinished"] == 0
-    settlements = summary["throughput"]["settlements_per_s"]
-    assert settlements["mean_during_faults"] < settlements["mean_outside_faults"]
+    [fault] = summary["throughput"]["faults"]
+    start_ms = summary["run"]["wall_start_ms"]
+    window = (start_ms + 1000 * (fault["start_s"] + 1), start_ms + 1000 * (fault["end_s"] - 1))
+    national = [
+        r.timestamp
+        for r in EventLogReader(log)
+        if r.topic == "dossier.settled"
+        and r.value is not None
+        and r.value["data"]["settled_by"] not in {"city_portal", "one_stop"}
+    ]
+    inside = [t for t in national if window[0] <= t <= window[1]]
+    after = [t for t in national if t > window[1]]
+    assert not inside, "nothing the stopped national portal settles can settle while it is down"
+    assert after, "its dossiers drain after the restart"
 
 
 def test_foreigners_are_refused_without_the_policy_and_accepted_with_it(tmp_path: Path) -> None:
