@@ -23,6 +23,7 @@ from typing import Any
 import structlog
 from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker
+from faststream.kafka.message import FAKE_CONSUMER, KafkaAckableMessage, KafkaMessage
 from faststream.middlewares import AckPolicy
 
 from contracts.envelope import CloudEvent
@@ -52,6 +53,19 @@ class TransientStoreError(Exception):
     """The store was busy or locked: the whole batch is retried with backoff."""
 
 
+async def _batch_message(raw: Any) -> KafkaMessage:
+    """The batch as FastStream's message, without decoding every record's headers."""
+    records = raw if isinstance(raw, tuple | list) else (raw,)
+    first, last = records[0], records[-1]
+    return KafkaAckableMessage(
+        raw_message=tuple(records),
+        body=(),
+        message_id=f"{first.offset}-{last.offset}-{first.timestamp}",
+        correlation_id="-",
+        consumer=FAKE_CONSUMER,
+    )
+
+
 async def _raw_records(msg: Any) -> list[ConsumerRecord[bytes, bytes]]:
     raw = msg.raw_message
     return list(raw) if isinstance(raw, tuple | list) else [raw]
@@ -70,7 +84,7 @@ class ServiceMessaging:
         max_event_bytes: int = 256 * 1024,
         retry_attempts: int = 5,
         retry_base_delay: float = 0.05,
-        batch_timeout_ms: int = 20,
+        batch_timeout_ms: int = 5,
         consumer_config: dict[str, Any] | None = None,
     ) -> None:
         self.broker = broker
@@ -129,6 +143,7 @@ class ServiceMessaging:
             max_records=self.max_records,
             batch_timeout_ms=self.batch_timeout_ms,
             auto_offset_reset="earliest",
+            parser=_batch_message,
             decoder=_raw_records,
             ack_policy=AckPolicy.MANUAL,
             title=f"{self.service}.consumer",
