@@ -11,6 +11,7 @@ population_db restarted to show it answers from its file without reseeding.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import tempfile
 import time
@@ -38,7 +39,7 @@ from simulator.bench.setup import (
 from simulator.bench.stats import latencies_by_path, size_summary, summarise_latencies
 from simulator.bench.watch import SettlementWatcher, end_offsets, scan_records
 from simulator.bench.workload import Workload, build_workload
-from simulator.processes import ServiceCluster
+from simulator.processes import SERVICE_NAMES, ServiceCluster
 
 __all__ = ["BenchOptions", "run_bench"]
 
@@ -72,6 +73,10 @@ async def _drained(lag: LagSampler, timeout_s: float = 60.0) -> float:
     return time.time()
 
 
+def _cpu(resources: dict[str, dict[str, Any]], names: tuple[str, ...]) -> float:
+    return float(sum(resources[n]["cpu_seconds"] for n in names if n in resources))
+
+
 async def _throughput(
     handle: BrokerHandle, cluster: ServiceCluster, work: Workload, timeout_s: float, log: Console
 ) -> tuple[dict[str, Any], SettlementWatcher]:
@@ -86,6 +91,7 @@ async def _throughput(
     pids = {name: s.process.pid for name, s in cluster.services.items() if s.process}
     if handle.pid:
         pids["kafka"] = handle.pid
+    pids["bench"] = os.getpid()  # this process: injecting, watching, sampling lag
     meter = ProcessMeter(pids)
     meter.begin()
     log.print(f"injecting {len(ids):,} dossiers...")
@@ -121,6 +127,12 @@ async def _throughput(
         "value_size_bytes": size_summary(scan.value_sizes),
         "latency_ms": summarise_latencies(latencies),
         "resources": resources,
+        "cpu_ms_per_dossier": {
+            "services": round(1000 * _cpu(resources, SERVICE_NAMES) / max(len(ids), 1), 3),
+            "with_kafka": round(
+                1000 * _cpu(resources, (*SERVICE_NAMES, "kafka")) / max(len(ids), 1), 3
+            ),
+        },
         "consumer_lag": {"max_per_group": max_lag, "max": max(max_lag.values(), default=0)},
     }
     result["_scan"] = scan

@@ -50,6 +50,12 @@ def print_bench(result: dict[str, Any], console: Console) -> None:
         f"{run['events_per_second']:,.0f}",
         f"{run['events']:,} events in {run['pipeline_seconds']:,.1f} s",
     )
+    cpu = run["cpu_ms_per_dossier"]
+    table.add_row(
+        "CPU per dossier",
+        f"{cpu['services']:.2f} ms",
+        f"four services; {cpu['with_kafka']:.2f} ms with the broker",
+    )
     _latency_rows(table, "latency at peak", run["latency_ms"])
     for name, figures in run["resources"].items():
         table.add_row(
