@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -68,13 +69,21 @@ class BatchPipeline:
     """Ordered publishing and committing of consumed batches, a few batches deep."""
 
     def __init__(
-        self, outbox: OutboxPublisher, consumer: Callable[[], Any], max_pending: int = 4
+        self,
+        outbox: OutboxPublisher,
+        consumer: Callable[[], Any],
+        max_pending: int = 4,
+        commit_interval_s: float = 0.1,
     ) -> None:
         self.outbox = outbox
         self.consumer = consumer  # the aiokafka consumer, or None (in-memory test broker)
         self.max_pending = max_pending
+        self.commit_interval_s = commit_interval_s
         self.failure: BaseException | None = None
         self._links: deque[_Link] = deque()
+        self._confirmed: dict[TopicPartition, int] = {}  # offsets safe to commit, not yet sent
+        self._last_commit = 0.0
+        self._deferred: asyncio.Task[None] | None = None
 
     @property
     def pending(self) -> int:
@@ -105,7 +114,8 @@ class BatchPipeline:
             await confirming
             if previous is not None and previous.task is not None:
                 await previous.task
-            await self._commit(link.offsets)
+            self._confirmed.update(link.offsets)
+            await self._commit()
         except BaseException as exc:
             if not link.sent.done():
                 link.sent.set_exception(exc)
@@ -117,15 +127,42 @@ class BatchPipeline:
         if self._links and self._links[0] is link:
             self._links.popleft()
 
-    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+    async def _commit(self, now: bool = False) -> None:
+        """Commit the confirmed offsets, at most every `commit_interval_s` unless `now`.
+
+        Offsets held back are committed by a timer, or with a later batch's: fewer
+        commit requests, and only ever offsets whose records are all handled and published.
+        """
+        wait = self._last_commit + self.commit_interval_s - time.monotonic()
+        if not now and wait > 0:
+            if self._deferred is None or self._deferred.done():
+                self._deferred = asyncio.create_task(self._commit_later(wait))
+            return
+        offsets, self._confirmed = self._confirmed, {}
+        self._last_commit = time.monotonic()
         consumer = self.consumer()
         if consumer is not None and offsets:
             await consumer.commit(offsets)
+
+    async def _commit_later(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        try:
+            await self._commit(now=True)
+        except Exception as exc:  # a rebalance took the partitions: their new owner goes on
+            if self.failure is None:
+                self.failure = exc
+            log.warning("offset commit failed; the batch will come again", error=str(exc))
 
     async def drain(self) -> None:
         """Wait until every submitted batch is committed or has failed."""
         tasks = [link.task for link in self._links if link.task is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._deferred is not None:
+            self._deferred.cancel()
+            with contextlib.suppress(BaseException):
+                await self._deferred
+        with contextlib.suppress(Exception):
+            await self._commit(now=True)
 
     async def recover(self, current: Sequence[ConsumerRecord[bytes, bytes]]) -> bool:
         """After a failure: settle, seek back to the first uncommitted offsets; True if so.
