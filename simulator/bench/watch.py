@@ -51,6 +51,7 @@ class SettlementWatcher:
     settled: dict[str, Settled] = field(default_factory=dict)
     duplicates: int = 0
     _task: asyncio.Task[None] | None = None
+    _fresh: list[str] = field(default_factory=list)  # settled since `wait` last looked
 
     async def start(self, offsets: dict[TopicPartition, int]) -> None:
         """Start reading `dossier.settled` at these offsets."""
@@ -86,6 +87,7 @@ class SettlementWatcher:
                     self.settled[key] = Settled(
                         record.timestamp, str(data.get("settled_by")), str(data.get("outcome"))
                     )
+                    self._fresh.append(key)
 
     def count(self, dossier_ids: list[str]) -> int:
         """How many of these dossiers have settled."""
@@ -94,7 +96,12 @@ class SettlementWatcher:
     async def wait(self, dossier_ids: list[str], timeout_s: float) -> bool:
         """Wait until every one of these dossiers has settled; False on timeout."""
         deadline = time.monotonic() + timeout_s
-        while self.count(dossier_ids) < len(dossier_ids):
+        pending = set(dossier_ids).difference(self.settled)
+        while pending:
+            fresh, self._fresh = self._fresh, []
+            pending.difference_update(fresh)  # only what settled since the last look
+            if not pending:
+                break
             if time.monotonic() > deadline or (self._task and self._task.done()):
                 return False
             await asyncio.sleep(0.05)
