@@ -12,6 +12,7 @@ from simulator.diff_cli import diff_command
 from simulator.kafka_cli import kafka_app
 from simulator.record_cli import record_command
 from simulator.replay_cli import replay_command
+from simulator.rights_cli import rights_command
 from simulator.run_cli import run_command
 from simulator.topics_cli import topics_app
 
@@ -25,6 +26,7 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
 app.command("catalogue")(catalogue_command)
 app.command("asyncapi")(asyncapi_command)
+app.command("rights")(rights_command)
 app.command("run")(run_command)
 app.command("compare")(compare_command)
 app.command("record")(record_command)
