@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from contracts.topics import DEADLETTER_PREFIX, all_topic_names
+from services.kit.kafka_access import simulator_access
 from services.kit.topics_admin import topic_partitions
 from simulator.observations import Observations, Settlement, Submission
 
@@ -59,7 +60,7 @@ class EventCollector:
     async def start(self) -> None:
         """Assign every partition at its current end and start reading."""
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
+            **simulator_access(self.bootstrap).aiokafka_options(),
             enable_auto_commit=False,
             client_id="portalsim-collector",
         )

@@ -20,6 +20,7 @@ from contracts.events import Channel, DossierSubmitted
 from contracts.topics import ServiceName
 from contracts.worktime import HANOI_TZ
 from services.kit.emitter import EventFactory, derived_event_id
+from services.kit.kafka_access import simulator_access
 from services.kit.store import OutboxRecord
 from simulator.demand import DemandItem
 
@@ -67,7 +68,9 @@ def submission_records(items: Sequence[DemandItem]) -> list[OutboxRecord]:
 
 async def publish_records(bootstrap: str, records: Sequence[OutboxRecord]) -> None:
     """Publish records with every confirm awaited (acks from all in-sync replicas)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(
+        **simulator_access(bootstrap).aiokafka_options(), acks="all", linger_ms=5
+    )
     await producer.start()
     try:
         sends = [

@@ -21,6 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from rich.console import Console
 
+from services.kit.kafka_access import simulator_access
 from services.kit.topics_admin import ensure_topics, registered_topic_partitions, topic_partitions
 
 __all__ = [
@@ -70,7 +71,9 @@ async def existing_topics(bootstrap: str) -> set[str]:
     Listed first, because describing a missing topic by name makes a broker with
     ``auto.create.topics.enable`` create it, with its default partition count.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="portalsim-topics")
+    admin = AIOKafkaAdminClient(
+        **simulator_access(bootstrap).aiokafka_options(), client_id="portalsim-topics"
+    )
     await admin.start()
     try:
         return set(await admin.list_topics())

@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from faststream.kafka import KafkaBroker
 
+from services.kit.kafka_access import KafkaAccess
 from services.kit.store import OutboxRecord, StoreWorker
 
 __all__ = ["OutboxPublisher"]
@@ -38,9 +39,9 @@ class OutboxPublisher:
         self.leftovers = True  # the store may hold records nobody is publishing
         self.published: list[int] = []  # confirmed; deleted with the next transaction
 
-    async def start_producer(self, bootstrap: str, client_id: str, **config: Any) -> None:
+    async def start_producer(self, access: KafkaAccess, client_id: str, **config: Any) -> None:
         """Publish through a plain aiokafka producer from now on."""
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, client_id=client_id, **config)
+        producer = AIOKafkaProducer(**access.aiokafka_options(), client_id=client_id, **config)
         await producer.start()
         self.producer = producer
 

@@ -41,8 +41,10 @@ OUTBOX_PRODUCER: dict[str, Any] = {"acks": "all", "linger_ms": 0, "max_batch_siz
 
 def make_broker(settings: ServiceSettings, service: ServiceName) -> KafkaBroker:
     """A FastStream Kafka broker with no per-message INFO logging and acks from all replicas."""
+    access = settings.kafka_access()
     return KafkaBroker(
-        settings.kafka_bootstrap,
+        access.bootstrap,
+        security=access.faststream_security(),
         client_id=f"portalsim-{service}",
         acks="all",
         linger_ms=2,
@@ -80,7 +82,7 @@ class ServiceRuntime:
     async def start_messaging(self, attempts: int = 60) -> None:
         """Run the start hooks, create topics, connect (retrying), flush the outbox, consume."""
         if self.settings.create_topics:
-            await ensure_topics(self.settings.kafka_bootstrap)
+            await ensure_topics(self.settings.kafka_access())
         for hook in self.on_start:
             await hook()
         self.messaging.subscribe()
@@ -88,7 +90,7 @@ class ServiceRuntime:
             try:
                 if self.messaging.outbox.producer is None:
                     await self.messaging.outbox.start_producer(
-                        self.settings.kafka_bootstrap,
+                        self.settings.kafka_access(),
                         f"portalsim-{self.service}-outbox",
                         **OUTBOX_PRODUCER,
                     )

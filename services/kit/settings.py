@@ -12,8 +12,10 @@ import json
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.kit.kafka_access import KafkaAccess, SecurityProtocol
 
 __all__ = ["ServiceSettings", "env_var_names", "parse_settings"]
 
@@ -28,6 +30,15 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = Field(
         "127.0.0.1:9092", description="Kafka bootstrap servers, host:port[,host:port]."
     )
+    kafka_security_protocol: SecurityProtocol = Field(
+        "PLAINTEXT", description="PLAINTEXT, or SASL_PLAINTEXT (SCRAM-SHA-512) on a secure broker."
+    )
+    kafka_username: str | None = Field(
+        None, description="The service's Kafka principal on a secure broker (User:<name>)."
+    )
+    kafka_password: SecretStr | None = Field(
+        None, description="The service's Kafka password on a secure broker (never logged)."
+    )
     data_dir: Path = Field(
         Path(".portalsim/data"), description="Folder of the service's SQLite state."
     )
@@ -41,6 +52,15 @@ class ServiceSettings(BaseSettings):
     create_topics: bool = Field(
         True, description="Create the registered topics at start when they are missing."
     )
+
+    def kafka_access(self) -> KafkaAccess:
+        """How this service's Kafka clients connect."""
+        return KafkaAccess(
+            self.kafka_bootstrap,
+            self.kafka_security_protocol,
+            self.kafka_username,
+            self.kafka_password,
+        )
 
 
 def env_var_names(settings_class: type[ServiceSettings]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
 from contracts.topics import TOPICS
+from services.kit.kafka_access import KafkaAccess, simulator_access
 
 __all__ = ["ensure_topics", "registered_topic_partitions", "topic_partitions"]
 
@@ -20,13 +21,18 @@ def registered_topic_partitions() -> dict[str, int]:
     return counts
 
 
-async def ensure_topics(bootstrap: str, attempts: int = 30, delay: float = 1.0) -> list[str]:
+async def ensure_topics(
+    bootstrap: str | KafkaAccess, attempts: int = 30, delay: float = 1.0
+) -> list[str]:
     """Create the missing registered topics; returns the names created.
+
+    A bare address is reached as the simulator (`KafkaAccess.for_simulator`).
 
     Retries the connection with a bound, since a service may start before the broker.
     """
+    options = simulator_access(bootstrap).aiokafka_options()
     for attempt in range(attempts):
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="portalsim-admin")
+        admin = AIOKafkaAdminClient(**options, client_id="portalsim-admin")
         try:
             await admin.start()
         except KafkaConnectionError:
@@ -51,9 +57,10 @@ async def ensure_topics(bootstrap: str, attempts: int = 30, delay: float = 1.0) 
     return []
 
 
-async def topic_partitions(bootstrap: str, topics: list[str]) -> dict[str, list[int]]:
+async def topic_partitions(bootstrap: str | KafkaAccess, topics: list[str]) -> dict[str, list[int]]:
     """The partition numbers of each existing topic (missing topics are left out)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="portalsim-admin")
+    options = simulator_access(bootstrap).aiokafka_options()
+    admin = AIOKafkaAdminClient(**options, client_id="portalsim-admin")
     await admin.start()
     try:
         described = await admin.describe_topics(topics)

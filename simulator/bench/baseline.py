@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from services.kit.kafka_access import simulator_access
+
 __all__ = ["BaselineResult", "run_baseline"]
 
 PARTITIONS = 3
@@ -74,7 +76,9 @@ async def run_baseline(
 ) -> BaselineResult:
     """Produce and consume `len(value_sizes)` records of these sizes; time it."""
     name = f"bench.baseline.{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-baseline")
+    admin = AIOKafkaAdminClient(
+        **simulator_access(bootstrap).aiokafka_options(), client_id="bench-baseline"
+    )
     await admin.start()
     await admin.create_topics([NewTopic(name, num_partitions=PARTITIONS, replication_factor=1)])
     records = [
@@ -82,12 +86,15 @@ async def run_baseline(
         for i, (k, v) in enumerate(zip(key_sizes, value_sizes, strict=True))
     ]
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=64 * 1024
+        **simulator_access(bootstrap).aiokafka_options(),
+        acks="all",
+        linger_ms=5,
+        max_batch_size=64 * 1024,
     )
     consumer = AIOKafkaConsumer(
         name,
-        bootstrap_servers=bootstrap,
-        group_id=f"bench-baseline-{uuid.uuid4().hex[:8]}",
+        **simulator_access(bootstrap).aiokafka_options(),
+        group_id=f"simulator-bench-baseline-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         max_partition_fetch_bytes=4 * 1024 * 1024,

@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts.topics import TOPICS
+from services.kit.kafka_access import simulator_access
 from services.kit.topics_admin import topic_partitions
 
 __all__ = ["LagSampler", "group_topics"]
@@ -42,8 +43,12 @@ class LagSampler:
 
     async def start(self) -> None:
         """Read the partitions and their current ends, then sample in the background."""
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="bench-lag")
-        self._ends = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, client_id="bench-lag")
+        self._admin = AIOKafkaAdminClient(
+            **simulator_access(self.bootstrap).aiokafka_options(), client_id="bench-lag"
+        )
+        self._ends = AIOKafkaConsumer(
+            **simulator_access(self.bootstrap).aiokafka_options(), client_id="bench-lag"
+        )
         await self._admin.start()
         await self._ends.start()
         groups = group_topics()

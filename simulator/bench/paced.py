@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaProducer
 
 from contracts.envelope import CONTENT_TYPE
+from services.kit.kafka_access import simulator_access
 from services.kit.store import OutboxRecord
 
 __all__ = ["Injection", "inject"]
@@ -34,7 +35,10 @@ async def inject(
 ) -> Injection:
     """Publish the records (every confirm awaited); at most `rate` a second when given."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=2, max_batch_size=64 * 1024
+        **simulator_access(bootstrap).aiokafka_options(),
+        acks="all",
+        linger_ms=2,
+        max_batch_size=64 * 1024,
     )
     await producer.start()
     injection = Injection()

@@ -16,6 +16,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contracts.topics import all_topic_names
+from services.kit.kafka_access import simulator_access
 from services.kit.topics_admin import topic_partitions
 
 __all__ = ["RecordScan", "Settled", "SettlementWatcher", "end_offsets", "scan_records"]
@@ -34,7 +35,9 @@ async def end_offsets(bootstrap: str, topics: list[str] | None = None) -> dict[T
     """Current end offset of every partition of these topics (default: all of the system's)."""
     known = await topic_partitions(bootstrap, topics or all_topic_names())
     partitions = [TopicPartition(t, p) for t, ps in known.items() for p in ps]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, client_id="bench-offsets")
+    consumer = AIOKafkaConsumer(
+        **simulator_access(bootstrap).aiokafka_options(), client_id="bench-offsets"
+    )
     await consumer.start()
     try:
         return dict(await consumer.end_offsets(partitions))
@@ -56,7 +59,7 @@ class SettlementWatcher:
     async def start(self, offsets: dict[TopicPartition, int]) -> None:
         """Start reading `dossier.settled` at these offsets."""
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
+            **simulator_access(self.bootstrap).aiokafka_options(),
             enable_auto_commit=False,
             client_id="bench-watch",
             fetch_max_wait_ms=50,
@@ -140,7 +143,7 @@ async def scan_records(
     if not todo:
         return scan
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **simulator_access(bootstrap).aiokafka_options(),
         enable_auto_commit=False,
         client_id="bench-scan",
         max_partition_fetch_bytes=8 * 1024 * 1024,

@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from contracts.topics import all_topic_names
+from services.kit.kafka_access import simulator_access
 from services.kit.topics_admin import topic_partitions
 from simulator.eventlog.format import LogHeader, record_to_json
 from simulator.eventlog.writer import EventLogWriter
@@ -68,7 +69,7 @@ class Recorder:
     ) -> None:
         """Assign the partitions, seek (default: the beginning) and start writing."""
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
+            **simulator_access(self.bootstrap).aiokafka_options(),
             enable_auto_commit=False,
             client_id="portalsim-recorder",
             max_partition_fetch_bytes=4 * 1024 * 1024,

@@ -19,6 +19,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubmitted
+from services.kit.kafka_access import simulator_access
 from simulator.applicants import DossierDraft
 from simulator.driver import DriverError, PortalDriver
 from simulator.ingress import Ingress
@@ -101,7 +102,7 @@ class Replayer:
         self._account_inputs = {i.key: i for i in items if i.kind == "account"}
         if any(i.kind == "injected" for i in items):
             self._producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap, acks="all", linger_ms=5
+                **simulator_access(self.bootstrap).aiokafka_options(), acks="all", linger_ms=5
             )
             await self._producer.start()
         self.stats = ReplayStats()
