@@ -27,6 +27,7 @@ from simulator.kafka_local import (
 )
 from simulator.kafka_local.config import load_ports
 from simulator.kafka_local.paths import DataLayout
+from simulator.kafka_local.security import BrokerSecurity
 
 #: The client port ``up`` prefers for a new data folder, when it is free.
 DEFAULT_PORT = 9092
@@ -75,6 +76,16 @@ def _where(status: BrokerStatus) -> str:
     return f"{status.bootstrap} (data: {escape(str(status.data_dir))})"
 
 
+def _security(status: BrokerStatus, layout: DataLayout) -> str:
+    """Describe the security of a running broker."""
+    if status.security == BrokerSecurity.PLAINTEXT:
+        return "none (PLAINTEXT, no authorizer)"
+    return (
+        f"SASL/SCRAM-SHA-512 at {status.secure_bootstrap}, ACLs enforced ({status.security}); "
+        f"credentials: {escape(str(layout.credentials_file))}"
+    )
+
+
 @kafka_app.command()
 def up(
     port: Annotated[
@@ -87,15 +98,29 @@ def up(
     ] = None,
     data: DataOption = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for readiness.")] = 120.0,
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help="SASL/SCRAM-SHA-512 only, with the ACLs of deploy/rights.yaml; a user and a "
+            "random password per principal in <data>/credentials.json (chosen when the folder "
+            "is first formatted; a secure folder stays secure).",
+        ),
+    ] = False,
 ) -> None:
     """Start the broker of a data folder, or report the one already running."""
     data_dir = _data_dir(data)
-    kafka = LocalKafka(data_dir, port=_initial_port(data_dir, port))
+    security = BrokerSecurity.SASL if secure else None
+    kafka = LocalKafka(data_dir, port=_initial_port(data_dir, port), security=security)
     running = kafka.status()
     if running is not None:
         out.print(f"Kafka already running at {_where(running)}")
         if port is not None and port != running.port:
             err.print(f"note: --port {port} ignored; stop the broker first to change its port")
+        if secure and running.security == BrokerSecurity.PLAINTEXT:
+            err.print(
+                "note: --secure ignored; this folder's broker runs PLAINTEXT (use another --data)"
+            )
         print(running.bootstrap)
         return
     try:
@@ -110,6 +135,10 @@ def up(
     status = kafka.status()
     where = _where(status) if status else f"{address} (data: {escape(str(data_dir))})"
     out.print(f"Kafka is running at {where}")
+    if kafka.security.enforced:
+        out.print(
+            f"SASL/SCRAM-SHA-512 with ACLs; credentials: {escape(str(kafka.credentials_file))}"
+        )
     print(address)
 
 
@@ -129,6 +158,7 @@ def status(data: DataOption = None) -> None:
     out.print(f"  started at:      {running.started_at.isoformat(timespec='seconds')}")
     out.print(f"  uptime:          {int(uptime.total_seconds())}s")
     out.print(f"  log:             {escape(str(layout.broker_log))}")
+    out.print(f"  security:        {_security(running, layout)}")
     print(running.bootstrap)
 
 

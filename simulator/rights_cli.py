@@ -8,12 +8,12 @@ from typing import Annotated
 import typer
 
 from contracts.rights import render_rights, rights_from_registry
-from simulator.kafka_local.paths import repo_root
+from simulator.kafka_local.paths import rights_path
 
 __all__ = ["RIGHTS_PATH", "rights_command"]
 
 #: The committed rights file, generated from the topic registry.
-RIGHTS_PATH = repo_root() / "deploy" / "rights.yaml"
+RIGHTS_PATH = rights_path()
 
 
 def rights_command(

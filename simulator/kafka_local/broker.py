@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+from contracts.rights import acl_entries, parse_rights
+from services.kit.kafka_access import KafkaAccess
 from simulator.kafka_local.config import (
     HOST,
     Ports,
@@ -23,8 +25,21 @@ from simulator.kafka_local.config import (
 from simulator.kafka_local.errors import KafkaLocalError, KafkaStartError
 from simulator.kafka_local.jars import ensure_jars, find_java
 from simulator.kafka_local.locking import file_lock
-from simulator.kafka_local.paths import DataLayout
+from simulator.kafka_local.paths import DataLayout, rights_path
 from simulator.kafka_local.process import format_storage, launch_broker, terminate, wait_ready
+from simulator.kafka_local.provision import provision
+from simulator.kafka_local.security import (
+    BrokerSecurity,
+    admin_access,
+    load_credentials,
+    load_security,
+    new_credentials,
+    save_credentials,
+    save_security,
+    scram_format_args,
+    secure_port,
+    security_properties,
+)
 from simulator.kafka_local.state import (
     BrokerStatus,
     clear_state,
@@ -44,17 +59,26 @@ class LocalKafka:
     The state of a started broker is kept in ``data_dir/broker.json``, so another
     process (or a later ``portalsim kafka`` command) can find, reuse and stop it.
     Ports are chosen once and kept in ``data_dir/ports.json``: a restart on the same
-    folder serves the same address.
+    folder serves the same address. ``security`` (see :mod:`simulator.kafka_local.security`)
+    is fixed when the folder is formatted; a secure broker gets a SCRAM user and the ACLs
+    of each principal of ``rights_file``, and the registered topics, at every start.
     """
 
     def __init__(
-        self, data_dir: Path, port: int | None = None, controller_port: int | None = None
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        controller_port: int | None = None,
+        security: BrokerSecurity | None = None,
+        rights_file: Path | None = None,
     ) -> None:
         """Describe a broker in ``data_dir``; ports default to the saved or free ones."""
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.layout = DataLayout(self.data_dir)
         self._port = port
         self._controller_port = controller_port
+        self._security = security
+        self.rights_file = rights_file or rights_path()
         self._planned: Ports | None = None
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -82,10 +106,45 @@ class LocalKafka:
         running = self.status()
         return running.bootstrap if running else self._plan().bootstrap
 
+    @property
+    def security(self) -> BrokerSecurity:
+        """The folder's mode once formatted, else the one asked for, else PLAINTEXT.
+
+        Raises :class:`KafkaStartError` when another mode is asked of a formatted folder.
+        """
+        saved = load_security(self.layout.security_file)
+        if saved is None and is_formatted(self.layout.kraft_dir):
+            saved = BrokerSecurity.PLAINTEXT
+        if saved is not None and self._security is not None and saved is not self._security:
+            raise KafkaStartError(
+                f"{self.data_dir} was formatted in {saved} mode, not {self._security}; "
+                "use another data folder (or remove this one) to change it"
+            )
+        return saved or self._security or BrokerSecurity.PLAINTEXT
+
+    @property
+    def credentials_file(self) -> Path:
+        """The JSON file of every principal's password (secure modes only)."""
+        return self.layout.credentials_file
+
+    @property
+    def secure_bootstrap(self) -> str | None:
+        """``127.0.0.1:PORT`` of the SASL listener (None in PLAINTEXT mode)."""
+        port = secure_port(self.security, self._plan())
+        return f"{HOST}:{port}" if port is not None else None
+
+    def access(self, user: str) -> KafkaAccess:
+        """The SASL access of ``user`` (a principal of the rights file, or ``admin``)."""
+        bootstrap = self.secure_bootstrap
+        if bootstrap is None:
+            raise KafkaStartError(f"{self.data_dir} runs without SASL: no credentials")
+        return KafkaAccess.from_credentials(bootstrap, self.credentials_file, user)
+
     def _plan(self) -> Ports:
         """Return the ports this broker would use (explicit, else saved, else free)."""
         saved = load_ports(self.layout.ports_file) or self._planned
-        self._planned = choose_ports(saved, self._port, self._controller_port)
+        sasl = self.security is BrokerSecurity.PLAINTEXT_AND_SASL
+        self._planned = choose_ports(saved, self._port, self._controller_port, sasl=sasl)
         return self._planned
 
     def status(self) -> BrokerStatus | None:
@@ -123,6 +182,8 @@ class LocalKafka:
             data_dir=self.data_dir,
             started_at=started_at,
             controller_port=ports.controller_port,
+            security=str(self.security),
+            secure_bootstrap=self.secure_bootstrap,
         )
 
     def start(self, timeout: float = 120) -> str:
@@ -155,14 +216,19 @@ class LocalKafka:
             )
         self.layout.ensure()
         save_ports(self.layout.ports_file, ports)
-        self._write_config(ports)
+        security = self.security
+        credentials = self._credentials() if security.enforced else {}
+        self._write_config(ports, security, credentials)
         if not is_formatted(self.layout.kraft_dir):
-            format_storage(java, jars, self.layout)
+            format_storage(java, jars, self.layout, scram_format_args(credentials))
+            save_security(self.layout.security_file, security)
         proc = launch_broker(java, jars, self.layout)
         self._proc = proc
         write_state(self.layout.state_file, self._state(proc.pid, ports, datetime.now(UTC)))
         try:
             wait_ready(proc, self.layout.broker_log, ports.port, timeout)
+            if security.enforced:
+                self._provision(credentials)
         except BaseException:
             terminate(proc.pid, 10.0, proc)
             self._proc = None
@@ -170,11 +236,33 @@ class LocalKafka:
             raise
         return ports.bootstrap
 
-    def _write_config(self, ports: Ports) -> None:
+    def _credentials(self) -> dict[str, str]:
+        """The saved passwords, plus new ones for principals the rights file added."""
+        saved = load_credentials(self.credentials_file)
+        users = [r.user for r in parse_rights(self.rights_file.read_text(encoding="utf-8"))]
+        fresh = new_credentials([u for u in users if u not in saved])
+        credentials = {**fresh, **saved}
+        if credentials != saved:
+            save_credentials(self.credentials_file, credentials)
+        return credentials
+
+    def _provision(self, credentials: dict[str, str]) -> None:
+        """Users, ACLs (from the rights file) and topics, as the super user."""
+        rights = parse_rights(self.rights_file.read_text(encoding="utf-8"))
+        bootstrap = self.secure_bootstrap
+        assert bootstrap is not None
+        provision(admin_access(bootstrap, credentials), credentials, acl_entries(rights))
+
+    def _write_config(
+        self, ports: Ports, security: BrokerSecurity, credentials: dict[str, str]
+    ) -> None:
         """Write ``server.properties`` and the log4j2 files for ``ports``."""
         layout = self.layout
         props = server_properties(ports, layout.kraft_dir)
-        write_atomic(layout.server_properties, render_properties(props, "Kafka broker"))
+        if security.enforced:  # holds the admin's password: its owner alone may read it
+            props |= security_properties(security, ports, credentials["admin"])
+        text = render_properties(props, "Kafka broker")
+        write_atomic(layout.server_properties, text, mode=0o600 if security.enforced else 0o644)
         broker_log = render_properties(log4j2_properties(), "broker log")
         write_atomic(layout.log4j_properties, broker_log)
         tools_log = render_properties(log4j2_properties("WARN"), "storage tool log")

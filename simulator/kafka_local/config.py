@@ -52,10 +52,11 @@ def free_port(exclude: frozenset[int] = frozenset(), host: str = HOST) -> int:
 
 @dataclass(frozen=True)
 class Ports:
-    """The client (PLAINTEXT) and controller ports of one broker."""
+    """The client, controller and (with both listeners) SASL ports of one broker."""
 
     port: int
     controller_port: int
+    sasl_port: int | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -67,7 +68,12 @@ def load_ports(path: Path) -> Ports | None:
     """Read ``ports.json``; ``None`` when missing or unreadable."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Ports(port=int(data["port"]), controller_port=int(data["controller_port"]))
+        sasl = data.get("sasl_port")
+        return Ports(
+            port=int(data["port"]),
+            controller_port=int(data["controller_port"]),
+            sasl_port=int(sasl) if sasl is not None else None,
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -75,6 +81,8 @@ def load_ports(path: Path) -> Ports | None:
 def save_ports(path: Path, ports: Ports) -> None:
     """Write ``ports.json`` atomically."""
     data = {"port": ports.port, "controller_port": ports.controller_port}
+    if ports.sasl_port is not None:
+        data["sasl_port"] = ports.sasl_port
     write_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
@@ -85,13 +93,15 @@ def choose_ports(
     *,
     is_free: Callable[[int], bool] = port_is_free,
     pick_free: Callable[[frozenset[int]], int] = free_port,
+    sasl: bool = False,
 ) -> Ports:
     """Decide the ports of a broker.
 
     Explicit ports win; otherwise the saved ones are reused so that a restart on the
     same data folder keeps its address. A saved controller port that is now taken or
     clashes with the client port is replaced (it is internal: with static voters it is
-    not part of the formatted metadata). Missing ports are picked free.
+    not part of the formatted metadata). Missing ports are picked free. With ``sasl``, a
+    second client port (the SASL listener) is kept like the client port, else picked free.
     """
     broker = port if port is not None else (saved.port if saved else pick_free(frozenset()))
     if controller_port is not None:
@@ -102,7 +112,12 @@ def choose_ports(
         controller = pick_free(frozenset({broker}))
     if controller == broker:
         raise ValueError(f"client and controller ports must differ (both {broker})")
-    return Ports(port=broker, controller_port=controller)
+    sasl_port = None
+    if sasl:
+        taken = frozenset({broker, controller})
+        kept = saved.sasl_port if saved else None
+        sasl_port = kept if kept is not None and kept not in taken else pick_free(taken)
+    return Ports(port=broker, controller_port=controller, sasl_port=sasl_port)
 
 
 def server_properties(ports: Ports, log_dir: Path) -> dict[str, str]:
@@ -173,9 +188,12 @@ def is_formatted(log_dir: Path) -> bool:
     return (log_dir / "meta.properties").is_file()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+def write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write ``text`` to ``path`` (permissions ``mode``) through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
     os.replace(tmp, path)

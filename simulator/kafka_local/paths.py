@@ -22,6 +22,11 @@ def pom_path() -> Path:
     return repo_root() / "deploy" / "kafka" / "pom.xml"
 
 
+def rights_path() -> Path:
+    """Return ``deploy/rights.yaml``, the broker rights of each principal."""
+    return repo_root() / "deploy" / "rights.yaml"
+
+
 def cache_root() -> Path:
     """Return ``${PORTALSIM_CACHE:-~/.cache/portalsim}``."""
     value = os.environ.get(CACHE_ENV)
@@ -65,6 +70,16 @@ class DataLayout:
     def ports_file(self) -> Path:
         """``ports.json``: the ports chosen once, reused by every restart."""
         return self.root / "ports.json"
+
+    @property
+    def security_file(self) -> Path:
+        """``security.json``: the mode (plaintext, sasl, both) chosen at format time."""
+        return self.root / "security.json"
+
+    @property
+    def credentials_file(self) -> Path:
+        """``credentials.json`` (mode 0600): the password of the admin and of each principal."""
+        return self.root / "credentials.json"
 
     @property
     def lock_file(self) -> Path:

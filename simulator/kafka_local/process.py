@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from simulator.kafka_local.config import HOST, is_formatted, new_cluster_id
@@ -44,8 +45,10 @@ def can_connect(port: int, host: str = HOST, timeout: float = 1.0) -> bool:
         return False
 
 
-def format_storage(java: Path, jars: Path, layout: DataLayout) -> None:
-    """Format the KRaft storage with a fresh cluster id.
+def format_storage(
+    java: Path, jars: Path, layout: DataLayout, extra_args: Sequence[str] = ()
+) -> None:
+    """Format the KRaft storage with a fresh cluster id (``extra_args``: e.g. SCRAM users).
 
     With static ``controller.quorum.voters`` Kafka wants no ``--standalone``.
     """
@@ -60,6 +63,7 @@ def format_storage(java: Path, jars: Path, layout: DataLayout) -> None:
         new_cluster_id(),
         "-c",
         str(layout.server_properties),
+        *extra_args,
     ]
     try:
         result = subprocess.run(

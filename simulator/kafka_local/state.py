@@ -26,6 +26,8 @@ class BrokerStatus:
     data_dir: Path
     started_at: datetime
     controller_port: int
+    security: str = "plaintext"
+    secure_bootstrap: str | None = None
 
 
 def write_state(path: Path, status: BrokerStatus) -> None:
@@ -37,6 +39,8 @@ def write_state(path: Path, status: BrokerStatus) -> None:
         "bootstrap": status.bootstrap,
         "data_dir": str(status.data_dir),
         "started_at": status.started_at.isoformat(),
+        "security": status.security,
+        "secure_bootstrap": status.secure_bootstrap,
     }
     write_atomic(path, json.dumps(data, indent=2) + "\n")
 
@@ -53,6 +57,8 @@ def read_state(path: Path) -> BrokerStatus | None:
             data_dir=Path(data["data_dir"]),
             started_at=datetime.fromisoformat(data["started_at"]),
             controller_port=int(data["controller_port"]),
+            security=str(data.get("security") or "plaintext"),
+            secure_bootstrap=data.get("secure_bootstrap"),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
