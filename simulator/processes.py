@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from services.kit.kafka_access import KafkaAccess
+
 __all__ = ["SERVICE_NAMES", "ServiceCluster", "ServiceProcess", "free_port"]
 
 SERVICE_NAMES = ("population_db", "city_portal", "national_portal", "one_stop")
@@ -41,6 +43,23 @@ class ServiceProcess:
     http_port: int = field(default_factory=free_port)
     settings: Mapping[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
+    credentials: Path | None = None
+
+    def kafka_environment(self) -> dict[str, str]:
+        """Settings of the service's Kafka clients: on a secure broker its own principal,
+        its password (from the broker's credentials file) and no topic creation (the
+        admin made the topics)."""
+        if self.credentials is None:
+            return {"KAFKA_BOOTSTRAP": self.bootstrap}
+        access = KafkaAccess.from_credentials(self.bootstrap, self.credentials, self.name)
+        password = access.password.get_secret_value() if access.password else ""
+        return {
+            "KAFKA_BOOTSTRAP": self.bootstrap,
+            "KAFKA_SECURITY_PROTOCOL": access.security_protocol,
+            "KAFKA_USERNAME": str(access.username),
+            "KAFKA_PASSWORD": password,
+            "CREATE_TOPICS": "false",
+        }
 
     @property
     def url(self) -> str:
@@ -56,9 +75,9 @@ class ServiceProcess:
         """The process environment: this one plus the service's settings."""
         prefix = f"PORTALSIM_{self.name.upper()}_"
         env = dict(os.environ)
+        env.update({prefix + key: value for key, value in self.kafka_environment().items()})
         env.update(
             {
-                prefix + "KAFKA_BOOTSTRAP": self.bootstrap,
                 prefix + "DATA_DIR": str(self.data_dir),
                 prefix + "HTTP_PORT": str(self.http_port),
             }
@@ -126,17 +145,26 @@ class ServiceProcess:
 
 @dataclass
 class ServiceCluster:
-    """The four services, each a process, against one broker."""
+    """The four services, each a process, against one broker.
+
+    With `credentials` (the credentials file of a secure broker, `bootstrap` its SASL
+    listener) each service connects as its own principal.
+    """
 
     bootstrap: str
     data_root: Path
     settings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    credentials: Path | None = None
 
     def __post_init__(self) -> None:
         for name in SERVICE_NAMES:
             self.services[name] = ServiceProcess(
-                name, self.bootstrap, self.data_root / name, settings=self.settings.get(name, {})
+                name,
+                self.bootstrap,
+                self.data_root / name,
+                settings=self.settings.get(name, {}),
+                credentials=self.credentials,
             )
 
     def __getitem__(self, name: str) -> ServiceProcess:

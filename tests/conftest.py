@@ -3,7 +3,9 @@
 The broker is, in order of preference: `KAFKA_BOOTSTRAP_SERVERS` when set; a
 testcontainers Kafka when a Docker engine answers; else the local broker from
 Maven jars (`simulator.kafka_local`), in a fresh data folder on free ports,
-stopped at the end of the session.
+stopped at the end of the session. The local broker has two client listeners: PLAINTEXT
+(its anonymous clients are super users, so every test but the security ones runs as
+before) and SASL/SCRAM-SHA-512 with the ACLs of deploy/rights.yaml (`secure_kafka`).
 """
 
 from __future__ import annotations
@@ -53,8 +55,10 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
             yield container.get_bootstrap_server(), None
         return
     from simulator.kafka_local import LocalKafka
+    from simulator.kafka_local.security import BrokerSecurity
 
-    broker = LocalKafka(tmp_path_factory.mktemp("kafka"))
+    data = tmp_path_factory.mktemp("kafka")
+    broker = LocalKafka(data, security=BrokerSecurity.PLAINTEXT_AND_SASL)
     try:
         yield broker.start(timeout=180), broker
     finally:
@@ -65,6 +69,24 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
 def kafka_bootstrap(kafka_broker: tuple[str, Any]) -> str:
     """Bootstrap address of the session's real Kafka broker."""
     return kafka_broker[0]
+
+
+@pytest.fixture(scope="session")
+def secure_kafka(kafka_broker: tuple[str, Any]) -> Any:
+    """The session broker's SASL listener and credentials file (`tests.secure_broker`).
+
+    With an external broker, the tests using it skip unless PORTALSIM_TEST_SECURE_BOOTSTRAP
+    and PORTALSIM_TEST_KAFKA_CREDENTIALS name its SASL listener and credentials file.
+    """
+    from tests.secure_broker import CREDENTIALS_ENV, SECURE_BOOTSTRAP_ENV, SecureKafka
+
+    local = kafka_broker[1]
+    if local is not None:
+        return SecureKafka(local.secure_bootstrap, local.credentials_file)
+    bootstrap, credentials = os.environ.get(SECURE_BOOTSTRAP_ENV), os.environ.get(CREDENTIALS_ENV)
+    if not (bootstrap and credentials):
+        pytest.skip(f"external broker: set {SECURE_BOOTSTRAP_ENV} and {CREDENTIALS_ENV}")
+    return SecureKafka(bootstrap, Path(credentials))
 
 
 @pytest.fixture(scope="session")

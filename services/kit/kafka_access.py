@@ -78,9 +78,9 @@ class KafkaAccess:
             return None
         return SASLScram512(username=str(self.username), password=self._secret(), use_ssl=False)
 
-    def confluent_config(self) -> dict[str, str]:
+    def confluent_config(self) -> dict[str, str | int | float | bool]:
         """The configuration of a confluent-kafka (librdkafka) client."""
-        config = {"bootstrap.servers": self.bootstrap}
+        config: dict[str, str | int | float | bool] = {"bootstrap.servers": self.bootstrap}
         if self.secure:
             config |= {
                 "security.protocol": "SASL_PLAINTEXT",

@@ -45,6 +45,9 @@ def make_broker(settings: ServiceSettings, service: ServiceName) -> KafkaBroker:
     return KafkaBroker(
         access.bootstrap,
         security=access.faststream_security(),
+        # FastStream would create the subscribed topics itself; the kit does (or, on a
+        # secure broker where only the admin may, nobody does).
+        allow_auto_create_topics=settings.create_topics,
         client_id=f"portalsim-{service}",
         acks="all",
         linger_ms=2,

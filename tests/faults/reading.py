@@ -8,15 +8,19 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from services.kit.kafka_access import KafkaAccess, simulator_access
 from services.kit.store import OutboxRecord
 from services.kit.topics_admin import topic_partitions
 
 
 async def read_topic(
-    bootstrap: str, topic_name: str, keep: Callable[[Any], bool] = lambda record: True
+    bootstrap: str | KafkaAccess,
+    topic_name: str,
+    keep: Callable[[Any], bool] = lambda record: True,
 ) -> list[Any]:
     """Every record of the topic up to its current end that `keep` accepts."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    options = simulator_access(bootstrap).aiokafka_options()
+    consumer = AIOKafkaConsumer(**options, enable_auto_commit=False)
     await consumer.start()
     try:
         numbers = (await topic_partitions(bootstrap, [topic_name])).get(topic_name, [])
