@@ -74,12 +74,14 @@ def security_properties(
     if not security.enforced:
         return {}
     controller = f"CONTROLLER://{HOST}:{ports.controller_port}"
+    protocols = "CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT"
     if security is BrokerSecurity.SASL:
         clients = f"SASL_PLAINTEXT://{HOST}:{ports.port}"
         inter_broker = "SASL_PLAINTEXT"
     else:
         clients = f"PLAINTEXT://{HOST}:{ports.port},SASL_PLAINTEXT://{HOST}:{ports.sasl_port}"
         inter_broker = "PLAINTEXT"
+        protocols += ",PLAINTEXT:PLAINTEXT"
     jaas = (
         "org.apache.kafka.common.security.scram.ScramLoginModule required "
         f'username="{ADMIN}" password="{admin_password}";'
@@ -88,9 +90,7 @@ def security_properties(
         "listeners": f"{clients},{controller}",
         "advertised.listeners": clients,
         "inter.broker.listener.name": inter_broker,
-        "listener.security.protocol.map": (
-            "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT"
-        ),
+        "listener.security.protocol.map": protocols,
         "sasl.enabled.mechanisms": SASL_MECHANISM,
         "sasl.mechanism.inter.broker.protocol": SASL_MECHANISM,
         "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": jaas,

@@ -35,23 +35,34 @@ async def submit_online(
     return str(answer["dossier_code"])
 
 
+async def settle_online_and_at_desk(
+    driver: PortalDriver, pool: ApplicantPool, procedures: list[Procedure], ref: str
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """Each procedure submitted once online and once at a desk; their views once settled."""
+    codes: dict[tuple[str, int], str] = {}
+    for procedure in procedures:
+        draft = pool.draft(procedure)
+        codes[("online", procedure.number)] = await submit_online(
+            driver, procedure, draft, f"{ref}-online-{procedure.number}"
+        )
+        desk = await driver.submit_at_desk(
+            DESK_UNIT,
+            procedure.code,
+            pool.draft(procedure),
+            START,
+            f"{ref}-desk-{procedure.number}",
+        )
+        codes[("desk", procedure.number)] = str(desk["dossier_code"])
+    views = await driver.wait_settled(codes.values(), within=180)
+    return {key: views[code] for key, code in codes.items()}
+
+
 @pytest.fixture(scope="module")
 async def every_procedure(
     driver: PortalDriver, pool: ApplicantPool
 ) -> dict[tuple[str, int], dict[str, Any]]:
     """All 25 procedures submitted once online and once at a desk, each settled."""
-    codes: dict[tuple[str, int], str] = {}
-    for procedure in PROCEDURES:
-        draft = pool.draft(procedure)
-        codes[("online", procedure.number)] = await submit_online(
-            driver, procedure, draft, f"all-online-{procedure.number}"
-        )
-        desk = await driver.submit_at_desk(
-            DESK_UNIT, procedure.code, pool.draft(procedure), START, f"all-desk-{procedure.number}"
-        )
-        codes[("desk", procedure.number)] = str(desk["dossier_code"])
-    views = await driver.wait_settled(codes.values(), within=180)
-    return {key: views[code] for key, code in codes.items()}
+    return await settle_online_and_at_desk(driver, pool, list(PROCEDURES), "all")
 
 
 def _expected_portal(procedure: Procedure) -> str:

@@ -16,10 +16,9 @@ from contracts.catalogue import Portal, Procedure, load_catalogue
 from simulator.applicants import ApplicantPool
 from simulator.driver import PortalDriver
 from simulator.processes import ServiceCluster
-from tests.e2e.test_dossier_flow import DESK_UNIT, submit_online
+from tests.e2e.test_dossier_flow import settle_online_and_at_desk
 from tests.faults.reading import read_topic
 from tests.secure_broker import SecureKafka
-from tests.system import START
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -45,19 +44,7 @@ async def settled(
     secure_driver: PortalDriver, pool: ApplicantPool
 ) -> dict[tuple[str, int], dict[str, Any]]:
     """One dossier per settling portal online and one at a desk, each settled."""
-    codes: dict[tuple[str, int], str] = {}
-    for procedure in PROCEDURES:
-        ref = f"secure-{procedure.number}"
-        draft = pool.draft(procedure)
-        codes[("online", procedure.number)] = await submit_online(
-            secure_driver, procedure, draft, f"{ref}-online"
-        )
-        desk = await secure_driver.submit_at_desk(
-            DESK_UNIT, procedure.code, pool.draft(procedure), START, f"{ref}-desk"
-        )
-        codes[("desk", procedure.number)] = str(desk["dossier_code"])
-    views = await secure_driver.wait_settled(codes.values(), within=240)
-    return {key: views[code] for key, code in codes.items()}
+    return await settle_online_and_at_desk(secure_driver, pool, PROCEDURES, "secure")
 
 
 def test_every_dossier_settles_approved_on_its_portal_with_rights_enforced(
