@@ -85,6 +85,14 @@ def run_command(
             "population_db=URL,national_portal=URL (needs --bootstrap).",
         ),
     ] = None,
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help="Run on a local broker enforcing deploy/rights.yaml (SASL/SCRAM, ACLs): each "
+            "service and the simulator connect as their own principals.",
+        ),
+    ] = False,
     record: Annotated[
         Path | None,
         typer.Option(
@@ -115,6 +123,7 @@ def run_command(
         console=console,
         logs_to=out / "logs",
         record_to=record,
+        secure=secure,
     )
     summary = _summarise(scenario, outcome, scenario.seed, None, out)
     failed = _failed(summary)
@@ -129,6 +138,7 @@ def run_command(
             console=console,
             logs_to=variant_out / "logs",
             record_to=variant_log(record, variant.name) if record else None,
+            secure=secure,
         )
         variant_summary = _summarise(scenario, other, scenario.seed, variant, variant_out)
         failed = failed or _failed(variant_summary)

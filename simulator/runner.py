@@ -36,6 +36,7 @@ from simulator.kafka_local import LocalKafka
 from simulator.observations import Observations
 from simulator.processes import ServiceCluster
 from simulator.scenario import Policies, Scenario, Variant
+from simulator.secure_broker import secure_local_broker
 
 __all__ = ["RunOutcome", "broker_for", "run_scenario", "service_settings"]
 
@@ -149,6 +150,7 @@ async def _play(
     work_dir: Path,
     console: Console,
     record_to: Path | None = None,
+    credentials: Path | None = None,
 ) -> RunOutcome:
     observations = Observations()
     await ensure_topics(bootstrap)
@@ -159,7 +161,9 @@ async def _play(
     cluster = None
     if against is None:
         settings = service_settings(scenario, scenario.policies_of(variant))
-        cluster = ServiceCluster(bootstrap, work_dir / "services", settings=settings)
+        cluster = ServiceCluster(
+            bootstrap, work_dir / "services", settings=settings, credentials=credentials
+        )
         console.print("[dim]starting the four services...[/dim]")
         await asyncio.to_thread(cluster.start)
     urls = against or (cluster.urls if cluster else {})
@@ -220,21 +224,32 @@ def run_scenario(
     console: Console | None = None,
     logs_to: Path | None = None,
     record_to: Path | None = None,
+    secure: bool = False,
 ) -> RunOutcome:
     """Play one scenario (or one of its variants) from start to finish.
 
     The services' state lives in a temporary folder, removed at the end; their logs
     are copied to `logs_to` first (also after Ctrl-C). With `record_to`, every record
-    of the run is written there as an event log (docs/eventlog.md).
+    of the run is written there as an event log (docs/eventlog.md). With `secure`, the
+    local broker enforces deploy/rights.yaml and everyone connects as its own principal.
     """
     console = console or Console()
     if against is not None and not bootstrap:
         raise ValueError("--against needs --bootstrap: the run observes the deployment's Kafka")
+    if secure and bootstrap:
+        raise ValueError("--secure starts its own local broker: it cannot go with --bootstrap")
     work_dir = Path(tempfile.mkdtemp(prefix="portalsim-run-"))
     try:
-        with broker_for(bootstrap, console) as address:
+        with contextlib.ExitStack() as stack:
+            credentials: Path | None = None
+            if secure:
+                address, credentials = stack.enter_context(secure_local_broker(console))
+            else:
+                address = stack.enter_context(broker_for(bootstrap, console))
             return asyncio.run(
-                _play(scenario, variant, address, against, work_dir, console, record_to)
+                _play(
+                    scenario, variant, address, against, work_dir, console, record_to, credentials
+                )
             )
     finally:
         if logs_to is not None:
