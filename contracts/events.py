@@ -28,7 +28,8 @@ from contracts.intake_events import (
     DeskQueueChanged,
 )
 from contracts.payload_types import FROZEN, FormValue, ProcedureCode
-from contracts.people import PERSONAL_DATA, DeclaredPerson, PersonFacts, PersonRole
+from contracts.people import DeclaredPerson, PersonFacts, PersonRole
+from contracts.personal_data import TAG_ID_NUMBER
 
 __all__ = [
     "AccountKind",
@@ -124,7 +125,7 @@ class IdentityCheckRequested(BaseModel):
     id_number: str = Field(
         max_length=32,
         description="Declared ID number; the topic's key.",
-        json_schema_extra=PERSONAL_DATA,
+        json_schema_extra=TAG_ID_NUMBER,
     )
     person: DeclaredPerson = Field(description="The declared identity to compare.")
 
@@ -266,7 +267,7 @@ class PopulationRecordChanged(BaseModel):
 
     id_number: str = Field(
         description="ID number of the changed record (the new one for a birth); the key.",
-        json_schema_extra=PERSONAL_DATA,
+        json_schema_extra=TAG_ID_NUMBER,
     )
     change: RecordChange = Field(description="born, died, married or moved.")
     dossier_id: str = Field(description="Dossier whose settlement caused the change.")
