@@ -29,7 +29,7 @@ from contracts.intake_events import (
 )
 from contracts.payload_types import FROZEN, FormValue, ProcedureCode
 from contracts.people import DeclaredPerson, PersonFacts, PersonRole
-from contracts.personal_data import TAG_ID_NUMBER
+from contracts.personal_data import TAG_FORM, TAG_ID_NUMBER
 
 __all__ = [
     "AccountKind",
@@ -91,7 +91,9 @@ class DossierSubmitted(BaseModel):
         description="Declared identities; the applicant first, then others the procedure names.",
     )
     form: dict[str, FormValue] = Field(
-        default_factory=dict, description="The procedure's form data (e.g. child_full_name)."
+        default_factory=dict,
+        description="The procedure's form data (e.g. child_full_name).",
+        json_schema_extra=TAG_FORM,
     )
     parent_dossier_id: str | None = Field(
         None, description="For a step of a linked group: the parent dossier's id."

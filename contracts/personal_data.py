@@ -16,8 +16,10 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel
 
 __all__ = [
+    "FORM_PERSONAL_KEYS",
     "TAG",
     "TAG_BIRTH_DATE",
+    "TAG_FORM",
     "TAG_ID_NUMBER",
     "TAG_NAME",
     "TAG_PASSPORT_NUMBER",
@@ -27,7 +29,7 @@ __all__ = [
     "personal",
     "personal_fields",
     "reachable_models",
-    "tag_of",
+    "tags_of",
     "untagged_personal_fields",
 ]
 
@@ -63,13 +65,28 @@ TAG_PASSPORT_NUMBER = personal(PersonalData.PASSPORT_NUMBER)
 TAG_NAME = personal(PersonalData.NAME)
 TAG_BIRTH_DATE = personal(PersonalData.BIRTH_DATE)
 
+FORM_PERSONAL_KEYS: dict[str, PersonalData] = {
+    "child_full_name": PersonalData.NAME,
+    "child_birth_date": PersonalData.BIRTH_DATE,
+}
+"""The keys of a procedure's form data that carry personal data, and their kinds."""
+TAG_FORM: dict[str, Any] = {TAG: {key: kind.value for key, kind in FORM_PERSONAL_KEYS.items()}}
+"""The tag of a form-data field: a mapping, its keys personal of the kinds given."""
 
-def tag_of(model: type[BaseModel], field_name: str) -> PersonalData | None:
-    """The personal-data kind a field of a model is tagged with, if any."""
+
+def tags_of(model: type[BaseModel], field_name: str) -> dict[str, PersonalData]:
+    """Name -> kind of the personal data a field is tagged with (none: empty).
+
+    A field tagged with a kind is that name; a mapping field tagged with a mapping
+    (the form data) has those keys personal.
+    """
     extra = model.model_fields[field_name].json_schema_extra
     if not isinstance(extra, dict) or TAG not in extra:
-        return None
-    return PersonalData(str(extra[TAG]))
+        return {}
+    tag = extra[TAG]
+    if isinstance(tag, dict):
+        return {str(key): PersonalData(str(kind)) for key, kind in tag.items()}
+    return {field_name: PersonalData(str(tag))}
 
 
 def models_in(annotation: Any) -> Iterator[type[BaseModel]]:
@@ -104,15 +121,13 @@ def personal_fields(roots: Iterable[type[BaseModel]]) -> dict[str, PersonalData]
     """
     found: dict[str, PersonalData] = {}
     for model in reachable_models(roots):
-        for name in model.model_fields:
-            kind = tag_of(model, name)
-            if kind is None:
-                continue
-            if found.setdefault(name, kind) is not kind:
-                raise ValueError(
-                    f"{model.__name__}.{name} is tagged {kind.value}, "
-                    f"elsewhere {found[name].value}: one field name, one kind"
-                )
+        for field_name in model.model_fields:
+            for name, kind in tags_of(model, field_name).items():
+                if found.setdefault(name, kind) is not kind:
+                    raise ValueError(
+                        f"{model.__name__}.{name} is tagged {kind.value}, "
+                        f"elsewhere {found[name].value}: one field name, one kind"
+                    )
     return found
 
 
@@ -127,5 +142,5 @@ def untagged_personal_fields(models: Iterable[type[BaseModel]]) -> list[str]:
         f"{model.__module__}.{model.__name__}.{name}"
         for model in models
         for name in model.model_fields
-        if looks_personal(name) and tag_of(model, name) is None
+        if looks_personal(name) and not tags_of(model, name)
     ]

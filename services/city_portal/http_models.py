@@ -10,7 +10,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from contracts.events import AccountKind, FormValue
 from contracts.id_numbers import parse_id_number
 from contracts.people import DeclaredPerson, Sex
-from contracts.personal_data import TAG_BIRTH_DATE, TAG_ID_NUMBER, TAG_NAME, TAG_PASSPORT_NUMBER
+from contracts.personal_data import (
+    TAG_BIRTH_DATE,
+    TAG_FORM,
+    TAG_ID_NUMBER,
+    TAG_NAME,
+    TAG_PASSPORT_NUMBER,
+)
 
 __all__ = ["AccountRequest", "DossierAccepted", "DossierRequest"]
 
@@ -77,7 +83,10 @@ class DossierRequest(BaseModel):
         min_length=1, max_length=8, description="Declared identities, the applicant first."
     )
     form: dict[str, FormValue] = Field(
-        default_factory=dict, max_length=50, description="The procedure's form data."
+        default_factory=dict,
+        max_length=50,
+        description="The procedure's form data.",
+        json_schema_extra=TAG_FORM,
     )
     submitted_simtime: AwareDatetime = Field(description="Simulated time of the submission.")
 

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from contracts.catalogue import load_catalogue
 from contracts.id_numbers import IdNumberStr
 from contracts.people import DeclaredPerson, PersonRole
-from contracts.personal_data import TAG_ID_NUMBER
+from contracts.personal_data import TAG_FORM, TAG_ID_NUMBER
 from contracts.worktime import HANOI_TZ
 
 __all__ = [
@@ -61,7 +61,9 @@ class IntakeRequest(BaseModel):
         description="Declared identities; the applicant first, then others the procedure names.",
     )
     form: dict[str, FormValue] = Field(
-        default_factory=dict, description="The procedure's form data (e.g. child_full_name)."
+        default_factory=dict,
+        description="The procedure's form data (e.g. child_full_name).",
+        json_schema_extra=TAG_FORM,
     )
     received_simtime: AwareDatetime = Field(
         description="Simulated moment the citizen handed the dossier in (timezone-aware)."
