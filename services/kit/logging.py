@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 from structlog.typing import Processor
@@ -21,7 +23,7 @@ __all__ = ["FOREIGN_LOGGERS", "configure_logging", "log_level_number", "mask_per
 
 FOREIGN_LOGGERS = ("faststream", "uvicorn", "uvicorn.error", "uvicorn.access")
 """Libraries' loggers that bring their own handlers; theirs are removed so ours mask them."""
-_QUIET_LOGGERS = ("aiokafka", "faststream", "uvicorn.access")
+_QUIET_LOGGERS = ("aiokafka", "faststream", "uvicorn.access", "httpx", "httpcore")
 """Loggers kept at WARNING or above: per-message or per-request chatter."""
 
 
@@ -39,13 +41,24 @@ def _renderer(json_lines: bool) -> Processor:
     )
 
 
-def _stdlib_handler(renderer: Processor) -> logging.Handler:
+def _add_service(service: str) -> Processor:
+    """A processor naming the process on every line, whichever thread logs it."""
+
+    def add(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> Any:
+        event_dict.setdefault("service", service)
+        return event_dict
+
+    return add
+
+
+def _stdlib_handler(service: str, renderer: Processor) -> logging.Handler:
     """A stderr handler rendering standard-library records like structlog's, masked."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[
                 structlog.contextvars.merge_contextvars,
+                _add_service(service),
                 structlog.stdlib.add_log_level,
                 structlog.stdlib.add_logger_name,
                 structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -68,7 +81,7 @@ def configure_logging(service: str, level: str = "INFO", json_lines: bool = True
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    root.addHandler(_stdlib_handler(renderer))
+    root.addHandler(_stdlib_handler(service, renderer))
     root.setLevel(numeric)
     for name in FOREIGN_LOGGERS:
         foreign = logging.getLogger(name)
@@ -79,6 +92,7 @@ def configure_logging(service: str, level: str = "INFO", json_lines: bool = True
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            _add_service(service),
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
@@ -89,4 +103,3 @@ def configure_logging(service: str, level: str = "INFO", json_lines: bool = True
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
-    structlog.contextvars.bind_contextvars(service=service)
