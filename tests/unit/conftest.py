@@ -6,6 +6,7 @@ import importlib
 import logging
 import pkgutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import structlog
@@ -15,6 +16,11 @@ import contracts
 import services
 import simulator
 from services.kit.logging import FOREIGN_LOGGERS, configure_logging
+from simulator.applicants import ApplicantPool
+from simulator.demand import generate_demand
+from simulator.scenario import load_scenario
+
+SMALL_SCENARIO = Path(__file__).parents[1] / "e2e" / "small-scenario.yaml"
 
 
 def _subclasses(cls: type[BaseModel]) -> Iterator[type[BaseModel]]:
@@ -35,6 +41,14 @@ def project_models() -> list[type[BaseModel]]:
         {m for m in _subclasses(BaseModel) if m.__module__.startswith(roots)},
         key=lambda m: f"{m.__module__}.{m.__qualname__}",
     )
+
+
+@pytest.fixture(scope="session")
+def small_demand_form_keys() -> set[str]:
+    """Every form key the demand of the small end-to-end scenario fills in."""
+    scenario = load_scenario(SMALL_SCENARIO)
+    pool = ApplicantPool(scenario.population_size, scenario.population_seed, scenario.start_date)
+    return {key for item in generate_demand(scenario, pool) for key in item.draft.form}
 
 
 @pytest.fixture

@@ -7,9 +7,12 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from contracts.personal_data import (
+    FORM_PERSONAL_KEYS,
+    TAG_FORM,
     TAG_ID_NUMBER,
     TAG_NAME,
     PersonalData,
+    looks_personal,
     personal_fields,
     untagged_personal_fields,
 )
@@ -68,3 +71,16 @@ def test_the_request_and_response_models_of_an_http_api_are_found() -> None:
         return _Child(full_name="x")
 
     assert set(http_models(app)) == {_Family, _Child}
+
+
+def test_a_form_field_tag_makes_its_personal_keys_masked_fields() -> None:
+    class _Form(BaseModel):
+        form: dict[str, str] = Field(json_schema_extra=TAG_FORM)
+
+    assert personal_fields([_Form]) == FORM_PERSONAL_KEYS
+
+
+def test_every_form_key_the_demand_fills_in_that_looks_personal_is_tagged(
+    small_demand_form_keys: set[str],
+) -> None:
+    assert {k for k in small_demand_form_keys if looks_personal(k)} <= set(FORM_PERSONAL_KEYS)
