@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from contracts.payload_types import FROZEN
-from contracts.people import PERSONAL_DATA, Sex
+from contracts.people import Sex
+from contracts.personal_data import TAG_BIRTH_DATE, TAG_ID_NUMBER, TAG_NAME
 
 __all__ = [
     "BirthChange",
@@ -27,15 +28,15 @@ class BirthChange(BaseModel):
 
     model_config = FROZEN
     kind: Literal["birth"] = Field("birth", description="Kind of civil-status change.")
-    full_name: str = Field(description="Child's full name.", json_schema_extra=PERSONAL_DATA)
+    full_name: str = Field(description="Child's full name.", json_schema_extra=TAG_NAME)
     sex: Sex = Field(description="Child's sex.")
-    birth_date: date = Field(description="Child's birth date.", json_schema_extra=PERSONAL_DATA)
+    birth_date: date = Field(description="Child's birth date.", json_schema_extra=TAG_BIRTH_DATE)
     residence_unit: str = Field(description="Commune-level unit of residence.")
     father_id_number: str | None = Field(
-        None, description="Father's ID number, if declared.", json_schema_extra=PERSONAL_DATA
+        None, description="Father's ID number, if declared.", json_schema_extra=TAG_ID_NUMBER
     )
     mother_id_number: str | None = Field(
-        None, description="Mother's ID number, if declared.", json_schema_extra=PERSONAL_DATA
+        None, description="Mother's ID number, if declared.", json_schema_extra=TAG_ID_NUMBER
     )
 
 
@@ -44,7 +45,7 @@ class DeathChange(BaseModel):
 
     model_config = FROZEN
     kind: Literal["death"] = Field("death", description="Kind of civil-status change.")
-    id_number: str = Field(description="The deceased's ID number.", json_schema_extra=PERSONAL_DATA)
+    id_number: str = Field(description="The deceased's ID number.", json_schema_extra=TAG_ID_NUMBER)
     date_of_death: date = Field(description="Date of death.")
 
 
@@ -54,7 +55,7 @@ class MarriageChange(BaseModel):
     model_config = FROZEN
     kind: Literal["marriage"] = Field("marriage", description="Kind of civil-status change.")
     id_numbers: tuple[str, str] = Field(
-        description="ID numbers of the two spouses.", json_schema_extra=PERSONAL_DATA
+        description="ID numbers of the two spouses.", json_schema_extra=TAG_ID_NUMBER
     )
 
 
@@ -65,7 +66,7 @@ class ResidenceChange(BaseModel):
     kind: Literal["permanent_residence"] = Field(
         "permanent_residence", description="Kind of civil-status change."
     )
-    id_number: str = Field(description="Who moves.", json_schema_extra=PERSONAL_DATA)
+    id_number: str = Field(description="Who moves.", json_schema_extra=TAG_ID_NUMBER)
     new_residence_unit: str = Field(
         description="Hanoi unit (district or commune) of the new residence."
     )

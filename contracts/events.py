@@ -28,7 +28,8 @@ from contracts.intake_events import (
     DeskQueueChanged,
 )
 from contracts.payload_types import FROZEN, FormValue, ProcedureCode
-from contracts.people import PERSONAL_DATA, DeclaredPerson, PersonFacts, PersonRole
+from contracts.people import DeclaredPerson, PersonFacts, PersonRole
+from contracts.personal_data import TAG_FORM, TAG_ID_NUMBER
 
 __all__ = [
     "AccountKind",
@@ -90,7 +91,9 @@ class DossierSubmitted(BaseModel):
         description="Declared identities; the applicant first, then others the procedure names.",
     )
     form: dict[str, FormValue] = Field(
-        default_factory=dict, description="The procedure's form data (e.g. child_full_name)."
+        default_factory=dict,
+        description="The procedure's form data (e.g. child_full_name).",
+        json_schema_extra=TAG_FORM,
     )
     parent_dossier_id: str | None = Field(
         None, description="For a step of a linked group: the parent dossier's id."
@@ -124,7 +127,7 @@ class IdentityCheckRequested(BaseModel):
     id_number: str = Field(
         max_length=32,
         description="Declared ID number; the topic's key.",
-        json_schema_extra=PERSONAL_DATA,
+        json_schema_extra=TAG_ID_NUMBER,
     )
     person: DeclaredPerson = Field(description="The declared identity to compare.")
 
@@ -266,7 +269,7 @@ class PopulationRecordChanged(BaseModel):
 
     id_number: str = Field(
         description="ID number of the changed record (the new one for a birth); the key.",
-        json_schema_extra=PERSONAL_DATA,
+        json_schema_extra=TAG_ID_NUMBER,
     )
     change: RecordChange = Field(description="born, died, married or moved.")
     dossier_id: str = Field(description="Dossier whose settlement caused the change.")

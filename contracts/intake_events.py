@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.payload_types import FROZEN, FormValue, ProcedureCode
 from contracts.people import DeclaredPerson
+from contracts.personal_data import TAG_FORM
 
 __all__ = [
     "AccountKind",
@@ -81,7 +82,9 @@ class DeskDossierReceived(BaseModel):
         description="Declared identities as written on the paper form; the applicant first.",
     )
     form: dict[str, FormValue] = Field(
-        default_factory=dict, description="The procedure's form data (e.g. child_full_name)."
+        default_factory=dict,
+        description="The procedure's form data (e.g. child_full_name).",
+        json_schema_extra=TAG_FORM,
     )
     received_simtime: AwareDatetime = Field(
         description="Simulated moment the citizen handed the dossier in."

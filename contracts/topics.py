@@ -1,7 +1,7 @@
 """The topic registry: every Kafka topic, its key, its payload, who produces and consumes it.
 
 This registry is the source of truth for topic creation, the AsyncAPI document,
-the rights file and the dead-letter topics.
+the rights file, the dead-letter topics and the personal fields masked in logs.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from contracts.events import (
     IdentityCheckRequested,
     PopulationRecordChanged,
 )
+from contracts.personal_data import PersonalData, personal_fields
 
 __all__ = [
     "DEADLETTER_PREFIX",
@@ -31,6 +32,7 @@ __all__ = [
     "ServiceName",
     "Topic",
     "all_topic_names",
+    "personal_fields_of_topics",
     "topic",
 ]
 
@@ -180,3 +182,8 @@ def all_topic_names(include_deadletters: bool = True) -> list[str]:
     if include_deadletters:
         names += [t.deadletter for t in TOPICS if t.consumers]
     return names
+
+
+def personal_fields_of_topics() -> dict[str, PersonalData]:
+    """Field name -> personal-data kind over every payload of the registry, nested included."""
+    return personal_fields(t.payload for t in TOPICS)

@@ -10,6 +10,7 @@ from simulator.catalogue_cli import catalogue_command
 from simulator.compare_cli import compare_command
 from simulator.diff_cli import diff_command
 from simulator.kafka_cli import kafka_app
+from simulator.logging_cli import logging_options
 from simulator.record_cli import record_command
 from simulator.replay_cli import replay_command
 from simulator.rights_cli import rights_command
@@ -33,6 +34,7 @@ app.command("record")(record_command)
 app.command("replay")(replay_command)
 app.command("diff")(diff_command)
 app.command("bench")(bench_command)
+app.callback()(logging_options)
 
 
 def main() -> None:

@@ -90,6 +90,7 @@ class Ingress:
 
     async def submit(self, item: DemandItem) -> None:
         """Hand one item in (online or at a desk) and record the outcome."""
+        log.debug("handing in", client_ref=item.client_ref, persons=item.draft.persons)
         try:
             if item.channel == "desk":
                 answer = await self.retrying(

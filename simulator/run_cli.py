@@ -10,6 +10,7 @@ import orjson
 import typer
 from rich.console import Console
 
+from simulator.logging_cli import services_log_level
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
 from simulator.runner import RunOutcome, run_scenario
@@ -71,6 +72,7 @@ def _failed(summary: dict[str, Any]) -> bool:
 
 
 def run_command(
+    ctx: typer.Context,
     scenario_name: Annotated[str, typer.Argument(help="A scenario file or a built-in name.")],
     out: Annotated[Path | None, typer.Option("--out", help="Report folder.")] = None,
     bootstrap: Annotated[
@@ -124,6 +126,7 @@ def run_command(
         logs_to=out / "logs",
         record_to=record,
         secure=secure,
+        log_level=services_log_level(ctx),
     )
     summary = _summarise(scenario, outcome, scenario.seed, None, out)
     failed = _failed(summary)
@@ -139,6 +142,7 @@ def run_command(
             logs_to=variant_out / "logs",
             record_to=variant_log(record, variant.name) if record else None,
             secure=secure,
+            log_level=services_log_level(ctx),
         )
         variant_summary = _summarise(scenario, other, scenario.seed, variant, variant_out)
         failed = failed or _failed(variant_summary)

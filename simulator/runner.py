@@ -53,7 +53,9 @@ class RunOutcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def service_settings(scenario: Scenario, policies: Policies) -> dict[str, dict[str, str]]:
+def service_settings(
+    scenario: Scenario, policies: Policies, log_level: str = "WARNING"
+) -> dict[str, dict[str, str]]:
     """Each service's settings (env values) for a scenario under some policies."""
     as_json = lambda value: orjson.dumps(value).decode()  # noqa: E731
     return {
@@ -61,7 +63,7 @@ def service_settings(scenario: Scenario, policies: Policies) -> dict[str, dict[s
             "population_size": str(scenario.population_size),
             "population_seed": str(scenario.population_seed),
             "check_delay_ms": str(scenario.population_db_delay_ms),
-            "log_level": "WARNING",
+            "log_level": log_level,
         },
         "city_portal": {
             "foreigners_may_register": str(policies.foreigners_may_register).lower(),
@@ -70,17 +72,17 @@ def service_settings(scenario: Scenario, policies: Policies) -> dict[str, dict[s
             "routing_overrides": as_json(
                 {k: v.value for k, v in policies.routing_overrides.items()}
             ),
-            "log_level": "WARNING",
+            "log_level": log_level,
         },
         "national_portal": {
             "rejection_rate": str(policies.ministry_rejection_rate),
-            "log_level": "WARNING",
+            "log_level": log_level,
         },
         "one_stop": {
             "desk_capacity_per_day": str(policies.desk_capacity_per_day),
             "desk_capacity_overrides": as_json(policies.desk_capacity_overrides),
             "scan_failure_rate": str(policies.scan_failure_rate),
-            "log_level": "WARNING",
+            "log_level": log_level,
         },
     }
 
@@ -150,6 +152,7 @@ async def _play(
     work_dir: Path,
     console: Console,
     record_to: Path | None = None,
+    log_level: str = "WARNING",
     credentials: Path | None = None,
 ) -> RunOutcome:
     observations = Observations()
@@ -160,7 +163,7 @@ async def _play(
     demand = generate_demand(scenario, pool)
     cluster = None
     if against is None:
-        settings = service_settings(scenario, scenario.policies_of(variant))
+        settings = service_settings(scenario, scenario.policies_of(variant), log_level)
         cluster = ServiceCluster(
             bootstrap, work_dir / "services", settings=settings, credentials=credentials
         )
@@ -224,14 +227,16 @@ def run_scenario(
     console: Console | None = None,
     logs_to: Path | None = None,
     record_to: Path | None = None,
+    log_level: str = "WARNING",
     secure: bool = False,
 ) -> RunOutcome:
     """Play one scenario (or one of its variants) from start to finish.
 
     The services' state lives in a temporary folder, removed at the end; their logs
     are copied to `logs_to` first (also after Ctrl-C). With `record_to`, every record
-    of the run is written there as an event log (docs/eventlog.md). With `secure`, the
-    local broker enforces deploy/rights.yaml and everyone connects as its own principal.
+    of the run is written there as an event log (docs/eventlog.md). The services log at
+    `log_level`. With `secure`, the local broker enforces deploy/rights.yaml and everyone
+    connects as its own principal.
     """
     console = console or Console()
     if against is not None and not bootstrap:
@@ -248,7 +253,15 @@ def run_scenario(
                 address = stack.enter_context(broker_for(bootstrap, console))
             return asyncio.run(
                 _play(
-                    scenario, variant, address, against, work_dir, console, record_to, credentials
+                    scenario,
+                    variant,
+                    address,
+                    against,
+                    work_dir,
+                    console,
+                    record_to,
+                    log_level,
+                    credentials,
                 )
             )
     finally:

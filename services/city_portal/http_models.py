@@ -10,6 +10,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from contracts.events import AccountKind, FormValue
 from contracts.id_numbers import parse_id_number
 from contracts.people import DeclaredPerson, Sex
+from contracts.personal_data import (
+    TAG_BIRTH_DATE,
+    TAG_FORM,
+    TAG_ID_NUMBER,
+    TAG_NAME,
+    TAG_PASSPORT_NUMBER,
+)
 
 __all__ = ["AccountRequest", "DossierAccepted", "DossierRequest"]
 
@@ -23,11 +30,20 @@ class AccountRequest(BaseModel):
 
     kind: AccountKind = Field(description="citizen or foreigner.")
     client_ref: str | None = Field(None, max_length=100, description="Idempotency key.")
-    id_number: str | None = Field(None, max_length=32, description="Citizen's ID number.")
-    passport_number: str | None = Field(None, max_length=32, description="Foreigner's passport.")
+    id_number: str | None = Field(
+        None, max_length=32, description="Citizen's ID number.", json_schema_extra=TAG_ID_NUMBER
+    )
+    passport_number: str | None = Field(
+        None,
+        max_length=32,
+        description="Foreigner's passport.",
+        json_schema_extra=TAG_PASSPORT_NUMBER,
+    )
     nationality: str = Field("VN", min_length=2, max_length=2, description="ISO country code.")
-    full_name: str = Field(min_length=1, max_length=200, description="Full name.")
-    birth_date: date = Field(description="Birth date.")
+    full_name: str = Field(
+        min_length=1, max_length=200, description="Full name.", json_schema_extra=TAG_NAME
+    )
+    birth_date: date = Field(description="Birth date.", json_schema_extra=TAG_BIRTH_DATE)
     sex: Sex = Field(description="male or female.")
 
     @field_validator("id_number")
@@ -67,7 +83,10 @@ class DossierRequest(BaseModel):
         min_length=1, max_length=8, description="Declared identities, the applicant first."
     )
     form: dict[str, FormValue] = Field(
-        default_factory=dict, max_length=50, description="The procedure's form data."
+        default_factory=dict,
+        max_length=50,
+        description="The procedure's form data.",
+        json_schema_extra=TAG_FORM,
     )
     submitted_simtime: AwareDatetime = Field(description="Simulated time of the submission.")
 

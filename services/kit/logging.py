@@ -1,59 +1,101 @@
-"""Structured logging (structlog): one JSON object a line, personal data masked.
+"""Structured logging (structlog) for a service or the CLI: one line an event, personal data masked.
 
-Masking: ID numbers keep their first 3 and last 3 digits; values of keys that
-carry personal data (names, birth dates, passport numbers) are replaced.
+structlog's own lines and the standard library's (uvicorn, aiokafka, FastStream, ...)
+go through the same processors: level, timestamp, exception text, then the masking of
+services/kit/masking.py (driven by the contracts' tags), then one renderer (JSON lines,
+or a console line). Exceptions are rendered as plain text before the masking, so their
+messages are masked too.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+from structlog.typing import Processor
 
-__all__ = ["configure_logging", "mask_personal_data"]
+from services.kit.masking import mask_personal_data
 
-_ID_NUMBER = re.compile(r"(?<!\d)(\d{3})\d{6}(\d{3})(?!\d)")
-_PERSONAL_KEYS = frozenset(
-    {"full_name", "birth_date", "passport_number", "name", "id_number", "spouse_id_number"}
-)
+__all__ = ["FOREIGN_LOGGERS", "configure_logging", "log_level_number", "mask_personal_data"]
 
-
-def _mask_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return _ID_NUMBER.sub(r"\1******\2", value)
-    return value
+FOREIGN_LOGGERS = ("faststream", "uvicorn", "uvicorn.error", "uvicorn.access")
+"""Libraries' loggers that bring their own handlers; theirs are removed so ours mask them."""
+_QUIET_LOGGERS = ("aiokafka", "faststream", "uvicorn.access", "httpx", "httpcore")
+"""Loggers kept at WARNING or above: per-message or per-request chatter."""
 
 
-def mask_personal_data(
-    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
-    """structlog processor: mask ID numbers everywhere, personal-data keys wholly."""
-    for key, value in list(event_dict.items()):
-        if key in _PERSONAL_KEYS and key != "id_number":
-            event_dict[key] = "***"
-        else:
-            event_dict[key] = _mask_value(value)
-    return event_dict
+def log_level_number(level: str) -> int:
+    """DEBUG, INFO, WARNING, ERROR (any case) as a number; INFO for anything else."""
+    numeric = logging.getLevelName(level.upper())
+    return numeric if isinstance(numeric, int) else logging.INFO
+
+
+def _renderer(json_lines: bool) -> Processor:
+    if json_lines:
+        return structlog.processors.JSONRenderer()
+    return structlog.dev.ConsoleRenderer(
+        colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+    )
+
+
+def _add_service(service: str) -> Processor:
+    """A processor naming the process on every line, whichever thread logs it."""
+
+    def add(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> Any:
+        event_dict.setdefault("service", service)
+        return event_dict
+
+    return add
+
+
+def _stdlib_handler(service: str, renderer: Processor) -> logging.Handler:
+    """A stderr handler rendering standard-library records like structlog's, masked."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                structlog.contextvars.merge_contextvars,
+                _add_service(service),
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.add_logger_name,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+            ],
+            processors=[
+                structlog.processors.format_exc_info,
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                mask_personal_data,
+                renderer,
+            ],
+        )
+    )
+    return handler
 
 
 def configure_logging(service: str, level: str = "INFO", json_lines: bool = True) -> None:
-    """Configure structlog and the standard library for one process."""
-    numeric = logging.getLevelName(level.upper())
-    if not isinstance(numeric, int):
-        numeric = logging.INFO
-    logging.basicConfig(stream=sys.stderr, level=numeric, format="%(message)s", force=True)
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if json_lines else structlog.dev.ConsoleRenderer()
-    )
+    """Configure structlog and the standard library for one process (a service or the CLI)."""
+    numeric = log_level_number(level)
+    renderer = _renderer(json_lines)
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(_stdlib_handler(service, renderer))
+    root.setLevel(numeric)
+    for name in FOREIGN_LOGGERS:
+        foreign = logging.getLogger(name)
+        foreign.handlers.clear()
+        foreign.propagate = True
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            _add_service(service),
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
             mask_personal_data,
             renderer,
         ],
@@ -61,6 +103,3 @@ def configure_logging(service: str, level: str = "INFO", json_lines: bool = True
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
-    structlog.contextvars.bind_contextvars(service=service)
-    for noisy in ("aiokafka", "faststream", "uvicorn.access"):
-        logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))

@@ -252,6 +252,7 @@ class ServiceMessaging:
         event: CloudEvent[Any],
         handled: list[tuple[str, str]],
     ) -> list[OutboxRecord]:
+        log.debug("handling event", topic=record.topic, event_id=event.id, data=event.data)
         context = HandlerContext(self.factory, event)
         self.store.savepoint()
         try:

@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from contracts.topics import ServiceName
+from services.kit.masking import http_models, register_personal_models
 from services.kit.messaging import ServiceMessaging
 from services.kit.settings import ServiceSettings
 from services.kit.store import ServiceStore, StoreWorker
@@ -53,6 +54,7 @@ def make_broker(settings: ServiceSettings, service: ServiceName) -> KafkaBroker:
         linger_ms=2,
         graceful_timeout=30.0,
         log_level=logging.DEBUG,
+        logger=logging.getLogger("faststream.broker"),  # ours: masked, WARNING and above
         description=f"portalsim {service}",
     )
 
@@ -126,11 +128,13 @@ class ServiceRuntime:
 async def run_service(runtime: ServiceRuntime) -> None:
     """Serve the HTTP API and the consumer until SIGTERM or SIGINT."""
     settings = runtime.settings
+    register_personal_models(http_models(runtime.http))
     config = uvicorn.Config(
         runtime.http,
         host=settings.http_host,
         port=settings.http_port,
         log_level="warning",
+        log_config=None,  # uvicorn's own handlers would bypass the masking
         access_log=False,
         lifespan="off",
     )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.events import Outcome
+from contracts.personal_data import TAG_ID_NUMBER
 from services.kit.store import StoreWorker
 from services.national_portal.group_state import GroupState, StepState
 from services.national_portal.store import NationalPortalStore
@@ -21,7 +22,9 @@ class GroupView(BaseModel):
     procedure_code: str = Field(description="The group's procedure code.")
     status: str = Field(description="awaiting_steps, approved or rejected.")
     child_id_number: str | None = Field(
-        None, description="The child's new ID number once the birth step is registered."
+        None,
+        description="The child's new ID number once the birth step is registered.",
+        json_schema_extra=TAG_ID_NUMBER,
     )
     settled_simtime: AwareDatetime | None = Field(None, description="When the parent settled.")
     steps: list[StepState] = Field(description="The steps, in order.")

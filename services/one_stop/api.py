@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, TypeVar
 
+import structlog
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi import Path as PathParam
 from pydantic import AwareDatetime
@@ -29,6 +30,8 @@ from services.one_stop.workflow import Desks, Intake
 __all__ = ["desk_router"]
 
 T = TypeVar("T")
+
+log = structlog.get_logger("portalsim.one_stop.api")
 
 
 def known_unit(
@@ -100,6 +103,8 @@ def desk_router(messaging: ServiceMessaging, desks: Desks, store: OneStopStore) 
     async def take_in(
         body: IntakeRequest, unit_code: Annotated[str, Depends(known_unit)]
     ) -> IntakeAccepted:
+        log.debug("paper dossier handed in", unit_code=unit_code, dossier=body)
+
         def work() -> tuple[Intake, list[OutboxRecord]]:
             intake = desks.take_in(store, unit_code, body)
             return intake, intake.records

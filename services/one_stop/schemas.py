@@ -9,7 +9,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from contracts.catalogue import load_catalogue
 from contracts.id_numbers import IdNumberStr
-from contracts.people import PERSONAL_DATA, DeclaredPerson, PersonRole
+from contracts.people import DeclaredPerson, PersonRole
+from contracts.personal_data import TAG_FORM, TAG_ID_NUMBER
 from contracts.worktime import HANOI_TZ
 
 __all__ = [
@@ -32,7 +33,7 @@ class DeskPerson(DeclaredPerson):
         None,
         description="Declared 12-digit personal ID number (số định danh cá nhân); "
         "none for a foreigner or a newborn.",
-        json_schema_extra=PERSONAL_DATA,
+        json_schema_extra=TAG_ID_NUMBER,
     )
 
     def declared(self) -> DeclaredPerson:
@@ -60,7 +61,9 @@ class IntakeRequest(BaseModel):
         description="Declared identities; the applicant first, then others the procedure names.",
     )
     form: dict[str, FormValue] = Field(
-        default_factory=dict, description="The procedure's form data (e.g. child_full_name)."
+        default_factory=dict,
+        description="The procedure's form data (e.g. child_full_name).",
+        json_schema_extra=TAG_FORM,
     )
     received_simtime: AwareDatetime = Field(
         description="Simulated moment the citizen handed the dossier in (timezone-aware)."
