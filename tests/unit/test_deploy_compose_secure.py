@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 import yaml
 from typer.testing import CliRunner
 
 from contracts.rights import parse_rights
 from services.kit.settings import env_var_names
-from simulator.cli import app as portalsim_app
 from simulator.kafka_local.config import Ports, server_properties
 from simulator.kafka_local.security import BrokerSecurity, security_properties
-from simulator.rights_cli import password_env
+from simulator.rights_cli import password_env, rights_command
 from tests.unit.test_deploy_compose import PORTALSIM_SERVICES, _settings_class
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +94,9 @@ def test_the_compose_broker_is_secured_like_the_local_one() -> None:
 
 def test_compose_env_provides_every_password_the_override_needs(tmp_path: Path) -> None:
     env_file = tmp_path / "secure.env"
-    result = CliRunner().invoke(portalsim_app, ["rights", "--compose-env", str(env_file)])
+    rights_app = typer.Typer()  # the command alone: the portalsim app also configures logging
+    rights_app.command()(rights_command)
+    result = CliRunner().invoke(rights_app, ["--compose-env", str(env_file)])
     assert result.exit_code == 0, result.output
     written = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
     needed = set(_PASSWORD_VARIABLE.findall(SECURE_FILE.read_text(encoding="utf-8")))
