@@ -51,9 +51,26 @@ def _add_service(service: str) -> Processor:
     return add
 
 
+class _CurrentStderr:
+    """Writes to whatever `sys.stderr` is at the moment of writing.
+
+    Binding the stream object at configuration time breaks when it is swapped and closed
+    later (typer's CliRunner, pytest's capture): every later line would raise.
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+_STDERR: Any = _CurrentStderr()
+
+
 def _stdlib_handler(service: str, renderer: Processor) -> logging.Handler:
     """A stderr handler rendering standard-library records like structlog's, masked."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(_STDERR)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[
@@ -100,6 +117,6 @@ def configure_logging(service: str, level: str = "INFO", json_lines: bool = True
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_STDERR),
         cache_logger_on_first_use=True,
     )
