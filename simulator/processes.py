@@ -139,7 +139,7 @@ class ServiceCluster:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     keys: Path | None = None
     signed: bool = True
-    trust: TrustStore | None = None
+    trust: TrustStore | None = field(init=False, default=None)  # the keys' trust, when signed
 
     def __post_init__(self) -> None:
         if self.signed:
