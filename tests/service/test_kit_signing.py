@@ -7,61 +7,24 @@ from typing import Any
 
 import orjson
 import pytest
-from faststream.kafka import KafkaBroker, TestKafkaBroker
 
-from contracts.envelope import CloudEvent
-from contracts.events import DossierStatus, DossierStatusChanged
 from contracts.signing import Signer, TrustStore
 from contracts.topics import ServiceName, topic
 from services.kit import (
-    HandlerContext,
-    ServiceMessaging,
     ServiceSettings,
-    ServiceStore,
-    StoreWorker,
 )
 from services.kit.signing import SigningConfigError, keys_from_settings
 from simulator.keys import key_path, trust_path
 from tests.factories import envelope, submission
-
-
-async def _raw(msg: Any) -> Any:
-    return msg.raw_message
+from tests.service.conftest import KitHarnessFactory
 
 
 @pytest.fixture
-async def signed_service(tmp_path: Path, signers: dict[str, Signer], trust: TrustStore) -> Any:
-    broker = KafkaBroker("127.0.0.1:9")
-    worker = StoreWorker(ServiceStore(tmp_path / "kit.sqlite"))
-    messaging = ServiceMessaging(
-        broker, ServiceName.CITY_PORTAL, worker, signer=signers["city_portal"], trust=trust
-    )
-    handled: list[str] = []
-
-    @messaging.on("dossier.submitted")
-    def on_submitted(event: CloudEvent[Any], ctx: HandlerContext) -> None:
-        handled.append(event.id)
-        ctx.emit(
-            "dossier.status.changed",
-            DossierStatusChanged(
-                dossier_id=event.data.dossier_id,
-                dossier_code=event.data.dossier_code,
-                procedure_code=event.data.procedure_code,
-                status=DossierStatus.RECEIVED,
-                by="city_portal",
-            ),
-        )
-
-    messaging.subscribe()
-    published: list[Any] = []
-
-    @broker.subscriber("dossier.status.changed", "deadletter.dossier.submitted", decoder=_raw)
-    async def record(body: Any) -> None:
-        published.append(body)
-
-    async with TestKafkaBroker(broker) as test_broker:
-        yield test_broker, handled, published, messaging
-    worker.close()
+async def signed_service(
+    kit_harness: KitHarnessFactory, signers: dict[str, Signer], trust: TrustStore
+) -> Any:
+    async with kit_harness(signers["city_portal"], trust) as kit:
+        yield kit.broker, kit.handled, kit.published, kit.messaging
 
 
 def _signed_value(signer: Signer) -> tuple[str, bytes]:
