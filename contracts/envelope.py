@@ -2,8 +2,13 @@
 
 An event on the wire is one JSON object: the CloudEvents context attributes
 (`specversion`, `id`, `source`, `type`, `time`, `subject`, `datacontenttype`),
-portalsim's extension attributes (`correlationid`, `causationid`, `simtime`)
-and `data`, a payload model from `contracts.events`.
+portalsim's extension attributes (`correlationid`, `causationid`, `simtime`,
+`signer`, `signature`) and `data`, a payload model from `contracts.events`.
+
+Envelope versions (`ENVELOPE_VERSION`; each event's `type` versions its payload):
+1. the attributes above without `signer` and `signature`;
+2. adds `signer` and `signature` (Ed25519 over the canonical bytes, `contracts.signing`),
+   optional in the model: a service running signed refuses events without them.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 __all__ = [
     "CONTENT_TYPE",
+    "ENVELOPE_VERSION",
     "EVENT_TYPE_PATTERN",
     "CloudEvent",
     "EnvelopeError",
@@ -25,6 +31,8 @@ __all__ = [
 ]
 
 CONTENT_TYPE = "application/cloudevents+json"
+ENVELOPE_VERSION = 2
+_UNSIGNED = {"signer", "signature"}
 EVENT_TYPE_PATTERN = r"^vn\.portalsim\.[a-z_]+(\.[a-z_]+)*\.v[0-9]+$"
 _EVENT_TYPE_RE = re.compile(EVENT_TYPE_PATTERN)
 
@@ -88,11 +96,24 @@ class CloudEvent(BaseModel, Generic[DataT]):
     simtime: AwareDatetime = Field(
         description="Simulated time (timezone-aware) at which the event happened in the domain."
     )
+    signer: str | None = Field(
+        None,
+        max_length=200,
+        description="Extension (envelope v2): the principal that signed the event, "
+        "a service name or `simulator`.",
+    )
+    signature: str | None = Field(
+        None,
+        max_length=200,
+        description="Extension (envelope v2): base64url (unpadded) Ed25519 signature of the "
+        "canonical bytes: the envelope without `signature`, keys sorted, compact JSON.",
+    )
     data: DataT = Field(description="The event payload, a model from contracts.events.")
 
     def to_bytes(self) -> bytes:
-        """Serialise to the Kafka value bytes (compact UTF-8 JSON)."""
-        return self.model_dump_json(exclude_none=False).encode()
+        """Serialise to the Kafka value bytes (compact UTF-8 JSON; unsigned: no signer)."""
+        unsigned = self.signer is None and self.signature is None
+        return self.model_dump_json(exclude=_UNSIGNED if unsigned else None).encode()
 
 
 def event_type_for(topic: str, version: int) -> str:

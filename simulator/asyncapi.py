@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from contracts.envelope import CONTENT_TYPE, CloudEvent
+from contracts.envelope import CONTENT_TYPE, ENVELOPE_VERSION, CloudEvent
 from contracts.topics import TOPICS, ServiceName, Topic
 
 __all__ = ["DOCUMENT_PATH", "asyncapi_document", "render_asyncapi"]
@@ -75,10 +75,16 @@ def asyncapi_document() -> dict[str, Any]:
         "asyncapi": "3.0.0",
         "info": {
             "title": "portalsim",
-            "version": "1",
+            "version": str(ENVELOPE_VERSION),
             "description": "Events exchanged by portalsim's services: "
             + ", ".join(s.value for s in ServiceName if s != ServiceName.SIMULATOR)
-            + ". Every value is a CloudEvents 1.0 envelope in structured JSON mode.",
+            + ". Every value is a CloudEvents 1.0 envelope in structured JSON mode "
+            + f"(envelope version {ENVELOPE_VERSION}). Every event is signed: the extension "
+            + "attributes `signer` (the producing service, or `simulator`) and `signature` "
+            + "(base64url Ed25519 signature of the canonical bytes: the envelope without "
+            + "`signature`, keys sorted recursively, compact JSON, UTF-8); a consumer "
+            + "dead-letters an event that is unsigned, forged, from an unknown signer or "
+            + "from a signer that may not produce the topic (reason `signature`).",
         },
         "defaultContentType": CONTENT_TYPE,
         "servers": {

@@ -46,6 +46,10 @@ def bench_command(
     bootstrap: Annotated[
         str | None, typer.Option("--bootstrap", help="Use this Kafka (default: a fresh local one).")
     ] = None,
+    unsigned: Annotated[
+        bool,
+        typer.Option("--unsigned", help="Run the services unsigned (to compare with signed)."),
+    ] = False,
 ) -> None:
     """Inject dossiers straight into Kafka, wait for every settlement, compare with raw Kafka."""
     console = Console()
@@ -59,6 +63,7 @@ def bench_command(
         http_dossiers=http_dossiers,
         bootstrap=bootstrap,
         logs_to=logs,
+        signed=not unsigned,
     )
     result = run_bench(options, console)
     result["command"] = "portalsim bench " + " ".join(sys.argv[2:] if len(sys.argv) > 1 else [])

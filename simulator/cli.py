@@ -10,6 +10,7 @@ from simulator.catalogue_cli import catalogue_command
 from simulator.compare_cli import compare_command
 from simulator.diff_cli import diff_command
 from simulator.kafka_cli import kafka_app
+from simulator.keys_cli import keys_app
 from simulator.logging_cli import logging_options
 from simulator.record_cli import record_command
 from simulator.replay_cli import replay_command
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
+app.add_typer(keys_app, name="keys")
 app.command("catalogue")(catalogue_command)
 app.command("asyncapi")(asyncapi_command)
 app.command("rights")(rights_command)

@@ -1,7 +1,8 @@
 """`portalsim diff LOG_A LOG_B`: compare two event logs' outcomes dossier by dossier.
 
 Exit codes: 0 identical, 1 different, 2 a log cannot be read (the message names the
-file, the line and what is wrong).
+file, the line and what is wrong), 3 forged or unsigned records (left out of the outcomes;
+each log is verified against `--trust FILE` or the trust in its header).
 """
 
 from __future__ import annotations
@@ -16,10 +17,22 @@ from rich.console import Console
 
 from simulator.diff import DossierOutcome, LogDiff, diff_outcomes, outcomes_from_records, print_diff
 from simulator.eventlog import EventLogError, EventLogReader
+from simulator.eventlog.signatures import SignatureCheck, trust_for
 
-__all__ = ["default_diff_path", "diff_command", "read_outcomes", "report_diff", "report_skipped"]
+__all__ = [
+    "EXIT_FORGED",
+    "TRUST_HELP",
+    "default_diff_path",
+    "diff_command",
+    "read_outcomes",
+    "report_diff",
+    "report_skipped",
+]
 
 SKIP_BAD_HELP = "Skip bad lines (counted and reported) instead of stopping at the first."
+TRUST_HELP = "Verify records against this trust.json (default: the trust in the log's header)."
+#: Exit code when a log holds forged or unsigned records.
+EXIT_FORGED = 3
 
 
 def default_diff_path(log_b: Path) -> Path:
@@ -44,13 +57,19 @@ def report_skipped(reader: EventLogReader, console: Console) -> None:
 
 
 def read_outcomes(
-    path: Path, skip_bad: bool, errors: Console
-) -> tuple[dict[str, DossierOutcome], EventLogReader]:
-    """A log's outcomes per dossier; `EventLogError` for a bad log (unless skipped)."""
+    path: Path, skip_bad: bool, errors: Console, trust_file: Path | None = None
+) -> tuple[dict[str, DossierOutcome], SignatureCheck]:
+    """A log's outcomes per dossier from its verified records, and the signature check.
+
+    `EventLogError` for a bad log (unless skipped) or an unusable trust.
+    """
     reader = EventLogReader(path, skip_bad=skip_bad)
-    outcomes = outcomes_from_records(reader)
+    check = SignatureCheck(trust_for(reader.header, trust_file, str(path)))
+    outcomes = outcomes_from_records(check.verified(reader))
     report_skipped(reader, errors)
-    return outcomes, reader
+    for line in check.summary(str(path)):
+        errors.print(f"[yellow]{line}[/yellow]" if check.forged else line, highlight=False)
+    return outcomes, check
 
 
 def report_diff(diff: LogDiff, json_path: Path, console: Console, limit: int = 10) -> None:
@@ -68,11 +87,18 @@ def compare_logs(
     skip_bad: bool,
     errors: Console,
     roots: Iterable[str] | None = None,
+    trust_a: Path | None = None,
+    trust_b: Path | None = None,
 ) -> LogDiff:
-    """The diff of two logs' outcomes (optionally only of some root dossiers)."""
-    a, _ = read_outcomes(log_a, skip_bad, errors)
-    b, _ = read_outcomes(log_b, skip_bad, errors)
-    return diff_outcomes(a, b, a_name=str(log_a), b_name=str(log_b), roots=roots)
+    """The diff of two logs' outcomes (optionally only of some root dossiers).
+
+    Each log is verified against its trust file, or the trust in its header.
+    """
+    a, check_a = read_outcomes(log_a, skip_bad, errors, trust_a)
+    b, check_b = read_outcomes(log_b, skip_bad, errors, trust_b)
+    diff = diff_outcomes(a, b, a_name=str(log_a), b_name=str(log_b), roots=roots)
+    diff.signatures = {str(log_a): check_a.as_json(), str(log_b): check_b.as_json()}
+    return diff
 
 
 def diff_command(
@@ -84,8 +110,10 @@ def diff_command(
     ] = None,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help=SKIP_BAD_HELP)] = False,
     limit: Annotated[int, typer.Option("--limit", help="Differences shown in detail.")] = 10,
+    trust: Annotated[Path | None, typer.Option("--trust", help=TRUST_HELP)] = None,
 ) -> None:
-    """Compare the outcomes per dossier of two event logs (exit 0 same, 1 different, 2 error).
+    """Compare the outcomes per dossier of two event logs (exit 0 same, 1 different, 2 error,
+    3 forged records).
 
     Compared: terminal state, settling portal, reason, result-document number, the
     sequence of status changes and the simulated working days taken. Event ids, wall
@@ -93,9 +121,14 @@ def diff_command(
     """
     console, errors = Console(), Console(stderr=True)
     try:
-        diff = compare_logs(log_a, log_b, skip_bad=skip_bad, errors=errors)
+        diff = compare_logs(
+            log_a, log_b, skip_bad=skip_bad, errors=errors, trust_a=trust, trust_b=trust
+        )
     except EventLogError as exc:
         errors.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     report_diff(diff, json_out or default_diff_path(log_b), console, limit)
+    if diff.forged:
+        errors.print(f"[red]forged[/red]: {diff.forged:,} forged or unsigned record(s)")
+        raise typer.Exit(EXIT_FORGED)
     raise typer.Exit(0 if diff.identical else 1)

@@ -3,6 +3,8 @@
 For the benchmark and the fault tests: thousands of dossiers enter as fast as Kafka
 takes them, as if the city portal had accepted them. Codes use the online block of
 each unit's daily sequence, so pick simulated days no HTTP run uses at the same time.
+With the simulator's signer (`ServiceCluster.signer()`) the records are signed, as a
+cluster running signed requires.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from contracts.dossier_codes import format_dossier_code
 from contracts.dossier_ids import SEQUENCE_BLOCKS, dossier_id_for
 from contracts.envelope import CONTENT_TYPE
 from contracts.events import Channel, DossierSubmitted
+from contracts.signing import Signer
 from contracts.topics import ServiceName
 from contracts.worktime import HANOI_TZ
 from services.kit.emitter import EventFactory, derived_event_id
@@ -27,9 +30,11 @@ from simulator.demand import DemandItem
 __all__ = ["publish_records", "submission_records"]
 
 
-def submission_records(items: Sequence[DemandItem]) -> list[OutboxRecord]:
+def submission_records(
+    items: Sequence[DemandItem], signer: Signer | None = None
+) -> list[OutboxRecord]:
     """One `dossier.submitted` record per item (online, whatever the item's channel)."""
-    factory = EventFactory(ServiceName.SIMULATOR)
+    factory = EventFactory(ServiceName.SIMULATOR, signer)
     sequences: Counter[tuple[str, str]] = Counter()
     first, last = SEQUENCE_BLOCKS[Channel.ONLINE]
     records = []

@@ -2,7 +2,9 @@
 
 Used by `portalsim run`, the end-to-end tests and the fault tests. Each service
 gets its own data folder, a free HTTP port and a log file; settings go by
-environment variables (`PORTALSIM_<SERVICE>_<SETTING>`).
+environment variables (`PORTALSIM_<SERVICE>_<SETTING>`). The cluster runs signed:
+each service gets its key and the trust file of a key folder (`keys`, made in the data
+root when not given); `signed=False` runs it unsigned.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from pathlib import Path
 
 import httpx
 
+from contracts.signing import Signer, TrustStore
 from services.kit.kafka_access import KafkaAccess
+from simulator.keys import ensure_keys, service_key_settings, signer_from
 
 __all__ = ["SERVICE_NAMES", "ServiceCluster", "ServiceProcess", "free_port"]
 
@@ -156,16 +160,28 @@ class ServiceCluster:
     settings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     credentials: Path | None = None
+    keys: Path | None = None
+    signed: bool = True
+    trust: TrustStore | None = field(init=False, default=None)  # the keys' trust, when signed
 
     def __post_init__(self) -> None:
+        if self.signed:
+            self.keys = Path(self.keys or self.data_root / "keys")
+            self.trust = ensure_keys(self.keys)
         for name in SERVICE_NAMES:
+            keys = service_key_settings(self.keys, name) if self.keys and self.signed else {}
+            settings = {**keys, **self.settings.get(name, {})}
             self.services[name] = ServiceProcess(
                 name,
                 self.bootstrap,
                 self.data_root / name,
-                settings=self.settings.get(name, {}),
+                settings=settings,
                 credentials=self.credentials,
             )
+
+    def signer(self) -> Signer | None:
+        """The simulator's signer (what it publishes itself); None when running unsigned."""
+        return signer_from(self.keys) if self.keys and self.signed else None
 
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.services[name]

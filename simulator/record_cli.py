@@ -2,6 +2,7 @@
 
 Reads from the beginning of each topic (or from a wall-clock time) until Ctrl-C, until
 the system has been quiet for `--quiet` seconds, or for at most `--max-seconds`.
+`--trust FILE` keeps the system's public keys in the header, so the log can be verified.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 from aiokafka.errors import KafkaError
 from rich.console import Console
 
+from contracts.signing import TrustStore
 from contracts.topics import all_topic_names
 from simulator.eventlog import Recorder, start_recording
 from simulator.eventlog.scenarios import header_for
@@ -34,8 +36,11 @@ async def _record(
     quiet: float,
     max_seconds: float | None,
     console: Console,
+    trust: TrustStore | None = None,
 ) -> Recorder:
-    header = header_for(scenario, topics, origin="record", note={"bootstrap": bootstrap})
+    header = header_for(
+        scenario, topics, origin="record", note={"bootstrap": bootstrap}, trust=trust
+    )
     recorder = await start_recording(bootstrap, out, header, from_time=from_time)
     missing = sorted(set(topics) - set(recorder.recorded_topics))
     if missing:
@@ -77,13 +82,18 @@ def record_command(
     max_seconds: Annotated[
         float | None, typer.Option("--max-seconds", help="Stop after this long at most.")
     ] = None,
+    trust_file: Annotated[
+        Path | None,
+        typer.Option("--trust", help="The system's trust.json, kept in the header."),
+    ] = None,
 ) -> None:
     """Record every topic of the system into an event log (Ctrl-C stops it cleanly)."""
     console = Console()
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         scenario = load_scenario(resolve_scenario(scenario_name)) if scenario_name else None
-    except ScenarioError as exc:
+        trust = TrustStore.from_file(trust_file) if trust_file else None
+    except (ScenarioError, OSError, ValueError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     names = [t.strip() for t in topics.split(",") if t.strip()] if topics else all_topic_names()
@@ -93,7 +103,7 @@ def record_command(
     started = time.monotonic()
     try:
         recorder = asyncio.run(
-            _record(bootstrap, out, names, scenario, from_time, quiet, max_seconds, console)
+            _record(bootstrap, out, names, scenario, from_time, quiet, max_seconds, console, trust)
         )
     except KafkaError as exc:
         console.print(f"[red]cannot read {bootstrap}: {exc}[/red]")

@@ -1,7 +1,8 @@
 """`portalsim replay LOG`: hand a log's inputs to a fresh system again, record it, diff it.
 
 Exit codes: 0 done (with --diff: and the outcomes are the same), 1 different outcomes or
-dossiers left unsettled, 2 a bad log, scenario or option (the message says which).
+dossiers left unsettled, 2 a bad log, scenario or option (the message says which), 3 the
+log held forged or unsigned records (reported; forged inputs are not replayed).
 """
 
 from __future__ import annotations
@@ -18,11 +19,19 @@ from rich.console import Console
 from contracts.catalogue import load_catalogue
 from contracts.topics import all_topic_names
 from contracts.worktime import HANOI_TZ
-from simulator.diff_cli import SKIP_BAD_HELP, compare_logs, default_diff_path, report_diff
+from simulator.diff_cli import (
+    EXIT_FORGED,
+    SKIP_BAD_HELP,
+    TRUST_HELP,
+    compare_logs,
+    default_diff_path,
+    report_diff,
+)
 from simulator.diff_cli import report_skipped as _report_skipped
 from simulator.driver import DriverError
 from simulator.eventlog import EventLogError, EventLogReader, read_header
 from simulator.eventlog.scenarios import header_for, override_policies, scenario_from_header
+from simulator.eventlog.signatures import SignatureCheck, trust_for
 from simulator.replay.inputs import InputFilter, Inputs, extract_inputs
 from simulator.replay.replayer import Pace
 from simulator.replay.session import ReplayResult, ReplaySettings, run_replay
@@ -152,6 +161,15 @@ def replay_command(
         float | None, typer.Option("--timeout", help="Seconds to wait for settlements.")
     ] = None,
     quiet: Annotated[float, typer.Option("--quiet", help="Seconds without records = done.")] = 2.0,
+    trust: Annotated[Path | None, typer.Option("--trust", help=TRUST_HELP)] = None,
+    keys: Annotated[
+        Path | None,
+        typer.Option(
+            "--keys",
+            help="Key folder of the system replayed into (default: new keys for a fresh "
+            "system); injected dossiers are signed with its simulator key.",
+        ),
+    ] = None,
 ) -> None:
     """Re-inject a log's inputs (accounts, online and desk dossiers) and record the new run."""
     console, errors = Console(), Console(stderr=True)
@@ -167,11 +185,14 @@ def replay_command(
     try:
         scenario = _scenario(log, scenario_file, policies)
         reader = EventLogReader(log, skip_bad=skip_bad)
-        inputs = extract_inputs(reader, str(log), selection)
+        check = SignatureCheck(trust_for(reader.header, trust, str(log)))
+        inputs = extract_inputs(check.verified(reader), str(log), selection)
     except (EventLogError, ScenarioError) as exc:
         errors.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     _report_skipped(reader, errors)
+    for line in check.summary(str(log)):
+        errors.print(f"[red]{line}[/red]" if check.forged else line, highlight=False)
     for problem in inputs.unreplayable[:10]:
         errors.print(f"[yellow]not replayable[/yellow] {problem}", highlight=False)
     out = out or default_replay_path(log)
@@ -186,6 +207,7 @@ def replay_command(
         quiet_s=quiet,
         bootstrap=bootstrap,
         against=parse_against(against),
+        keys=keys,
     )
     console.print(
         f"replaying {len(inputs.items):,} inputs of {log} at speed {pace}"
@@ -207,10 +229,14 @@ def replay_command(
     if diff:
         roots = inputs.dossier_ids if selection.active else None
         try:
-            compared = compare_logs(log, out, skip_bad=skip_bad, errors=errors, roots=roots)
+            compared = compare_logs(
+                log, out, skip_bad=skip_bad, errors=errors, roots=roots, trust_a=trust
+            )
         except EventLogError as exc:
             errors.print(f"[red]error[/red] {exc}", highlight=False)
             raise typer.Exit(2) from None
         report_diff(compared, json_out or default_diff_path(out), console)
         failed = failed or not compared.identical
+    if check.forged:
+        raise typer.Exit(EXIT_FORGED)
     raise typer.Exit(1 if failed else 0)

@@ -176,7 +176,13 @@ async def _play(
     recorder: Recorder | None = None
     try:
         if record_to is not None:
-            header = header_for(scenario, collector.topics, origin="run", variant=variant)
+            header = header_for(
+                scenario,
+                collector.topics,
+                origin="run",
+                variant=variant,
+                trust=cluster.trust if cluster else None,
+            )
             recorder = await start_recording(
                 bootstrap, record_to, header, start_offsets=collector.start_offsets
             )

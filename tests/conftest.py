@@ -90,16 +90,49 @@ def secure_kafka(kafka_broker: tuple[str, Any]) -> Any:
 
 
 @pytest.fixture(scope="session")
-def cluster(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def key_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's key folder: a key per principal and the trust file (`keys init`)."""
+    from simulator.keys import init_keys
+
+    folder = tmp_path_factory.mktemp("keys")
+    init_keys(folder, force=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def signers(key_folder: Path) -> dict[str, Any]:
+    """Every principal's `Signer` from the session's key folder, by name."""
+    from simulator.keys import PRINCIPALS, signer_from
+
+    return {name: signer_from(key_folder, name) for name in PRINCIPALS}
+
+
+@pytest.fixture(scope="session")
+def trust(key_folder: Path) -> Any:
+    """The session's `TrustStore` (what the cluster's services verify against)."""
+    from contracts.signing import TrustStore
+    from simulator.keys import trust_path
+
+    return TrustStore.from_file(trust_path(key_folder))
+
+
+@pytest.fixture(scope="session")
+def cluster(
+    kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory, key_folder: Path
+) -> Iterator[Any]:
     """The four services as processes on the session's broker, shared by e2e and fault tests.
 
-    No random rejections, so every correctly filled dossier is approved.
+    No random rejections, so every correctly filled dossier is approved. They run signed
+    with the session's key folder, so tests can sign what they publish (`signers`).
     """
     from simulator.processes import ServiceCluster
     from tests.system import CLUSTER_SETTINGS
 
     services = ServiceCluster(
-        kafka_bootstrap, tmp_path_factory.mktemp("services"), settings=CLUSTER_SETTINGS
+        kafka_bootstrap,
+        tmp_path_factory.mktemp("services"),
+        settings=CLUSTER_SETTINGS,
+        keys=key_folder,
     )
     with services:
         yield services

@@ -15,6 +15,7 @@ from contracts.events import (
     DossierStatusChanged,
     Outcome,
 )
+from contracts.signing import Signer
 from contracts.topics import topic
 from services.kit.emitter import EventFactory
 from simulator.applicants import ApplicantPool
@@ -65,8 +66,9 @@ def status(dossier_id: str, state: str, by: str = "city_portal") -> DossierStatu
 class LogBuilder:
     """Record lines built from payloads, written as a log (header and end line)."""
 
-    def __init__(self, service: str = "city_portal") -> None:
-        self.factory = EventFactory(service)
+    def __init__(self, service: str = "city_portal", signers: dict[str, Signer] | None = None):
+        self.signers = signers or {}
+        self.factory = EventFactory(service, self.signers.get(service))
         self.lines: list[bytes] = []
 
     def add(
@@ -78,7 +80,7 @@ class LogBuilder:
         timestamp: int | None = None,
     ) -> LogBuilder:
         """One record of `payload` on `topic_name`, with fresh event id and offset."""
-        factory = EventFactory(service) if service else self.factory
+        factory = EventFactory(service, self.signers.get(service)) if service else self.factory
         record = factory.record(
             topic_name,
             payload,

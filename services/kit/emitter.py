@@ -2,7 +2,8 @@
 
 Events produced while handling another event get ids derived from the producer and
 the cause (`uuid5(producer / cause id / n)`), so a redelivered event yields byte-identical
-follow-ups and downstream deduplication catches any republished one.
+follow-ups and downstream deduplication catches any republished one. A factory with a
+`Signer` signs every envelope it makes (`signer` and `signature` appended).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import orjson
 from pydantic import BaseModel
 
 from contracts.envelope import CONTENT_TYPE, CloudEvent, utc_now
+from contracts.signing import Signer
 from contracts.topics import ServiceName, topic
 from services.kit.store import OutboxRecord
 
@@ -29,9 +31,10 @@ _EVENT_TYPES: dict[str, str] = {}
 
 @dataclass(frozen=True)
 class EventFactory:
-    """Makes the envelopes a service publishes, stamped with its source."""
+    """Makes the envelopes a service publishes, stamped with its source (signed with a signer)."""
 
     service: ServiceName | str
+    signer: Signer | None = None
 
     @property
     def source(self) -> str:
@@ -58,20 +61,21 @@ class EventFactory:
             )
         if simtime.tzinfo is None:
             raise ValueError("simtime must be timezone-aware")
+        value = envelope_bytes(
+            id=event_id,
+            source=self.source,
+            type=event_type_of(topic_name),
+            time=time or utc_now(),
+            subject=subject,
+            correlationid=correlation_id,
+            causationid=causation_id,
+            simtime=simtime,
+            data=payload,
+        )
         return OutboxRecord(
             topic=topic_name,
             key=registered.key_of(payload),
-            value=envelope_bytes(
-                id=event_id,
-                source=self.source,
-                type=event_type_of(topic_name),
-                time=time or utc_now(),
-                subject=subject,
-                correlationid=correlation_id,
-                causationid=causation_id,
-                simtime=simtime,
-                data=payload,
-            ),
+            value=value if self.signer is None else self.signer.sign_bytes(value),
             headers=(("content-type", CONTENT_TYPE),),
         )
 

@@ -9,6 +9,7 @@ from typing import TypeVar
 from services.kit.logging import configure_logging
 from services.kit.runtime import ServiceRuntime, run_service
 from services.kit.settings import ServiceSettings, parse_settings
+from services.kit.signing import SigningConfigError
 
 __all__ = ["serve"]
 
@@ -24,4 +25,8 @@ def serve(
     """Parse the settings (`--help` lists them), configure logging, serve until SIGTERM."""
     settings = parse_settings(settings_class, description=description)
     configure_logging(name, settings.log_level, settings.log_json)
-    asyncio.run(run_service(build_runtime(settings)))
+    try:
+        runtime = build_runtime(settings)
+    except SigningConfigError as exc:
+        raise SystemExit(f"portalsim {name}: refusing to start: {exc}") from None
+    asyncio.run(run_service(runtime))

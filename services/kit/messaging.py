@@ -27,6 +27,7 @@ from faststream.kafka.message import FAKE_CONSUMER, KafkaAckableMessage, KafkaMe
 from faststream.middlewares import AckPolicy
 
 from contracts.envelope import CloudEvent
+from contracts.signing import Signer, TrustStore
 from contracts.topics import ServiceName, topic
 from services.kit.emitter import EventFactory, HandlerContext
 from services.kit.intake import RecordReader
@@ -86,11 +87,13 @@ class ServiceMessaging:
         retry_base_delay: float = 0.05,
         batch_timeout_ms: int = 5,
         consumer_config: dict[str, Any] | None = None,
+        signer: Signer | None = None,
+        trust: TrustStore | None = None,
     ) -> None:
         self.broker = broker
         self.service = service
         self.worker = worker
-        self.factory = EventFactory(service)
+        self.factory = EventFactory(service, signer)
         self.max_records = max_records
         self.max_event_bytes = max_event_bytes
         self.retry_attempts = retry_attempts
@@ -103,7 +106,9 @@ class ServiceMessaging:
         self.stopping = False
         self._subscriber: Any = None
         self.stats: Counter[str] = Counter(handled=0, duplicates=0, deadletters=0)
-        self.reader = RecordReader(str(service), self.factory.source, max_event_bytes, self.stats)
+        self.reader = RecordReader(
+            str(service), self.factory.source, max_event_bytes, self.stats, trust
+        )
 
     @property
     def store(self) -> ServiceStore:

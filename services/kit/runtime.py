@@ -27,6 +27,7 @@ from contracts.topics import ServiceName
 from services.kit.masking import http_models, register_personal_models
 from services.kit.messaging import ServiceMessaging
 from services.kit.settings import ServiceSettings
+from services.kit.signing import keys_from_settings
 from services.kit.store import ServiceStore, StoreWorker
 from services.kit.topics_admin import ensure_topics
 
@@ -79,8 +80,14 @@ class ServiceRuntime:
         """Wire store, broker and messaging together (handlers are registered afterwards)."""
         broker = make_broker(settings, service)
         worker = StoreWorker(store)
+        signer, trust = keys_from_settings(settings, service)
         messaging = ServiceMessaging(
-            broker, service, worker, max_records=settings.batch_max_records
+            broker,
+            service,
+            worker,
+            max_records=settings.batch_max_records,
+            signer=signer,
+            trust=trust,
         )
         return cls(service, settings, store, broker, messaging, http)
 

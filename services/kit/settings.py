@@ -52,6 +52,16 @@ class ServiceSettings(BaseSettings):
     create_topics: bool = Field(
         True, description="Create the registered topics at start when they are missing."
     )
+    signing_key_file: Path | None = Field(
+        None,
+        description="The service's Ed25519 private key (PEM): signs what it publishes. "
+        "With trust_file; neither: unsigned.",
+    )
+    trust_file: Path | None = Field(
+        None,
+        description="trust.json: the public keys of every principal; what is consumed is "
+        "verified against it. With signing_key_file.",
+    )
 
     def kafka_access(self) -> KafkaAccess:
         """How this service's Kafka clients connect."""

@@ -5,7 +5,9 @@ N dossiers injected at once and watched until every one has settled and every co
 group has caught up; the records of that run counted; the same number of records of the
 same sizes through plain aiokafka; then dossiers injected at a fixed rate (half the
 measured peak unless given) for their latency; optionally ingress over HTTP; finally
-population_db restarted to show it answers from its file without reseeding.
+population_db restarted to show it answers from its file without reseeding. The run is
+signed unless `signed=False` (`--unsigned`); the cost of signing and verifying one
+envelope is measured in this process as well (`signing`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from simulator.bench.setup import (
     machine,
     seed_report,
 )
+from simulator.bench.signing import measure_signing
 from simulator.bench.stats import latencies_by_path, size_summary, summarise_latencies
 from simulator.bench.watch import SettlementWatcher, end_offsets, scan_records
 from simulator.bench.workload import Workload, build_workload
@@ -61,6 +64,7 @@ class BenchOptions:
     settle_timeout_s: float = 1800.0
     restart_check: bool = True
     logs_to: Path | None = None
+    signed: bool = True
 
 
 async def _drained(lag: LagSampler, timeout_s: float = 60.0) -> float:
@@ -175,7 +179,8 @@ async def _bench(
 ) -> dict[str, Any]:
     bootstrap = handle.bootstrap
     await ensure_topics(bootstrap)
-    cluster = bench_cluster(bootstrap, work_dir / "services", options.population)
+    cluster = bench_cluster(bootstrap, work_dir / "services", options.population, options.signed)
+    signer = cluster.signer()
     log.print(
         f"starting the four services (population {options.population:,}) "
         "and building the workload..."
@@ -183,7 +188,7 @@ async def _bench(
     started = time.monotonic()
     starting = asyncio.create_task(asyncio.to_thread(cluster.start, 900.0))
     pool = await asyncio.to_thread(ApplicantPool, options.population, 6, START)
-    work = await asyncio.to_thread(build_workload, options.dossiers, pool, "bench", START)
+    work = await asyncio.to_thread(build_workload, options.dossiers, pool, "bench", START, signer)
     await starting
     healthy_s = time.monotonic() - started
     try:
@@ -218,7 +223,7 @@ async def _bench(
         count = max(1, int(rate * options.latency_seconds))
         log.print(f"latency run: {count:,} dossiers at {rate:,.0f}/s...")
         paced = await asyncio.to_thread(
-            build_workload, count, pool, "bench-latency", work.next_start()
+            build_workload, count, pool, "bench-latency", work.next_start(), signer
         )
         result["latency_run"] = await _latency_run(
             bootstrap, watcher, paced, rate, options.settle_timeout_s
@@ -229,6 +234,8 @@ async def _bench(
             result["http"] = await measure_http(
                 cluster, pool, options.http_dossiers, options.http_concurrency, paced.next_start()
             )
+        signing = await asyncio.to_thread(measure_signing, [r.value for r in work.records])
+        result["signing"] = {"run_signed": options.signed, **signing}
         if options.restart_check:
             result["population"].update(await asyncio.to_thread(_restart_population_db, cluster))
     finally:
@@ -259,5 +266,6 @@ def run_bench(options: BenchOptions, console: Console | None = None) -> dict[str
         "latency_seconds": options.latency_seconds,
         "broker": options.bootstrap or "local (fresh, from the Maven jars)",
         "services": "one instance each, separate processes",
+        "signed": options.signed,
     }
     return result

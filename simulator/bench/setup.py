@@ -47,14 +47,16 @@ def local_or_given_broker(bootstrap: str | None) -> Iterator[BrokerHandle]:
         shutil.rmtree(data, ignore_errors=True)
 
 
-def bench_cluster(bootstrap: str, data_root: Path, population: int) -> ServiceCluster:
+def bench_cluster(
+    bootstrap: str, data_root: Path, population: int, signed: bool = True
+) -> ServiceCluster:
     """The four services with the hanoi-day policies and a population of `population`."""
     scenario = load_scenario(BUILT_IN_DIR / "hanoi-day.yaml").model_copy(
         update={"population_size": population}
     )
     settings = service_settings(scenario, scenario.policies)
     settings["population_db"]["log_level"] = "INFO"  # its seed report; nothing per event
-    return ServiceCluster(bootstrap, data_root, settings=settings)
+    return ServiceCluster(bootstrap, data_root, settings=settings, signed=signed)
 
 
 def seed_report(cluster: ServiceCluster) -> dict[str, Any]:

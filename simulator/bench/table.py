@@ -87,6 +87,20 @@ def print_bench(result: dict[str, Any], console: Console) -> None:
             f"{http['requests_per_second']:,.0f} requests/s",
             f"{http['dossiers_per_second']:,.0f} dossiers/s at concurrency {http['concurrency']}",
         )
+    signing = result.get("signing")
+    if signing:
+        table.add_row(
+            "sign / verify one event",
+            f"{signing['sign']['us']:,.0f} / {signing['verify']['us']:,.0f} us",
+            f"{signing['sign']['per_second']:,} / {signing['verify']['per_second']:,} per s; "
+            f"run {'signed' if signing['run_signed'] else 'UNSIGNED'}",
+        )
+        table.add_row(
+            "read one signed event",
+            f"{signing['read_signed_one_parse']['us']:,.0f} us",
+            f"two parses {signing['read_signed_two_parses']['us']:,.0f} us; unsigned "
+            f"{signing['read_unsigned']['us']:,.0f} us",
+        )
     population = result["population"]
     table.add_row(
         "population_db",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from contracts.catalogue import Portal, load_catalogue
+from contracts.signing import Signer
 from services.kit.store import OutboxRecord
 from simulator.applicants import ApplicantPool
 from simulator.demand import DemandItem, generate_demand
@@ -85,11 +86,16 @@ def bench_demand(count: int, pool: ApplicantPool, name: str, start: date) -> lis
 
 
 def build_workload(
-    count: int, pool: ApplicantPool, name: str, start: date = date(2026, 3, 2)
+    count: int,
+    pool: ApplicantPool,
+    name: str,
+    start: date = date(2026, 3, 2),
+    signer: Signer | None = None,
 ) -> Workload:
-    """`count` online dossiers of the hanoi-day mix, first arriving on `start`."""
+    """`count` online dossiers of the hanoi-day mix, first arriving on `start` (signed by
+    `signer` when given)."""
     items = bench_demand(count, pool, name, start)
-    records = submission_records(items[:count])
+    records = submission_records(items[:count], signer)
     procedures = {
         r.key.decode(): item.procedure_code
         for r, item in zip(records, items, strict=False)

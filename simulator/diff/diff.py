@@ -54,6 +54,12 @@ class LogDiff:
     differences: list[DossierDiff]
     by_procedure: dict[str, Counter[str]]
     compared: int
+    signatures: dict[str, Any] = field(default_factory=dict)  # log -> its signature check
+
+    @property
+    def forged(self) -> int:
+        """Records of either log left out as forged or unsigned."""
+        return sum(int(check.get("forged", 0)) for check in self.signatures.values())
 
     @property
     def identical(self) -> bool:
@@ -80,6 +86,7 @@ class LogDiff:
                 for code, counts in sorted(self.by_procedure.items())
             },
             "differences": [d.as_json() for d in self.differences],
+            "signatures": self.signatures,
         }
 
 

@@ -64,6 +64,11 @@ class LogHeader(BaseModel):
     note: dict[str, Any] = Field(
         default_factory=dict, description="Free details: variant, replay_of, policy overrides."
     )
+    trust: dict[str, str] | None = Field(
+        None,
+        description="The public keys the recorded run trusted (principal -> base64 Ed25519 "
+        "key), self-asserted by the recorder; none when unknown.",
+    )
 
 
 class LogEnd(BaseModel):

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from contracts.envelope import utc_now
+from contracts.signing import TrustStore
 from simulator.eventlog.format import LogHeader
 from simulator.scenario import Policies, Scenario, ScenarioError, Variant
 
@@ -20,8 +21,12 @@ def header_for(
     origin: str,
     variant: Variant | None = None,
     note: dict[str, Any] | None = None,
+    trust: TrustStore | None = None,
 ) -> LogHeader:
-    """A header for a recording of `scenario` (the variant's policies applied, if any)."""
+    """A header for a recording of `scenario` (the variant's policies applied, if any).
+
+    `trust`: the public keys of the recorded system, kept so the log can be verified.
+    """
     dumped = None
     if scenario is not None:
         played = with_policies(scenario, scenario.policies_of(variant))
@@ -36,6 +41,7 @@ def header_for(
         recorded_at=utc_now(),
         origin=origin,
         note=details,
+        trust=dict(trust.keys) if trust is not None else None,
     )
 
 

@@ -4,7 +4,8 @@ Inputs start in their original order, at most `concurrency` at a time. An online
 dossier waits for its account to be opened; the desk dossiers of one unit go one after
 another in the order the desk took them in (their queue depends on it). `Pace` spaces
 them: `max` as fast as the system takes them, `real` with the original wall spacing,
-a factor N with that spacing divided by N.
+a factor N with that spacing divided by N. Injected dossiers are signed again with the
+replaying system's simulator key (their recorded signature was verified before).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaProducer
 
 from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubmitted
+from contracts.signing import Signer
 from services.kit.kafka_access import simulator_access
 from simulator.applicants import DossierDraft
 from simulator.driver import DriverError, PortalDriver
@@ -83,8 +86,10 @@ class Replayer:
         pace: Pace,
         concurrency: int = 32,
         retry_for_s: float = 120.0,
+        signer: Signer | None = None,
     ) -> None:
         self.driver = driver
+        self.signer = signer
         self.bootstrap = bootstrap
         self.pace = pace
         self.concurrency = concurrency
@@ -231,8 +236,9 @@ class Replayer:
         record = item.record
         headers = [(k, v.encode()) for k, v in record.headers]
         key = record.key.encode() if record.key is not None else None
-        self._sends.append(
-            await self._producer.send(record.topic, record.value_bytes(), key=key, headers=headers)
-        )
+        value = record.value_bytes()
+        if self.signer is not None and record.value is not None:
+            value = orjson.dumps(self.signer.sign(record.value))
+        self._sends.append(await self._producer.send(record.topic, value, key=key, headers=headers))
         self.stats.handed_in["injected"] += 1
         self.stats.dossier_ids.add(item.key)

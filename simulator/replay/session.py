@@ -4,7 +4,8 @@ The system is fresh unless given: a local broker in a temporary folder (or `boot
 and the four services as processes with the scenario's settings (or `against`, the
 URLs of a running deployment). The new run is recorded from the end offsets taken
 before the first input; the recording stops once every replayed dossier has settled
-and nothing new came for `quiet_s` seconds (bounded by `settle_timeout_s`).
+and nothing new came for `quiet_s` seconds (bounded by `settle_timeout_s`). A fresh
+system runs signed with new keys (or `keys`); the new log's header keeps their trust.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ import orjson
 from aiokafka.structs import ConsumerRecord
 from rich.console import Console
 
+from contracts.signing import Signer
 from services.kit.topics_admin import ensure_topics
 from simulator.driver import PortalDriver
 from simulator.eventlog import LogHeader, start_recording
+from simulator.keys import ensure_keys, signer_from
 from simulator.processes import ServiceCluster
 from simulator.replay.inputs import Inputs
 from simulator.replay.replayer import Pace, Replayer, ReplayStats
@@ -44,6 +47,7 @@ class ReplaySettings:
     quiet_s: float = 2.0
     bootstrap: str | None = None
     against: dict[str, str] | None = None
+    keys: Path | None = None
 
 
 @dataclass
@@ -102,6 +106,7 @@ async def _replay_into(
     header: LogHeader,
     settings: ReplaySettings,
     console: Console,
+    signer: Signer | None,
 ) -> ReplayResult:
     await ensure_topics(bootstrap)
     settled = _Settlements()
@@ -109,7 +114,9 @@ async def _replay_into(
     started = time.monotonic()
     try:
         async with PortalDriver(urls) as driver:
-            replayer = Replayer(driver, bootstrap, settings.pace, settings.concurrency)
+            replayer = Replayer(
+                driver, bootstrap, settings.pace, settings.concurrency, signer=signer
+            )
             watcher = asyncio.create_task(_progress(replayer, settled, len(inputs.items), console))
             try:
                 stats = await replayer.replay(inputs)
@@ -136,7 +143,11 @@ async def _replay_into(
 
 @contextlib.contextmanager
 def _services(
-    scenario: Scenario | None, bootstrap: str, against: dict[str, str] | None, work_dir: Path
+    scenario: Scenario | None,
+    bootstrap: str,
+    against: dict[str, str] | None,
+    work_dir: Path,
+    keys: Path | None,
 ) -> Iterator[dict[str, str]]:
     if against is not None:
         yield against
@@ -144,7 +155,10 @@ def _services(
     if scenario is None:
         raise ValueError("a fresh system needs the scenario (the log has none: --scenario FILE)")
     cluster = ServiceCluster(
-        bootstrap, work_dir / "services", settings=service_settings(scenario, scenario.policies)
+        bootstrap,
+        work_dir / "services",
+        settings=service_settings(scenario, scenario.policies),
+        keys=keys,
     )
     cluster.start()
     try:
@@ -166,13 +180,20 @@ def run_replay(
     if settings.against is not None and not settings.bootstrap:
         raise ValueError("--against needs --bootstrap: the replay records the deployment's Kafka")
     work_dir = Path(tempfile.mkdtemp(prefix="portalsim-replay-"))
+    keys = settings.keys or (work_dir / "keys" if settings.against is None else None)
+    signer = None
+    if keys is not None:
+        header = header.model_copy(update={"trust": dict(ensure_keys(keys).keys)})
+        signer = signer_from(keys)
+    elif inputs.count("injected"):
+        console.print("[yellow]no --keys: injected dossiers are replayed unsigned[/yellow]")
     try:
         with broker_for(settings.bootstrap, console) as address:
             if settings.against is None:
                 console.print("[dim]starting the four services...[/dim]")
-            with _services(scenario, address, settings.against, work_dir) as urls:
+            with _services(scenario, address, settings.against, work_dir, keys) as urls:
                 return asyncio.run(
-                    _replay_into(address, urls, inputs, out, header, settings, console)
+                    _replay_into(address, urls, inputs, out, header, settings, console, signer)
                 )
     finally:
         if logs_to is not None:

@@ -78,3 +78,12 @@ def test_a_small_bench_run_writes_every_figure(tmp_path: Path) -> None:
     assert machine["cores"] >= 1 and machine["memory_gb"] > 0
     assert len(machine["load_average"]) == 3
     assert result["config"]["dossiers"] == 500
+    assert result["config"]["signed"] is True
+
+    signing = result["signing"]
+    assert signing["run_signed"] is True
+    assert signing["envelopes"] > 0
+    assert signing["mean_bytes_signed"] > signing["mean_bytes_unsigned"] > 0
+    for name in ("sign", "verify", "read_unsigned", "read_signed_one_parse"):
+        assert signing[name]["us"] > 0 and signing[name]["per_second"] > 0, name
+    assert signing["read_signed_two_parses"]["us"] > 0

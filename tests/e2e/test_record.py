@@ -10,10 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from contracts.catalogue import load_catalogue
+from contracts.signing import TrustStore
 from simulator.applicants import ApplicantPool
 from simulator.diff import outcomes_from_records
 from simulator.driver import PortalDriver
 from simulator.eventlog import EventLogReader
+from simulator.eventlog.signatures import SignatureCheck, trust_for
+from simulator.keys import trust_path
 from simulator.replay.inputs import extract_inputs
 from tests.system import START
 
@@ -59,3 +62,31 @@ async def test_record_from_a_time_holds_the_inputs_and_outcomes_since(
         assert outcomes[dossier["dossier_id"]].terminal == "approved"
     statuses = [s.split(" by ")[0] for s in outcomes[desk["dossier_id"]].compared()["statuses"]]
     assert statuses[:2] == ["received", "digitising"] and statuses[-1] == "returned_at_desk"
+
+
+async def test_a_recording_given_the_trust_keeps_it_and_every_record_verifies(
+    kafka_bootstrap: str,
+    driver: PortalDriver,
+    pool: ApplicantPool,
+    tmp_path: Path,
+    key_folder: Path,
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    draft = pool.draft(TEMPORARY_RESIDENCE)
+    ref = f"desk:{uuid.uuid4().hex[:10]}"
+    desk = await driver.submit_at_desk("00601", TEMPORARY_RESIDENCE.code, draft, START, ref)
+    await driver.wait_settled([desk["dossier_code"]], within=120)
+    log = tmp_path / "trusted.jsonl"
+    command = [sys.executable, "-m", "simulator.cli", "record", "--out", str(log), "--quiet", "2"]
+    command += ["--bootstrap", kafka_bootstrap, "--from", since.isoformat()]
+    command += ["--trust", str(trust_path(key_folder)), "--max-seconds", "60"]
+    done = await asyncio.to_thread(
+        subprocess.run, command, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    reader = EventLogReader(log)
+    assert reader.header.trust == TrustStore.from_file(trust_path(key_folder)).keys
+    check = SignatureCheck(trust_for(reader.header, None))
+    settled = [r for r in check.verified(reader) if r.topic == "dossier.settled"]
+    assert check.checked > 0 and check.forged == []
+    assert desk["dossier_id"] in {r.data["dossier_id"] for r in settled}

@@ -17,6 +17,7 @@ from simulator.collector import EventCollector
 from simulator.demand import generate_demand
 from simulator.inject import publish_records, submission_records
 from simulator.observations import Observations
+from simulator.processes import ServiceCluster
 from simulator.scenario import BUILT_IN_DIR, load_scenario
 from tests.system import START
 
@@ -38,10 +39,17 @@ class Workload:
     same dossiers (they would be duplicates, ignored by design).
     """
 
-    def __init__(self, bootstrap: str, pool: ApplicantPool, collector: EventCollector) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        pool: ApplicantPool,
+        collector: EventCollector,
+        cluster: ServiceCluster,
+    ) -> None:
         self.bootstrap = bootstrap
         self.pool = pool
         self.collector = collector
+        self.signer = cluster.signer()  # the cluster runs signed: inject as the simulator
 
     @property
     def seen(self) -> Observations:
@@ -59,7 +67,7 @@ class Workload:
                 "demand": base.demand.model_copy(update={"scale": scale, "online_share": 1.0}),
             }
         )
-        records = submission_records(generate_demand(scenario, self.pool))
+        records = submission_records(generate_demand(scenario, self.pool), self.signer)
         ids = [r.key.decode() for r in records if r.key]
         for dossier_id in ids:
             self.seen.accepted[dossier_id] = dossier_id
@@ -72,13 +80,13 @@ class Workload:
 
 @pytest.fixture
 async def workload(
-    kafka_bootstrap: str, cluster: object, pool: ApplicantPool
+    kafka_bootstrap: str, cluster: ServiceCluster, pool: ApplicantPool
 ) -> AsyncIterator[Workload]:
-    """A collector on every topic (from now on) and an injector of dossiers."""
+    """A collector on every topic (from now on) and an injector of signed dossiers."""
     collector = EventCollector(kafka_bootstrap)
     await collector.start()
     try:
-        yield Workload(kafka_bootstrap, pool, collector)
+        yield Workload(kafka_bootstrap, pool, collector, cluster)
     finally:
         await collector.stop()
 

@@ -2,54 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from faststream.kafka import KafkaBroker, TestKafkaBroker
 
-from contracts.envelope import CloudEvent
-from contracts.events import DossierStatus, DossierStatusChanged
-from contracts.topics import ServiceName, topic
-from services.kit import HandlerContext, ServiceMessaging, ServiceStore, StoreWorker
+from contracts.topics import topic
 from tests.factories import envelope, submission
-
-
-async def _raw(msg: Any) -> Any:
-    return msg.raw_message
+from tests.service.conftest import KitHarnessFactory
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> Any:
-    broker = KafkaBroker("127.0.0.1:9")
-    worker = StoreWorker(ServiceStore(tmp_path / "kit.sqlite"))
-    messaging = ServiceMessaging(broker, ServiceName.CITY_PORTAL, worker)
-    handled: list[str] = []
-
-    @messaging.on("dossier.submitted")
-    def on_submitted(event: CloudEvent[Any], ctx: HandlerContext) -> None:
-        handled.append(event.id)
-        ctx.emit(
-            "dossier.status.changed",
-            DossierStatusChanged(
-                dossier_id=event.data.dossier_id,
-                dossier_code=event.data.dossier_code,
-                procedure_code=event.data.procedure_code,
-                status=DossierStatus.RECEIVED,
-                by="city_portal",
-            ),
-        )
-
-    messaging.subscribe()
-    published: list[Any] = []
-
-    @broker.subscriber("dossier.status.changed", "deadletter.dossier.submitted", decoder=_raw)
-    async def record(body: Any) -> None:
-        published.append(body)
-
-    async with TestKafkaBroker(broker) as test_broker:
-        yield test_broker, handled, published
-    worker.close()
+async def harness(kit_harness: KitHarnessFactory) -> Any:
+    async with kit_harness() as kit:
+        yield kit.broker, kit.handled, kit.published
 
 
 async def test_a_valid_event_is_handled_and_its_follow_up_published(harness: Any) -> None:

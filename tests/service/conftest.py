@@ -1,0 +1,79 @@
+"""Fixtures of the service tests: the kit's consumer on FastStream's in-memory broker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+
+from contracts.envelope import CloudEvent
+from contracts.events import DossierStatus, DossierStatusChanged
+from contracts.signing import Signer, TrustStore
+from contracts.topics import ServiceName
+from services.kit import HandlerContext, ServiceMessaging, ServiceStore, StoreWorker
+
+
+@dataclass
+class KitHarness:
+    """The city portal's kit consumer of `dossier.submitted`, and what it did."""
+
+    broker: Any  # the TestKafkaBroker: publish to it
+    messaging: ServiceMessaging
+    handled: list[str] = field(default_factory=list)  # event ids handled
+    published: list[Any] = field(default_factory=list)  # follow-ups and dead letters
+
+
+async def _raw(msg: Any) -> Any:
+    return msg.raw_message
+
+
+KitHarnessFactory = Callable[..., AbstractAsyncContextManager[KitHarness]]
+
+
+@pytest.fixture
+def kit_harness(tmp_path: Path) -> KitHarnessFactory:
+    """Builds a harness whose handler emits a status change per submission; signed when
+    given a signer and a trust store."""
+
+    @asynccontextmanager
+    async def build(
+        signer: Signer | None = None, trust: TrustStore | None = None
+    ) -> AsyncIterator[KitHarness]:
+        broker = KafkaBroker("127.0.0.1:9")
+        worker = StoreWorker(ServiceStore(tmp_path / "kit.sqlite"))
+        messaging = ServiceMessaging(
+            broker, ServiceName.CITY_PORTAL, worker, signer=signer, trust=trust
+        )
+        harness = KitHarness(broker, messaging)
+
+        @messaging.on("dossier.submitted")
+        def on_submitted(event: CloudEvent[Any], ctx: HandlerContext) -> None:
+            harness.handled.append(event.id)
+            ctx.emit(
+                "dossier.status.changed",
+                DossierStatusChanged(
+                    dossier_id=event.data.dossier_id,
+                    dossier_code=event.data.dossier_code,
+                    procedure_code=event.data.procedure_code,
+                    status=DossierStatus.RECEIVED,
+                    by="city_portal",
+                ),
+            )
+
+        messaging.subscribe()
+
+        @broker.subscriber("dossier.status.changed", "deadletter.dossier.submitted", decoder=_raw)
+        async def record(body: Any) -> None:
+            harness.published.append(body)
+
+        async with TestKafkaBroker(broker) as test_broker:
+            harness.broker = test_broker
+            yield harness
+        worker.close()
+
+    return build
