@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from simulator.credentials import RunCredentials
+
 __all__ = ["SERVICE_NAMES", "ServiceCluster", "ServiceProcess", "free_port"]
 
 SERVICE_NAMES = ("population_db", "city_portal", "national_portal", "one_stop")
@@ -132,11 +134,15 @@ class ServiceCluster:
     data_root: Path
     settings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    #: the run's tokens; the services get their hashes (default: fresh, every desk)
+    credentials: RunCredentials = field(default_factory=RunCredentials.generate)
 
     def __post_init__(self) -> None:
+        hashes = self.credentials.service_settings()
         for name in SERVICE_NAMES:
+            settings = {**self.settings.get(name, {}), **hashes.get(name, {})}
             self.services[name] = ServiceProcess(
-                name, self.bootstrap, self.data_root / name, settings=self.settings.get(name, {})
+                name, self.bootstrap, self.data_root / name, settings=settings
             )
 
     def __getitem__(self, name: str) -> ServiceProcess:

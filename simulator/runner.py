@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from services.kit.topics_admin import ensure_topics
 from simulator.applicants import ApplicantPool
 from simulator.collector import EventCollector
+from simulator.credentials import RunCredentials
 from simulator.demand import DemandItem, demand_fingerprint, generate_demand
 from simulator.driver import PortalDriver
 from simulator.eventlog import Recorder, start_recording
@@ -157,9 +158,13 @@ async def _play(
     pool = ApplicantPool(scenario.population_size, scenario.population_seed, scenario.start_date)
     demand = generate_demand(scenario, pool)
     cluster = None
+    credentials = RunCredentials.from_env()
     if against is None:
         settings = service_settings(scenario, scenario.policies_of(variant))
-        cluster = ServiceCluster(bootstrap, work_dir / "services", settings=settings)
+        credentials = RunCredentials.generate(i.unit_code for i in demand if i.channel == "desk")
+        cluster = ServiceCluster(
+            bootstrap, work_dir / "services", settings=settings, credentials=credentials
+        )
         console.print("[dim]starting the four services...[/dim]")
         await asyncio.to_thread(cluster.start)
     urls = against or (cluster.urls if cluster else {})
@@ -173,7 +178,7 @@ async def _play(
             recorder = await start_recording(
                 bootstrap, record_to, header, start_offsets=collector.start_offsets
             )
-        async with PortalDriver(urls) as driver:
+        async with PortalDriver(urls, credentials) as driver:
             ingress = Ingress(driver, observations, scenario.concurrency)
             faults = (
                 asyncio.create_task(inject_faults(scenario.faults, cluster, started, observations))

@@ -11,6 +11,7 @@ from contracts.catalogue import load_catalogue
 from contracts.id_numbers import IdNumberStr
 from contracts.people import PERSONAL_DATA, DeclaredPerson, PersonRole
 from contracts.worktime import HANOI_TZ
+from services.kit.http_types import HttpForm
 
 __all__ = [
     "ClockAdvance",
@@ -21,8 +22,6 @@ __all__ = [
     "IntakeAccepted",
     "IntakeRequest",
 ]
-
-FormValue = str | int | bool | None
 
 
 class DeskPerson(DeclaredPerson):
@@ -59,7 +58,7 @@ class IntakeRequest(BaseModel):
         max_length=8,
         description="Declared identities; the applicant first, then others the procedure names.",
     )
-    form: dict[str, FormValue] = Field(
+    form: HttpForm = Field(
         default_factory=dict, description="The procedure's form data (e.g. child_full_name)."
     )
     received_simtime: AwareDatetime = Field(

@@ -23,6 +23,7 @@ from aiokafka.structs import ConsumerRecord
 from rich.console import Console
 
 from services.kit.topics_admin import ensure_topics
+from simulator.credentials import RunCredentials
 from simulator.driver import PortalDriver
 from simulator.eventlog import LogHeader, start_recording
 from simulator.processes import ServiceCluster
@@ -97,6 +98,7 @@ async def _progress(
 async def _replay_into(
     bootstrap: str,
     urls: dict[str, str],
+    credentials: RunCredentials,
     inputs: Inputs,
     out: Path,
     header: LogHeader,
@@ -108,7 +110,7 @@ async def _replay_into(
     recorder = await start_recording(bootstrap, out, header, from_end=True, observer=settled)
     started = time.monotonic()
     try:
-        async with PortalDriver(urls) as driver:
+        async with PortalDriver(urls, credentials) as driver:
             replayer = Replayer(driver, bootstrap, settings.pace, settings.concurrency)
             watcher = asyncio.create_task(_progress(replayer, settled, len(inputs.items), console))
             try:
@@ -137,9 +139,10 @@ async def _replay_into(
 @contextlib.contextmanager
 def _services(
     scenario: Scenario | None, bootstrap: str, against: dict[str, str] | None, work_dir: Path
-) -> Iterator[dict[str, str]]:
+) -> Iterator[tuple[dict[str, str], RunCredentials]]:
+    """The services' URLs and the tokens to call them with (fresh ones for a fresh system)."""
     if against is not None:
-        yield against
+        yield against, RunCredentials.from_env()
         return
     if scenario is None:
         raise ValueError("a fresh system needs the scenario (the log has none: --scenario FILE)")
@@ -148,7 +151,7 @@ def _services(
     )
     cluster.start()
     try:
-        yield cluster.urls
+        yield cluster.urls, cluster.credentials
     finally:
         cluster.stop()
 
@@ -170,9 +173,9 @@ def run_replay(
         with broker_for(settings.bootstrap, console) as address:
             if settings.against is None:
                 console.print("[dim]starting the four services...[/dim]")
-            with _services(scenario, address, settings.against, work_dir) as urls:
+            with _services(scenario, address, settings.against, work_dir) as (urls, tokens):
                 return asyncio.run(
-                    _replay_into(address, urls, inputs, out, header, settings, console)
+                    _replay_into(address, urls, tokens, inputs, out, header, settings, console)
                 )
     finally:
         if logs_to is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from contracts.catalogue import load_catalogue
 from simulator.applicants import ApplicantPool
 from simulator.diff import outcomes_from_records
-from simulator.driver import PortalDriver
+from simulator.driver import PortalAccount, PortalDriver
 from simulator.eventlog import EventLogReader
 from simulator.replay.inputs import extract_inputs
 from tests.system import START
@@ -28,7 +28,7 @@ async def test_record_from_a_time_holds_the_inputs_and_outcomes_since(
     draft = pool.draft(TEMPORARY_RESIDENCE)
     opened = await driver.open_account(draft.applicant, client_ref=f"holder:{ref}")
     assert opened.status_code == 201, opened.text
-    account = opened.json()["account_id"]
+    account = PortalAccount.from_answer(opened.json())
     online = await driver.submit_online(
         account, TEMPORARY_RESIDENCE.code, draft, START, f"online:{ref}"
     )
