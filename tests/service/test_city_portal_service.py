@@ -110,16 +110,20 @@ async def portal(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterato
     runtime.messaging.worker.close()
 
 
-async def open_citizen_account(portal: Portal) -> PortalAccount:
+def citizen_registration() -> dict[str, Any]:
+    """The body of a citizen's POST /accounts."""
     person = applicant()
-    body = {
+    return {
         "kind": "citizen",
         "id_number": person.id_number,
         "full_name": person.full_name,
         "birth_date": person.birth_date.isoformat(),
         "sex": person.sex.value,
     }
-    answer = (await portal.http.post("/accounts", json=body)).json()
+
+
+async def open_citizen_account(portal: Portal) -> PortalAccount:
+    answer = (await portal.http.post("/accounts", json=citizen_registration())).json()
     await portal.answer_checks()
     return PortalAccount.from_answer(answer)
 
@@ -268,15 +272,8 @@ async def test_bad_submissions_get_422_naming_the_field_and_publish_nothing(
 
 
 async def test_a_dossier_needs_an_active_account(portal: Portal) -> None:
-    person = applicant()
-    body = {
-        "kind": "citizen",
-        "id_number": person.id_number,
-        "full_name": person.full_name,
-        "birth_date": person.birth_date.isoformat(),
-        "sex": person.sex.value,
-    }
-    pending = PortalAccount.from_answer((await portal.http.post("/accounts", json=body)).json())
+    registered = await portal.http.post("/accounts", json=citizen_registration())
+    pending = PortalAccount.from_answer(registered.json())  # its identity check unanswered
     response = await portal.http.post(
         "/dossiers", json=dossier_body(pending.account_id), headers=bearer(pending)
     )
