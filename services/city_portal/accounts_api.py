@@ -125,7 +125,8 @@ def accounts_router(
             and asyncio.get_running_loop().time() < deadline
         ):
             await asyncio.sleep(0.02)
-            account = await messaging.worker.run(store.account, account_id) or account
+            latest: dict[str, Any] | None = await messaging.worker.run(store.account, account_id)
+            account = latest or account
         issued = None
         if account["status"] != AccountStatus.REFUSED:
             issued = issue_token(timedelta(seconds=settings.token_ttl_seconds))

@@ -117,3 +117,11 @@ async def desk(tmp_path: Path, desk_credentials: RunCredentials) -> AsyncIterato
     """The one-stop desks in-process; their client calls with the right clerk's token."""
     async for harness in open_desk(tmp_path, desk_credentials, scan_failure_rate=0.0):
         yield harness
+
+
+@pytest.fixture
+async def desk_door(desk: Desk) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the desks' API that sends no token unless a test gives one."""
+    transport = httpx.ASGITransport(app=desk.runtime.http)
+    async with httpx.AsyncClient(transport=transport, base_url="http://one-stop") as client:
+        yield client
