@@ -13,6 +13,7 @@ from simulator.kafka_cli import kafka_app
 from simulator.record_cli import record_command
 from simulator.replay_cli import replay_command
 from simulator.run_cli import run_command
+from simulator.tokens_cli import tokens_command
 from simulator.topics_cli import topics_app
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.command("record")(record_command)
 app.command("replay")(replay_command)
 app.command("diff")(diff_command)
 app.command("bench")(bench_command)
+app.command("tokens")(tokens_command)
 
 
 def main() -> None:

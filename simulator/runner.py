@@ -150,6 +150,7 @@ async def _play(
     work_dir: Path,
     console: Console,
     record_to: Path | None = None,
+    credentials: RunCredentials | None = None,
 ) -> RunOutcome:
     observations = Observations()
     await ensure_topics(bootstrap)
@@ -158,7 +159,7 @@ async def _play(
     pool = ApplicantPool(scenario.population_size, scenario.population_seed, scenario.start_date)
     demand = generate_demand(scenario, pool)
     cluster = None
-    credentials = RunCredentials.from_env()
+    credentials = credentials or RunCredentials.from_env()
     if against is None:
         settings = service_settings(scenario, scenario.policies_of(variant))
         credentials = RunCredentials.generate(i.unit_code for i in demand if i.channel == "desk")
@@ -225,12 +226,15 @@ def run_scenario(
     console: Console | None = None,
     logs_to: Path | None = None,
     record_to: Path | None = None,
+    credentials: RunCredentials | None = None,
 ) -> RunOutcome:
     """Play one scenario (or one of its variants) from start to finish.
 
     The services' state lives in a temporary folder, removed at the end; their logs
     are copied to `logs_to` first (also after Ctrl-C). With `record_to`, every record
-    of the run is written there as an event log (docs/eventlog.md).
+    of the run is written there as an event log (docs/eventlog.md). `credentials` are the
+    deployment's tokens with `against` (default: from the environment); services the run
+    starts get fresh ones.
     """
     console = console or Console()
     if against is not None and not bootstrap:
@@ -239,7 +243,9 @@ def run_scenario(
     try:
         with broker_for(bootstrap, console) as address:
             return asyncio.run(
-                _play(scenario, variant, address, against, work_dir, console, record_to)
+                _play(
+                    scenario, variant, address, against, work_dir, console, record_to, credentials
+                )
             )
     finally:
         if logs_to is not None:
