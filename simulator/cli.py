@@ -16,6 +16,7 @@ from simulator.record_cli import record_command
 from simulator.replay_cli import replay_command
 from simulator.rights_cli import rights_command
 from simulator.run_cli import run_command
+from simulator.tokens_cli import tokens_command
 from simulator.topics_cli import topics_app
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ app.command("replay")(replay_command)
 app.command("diff")(diff_command)
 app.command("bench")(bench_command)
 app.callback()(logging_options)
+app.command("tokens")(tokens_command)
 
 
 def main() -> None:

@@ -2,6 +2,9 @@
 
 One `PortalDriver` holds an httpx client per service; every call is bounded by a
 timeout, and waiting for settlements polls with a bound instead of sleeping blindly.
+An applicant acts with their account's token (`PortalAccount`, from its registration),
+a desk clerk with the desk's token, the simulator's reads and clock with the official
+token (`RunCredentials`).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +20,9 @@ import httpx
 
 from contracts.people import DeclaredPerson
 from simulator.applicants import DossierDraft
+from simulator.credentials import RunCredentials
 
-__all__ = ["DriverError", "PortalDriver"]
+__all__ = ["DriverError", "PortalAccount", "PortalDriver"]
 
 TERMINAL = frozenset({"approved", "rejected", "returned_at_desk"})
 
@@ -26,10 +31,33 @@ class DriverError(RuntimeError):
     """A service answered something the driver did not expect."""
 
 
+@dataclass(frozen=True)
+class PortalAccount:
+    """An opened account and the bearer token its registration gave."""
+
+    account_id: str
+    token: str
+
+    @classmethod
+    def from_answer(cls, answer: Mapping[str, Any]) -> PortalAccount:
+        """The account of a `POST /accounts` answer (201 or 202)."""
+        return cls(str(answer["account_id"]), str(answer["token"]))
+
+
+def _bearer(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 class PortalDriver:
     """HTTP clients of the city portal and the one-stop desks."""
 
-    def __init__(self, urls: Mapping[str, str], timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        urls: Mapping[str, str],
+        credentials: RunCredentials | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.credentials = credentials or RunCredentials()
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
         self.city = httpx.AsyncClient(base_url=urls["city_portal"], timeout=timeout, limits=limits)
         self.desks = httpx.AsyncClient(base_url=urls["one_stop"], timeout=timeout, limits=limits)
@@ -62,24 +90,24 @@ class PortalDriver:
 
     async def submit_online(
         self,
-        account_id: str,
+        account: PortalAccount,
         procedure_code: str,
         draft: DossierDraft,
         simtime: datetime,
         client_ref: str,
         unit_code: str = "001",
     ) -> dict[str, Any]:
-        """Submit a dossier online; the 202 answer (dossier id and code)."""
+        """Submit a dossier online as the account's holder; the 202 answer (dossier id and code)."""
         body = {
             "client_ref": client_ref,
-            "account_id": account_id,
             "procedure_code": procedure_code,
             "unit_code": unit_code,
             "persons": [p.model_dump(mode="json") for p in draft.persons],
             "form": draft.form,
             "submitted_simtime": simtime.isoformat(),
         }
-        return _accepted(await self.city.post("/dossiers", json=body))
+        answer = await self.city.post("/dossiers", json=body, headers=_bearer(account.token))
+        return _accepted(answer)
 
     async def submit_at_desk(
         self,
@@ -97,16 +125,27 @@ class PortalDriver:
             "form": draft.form,
             "received_simtime": simtime.isoformat(),
         }
-        return _accepted(await self.desks.post(f"/desks/{unit_code}/dossiers", json=body))
+        clerk = _bearer(self.credentials.desk_token(unit_code))
+        return _accepted(
+            await self.desks.post(f"/desks/{unit_code}/dossiers", json=body, headers=clerk)
+        )
 
     async def close_desks(self, simtime: datetime) -> None:
         """Tell the desks the simulated clock reached `simtime` (publishes the last departures)."""
-        response = await self.desks.post("/desks/clock", json={"simtime": simtime.isoformat()})
+        response = await self.desks.post(
+            "/desks/clock",
+            json={"simtime": simtime.isoformat()},
+            headers=_bearer(self.credentials.official),
+        )
         response.raise_for_status()
 
-    async def dossier(self, code: str) -> dict[str, Any] | None:
-        """The city portal's view of a dossier (None while it does not know it)."""
-        response = await self.city.get(f"/dossiers/{code}")
+    async def dossier(
+        self, code: str, account: PortalAccount | None = None
+    ) -> dict[str, Any] | None:
+        """The city portal's view of a dossier (None while it does not know it), read with
+        the account's token, else the official one."""
+        token = account.token if account else self.credentials.official
+        response = await self.city.get(f"/dossiers/{code}", headers=_bearer(token))
         if response.status_code == 404:
             return None
         response.raise_for_status()

@@ -1,6 +1,7 @@
 """Handing the demand to the services over HTTP, as citizens and desk clerks would.
 
-Bounded concurrency; each applicant opens an account once (reused afterwards);
+Bounded concurrency; each applicant opens an account once and keeps the token its
+registration gave for the submissions that follow;
 transient failures (a service restarting) are retried with backoff for a bounded time.
 Items are started in the order of their simulated arrival.
 """
@@ -15,7 +16,7 @@ import httpx
 import structlog
 
 from simulator.demand import DemandItem
-from simulator.driver import DriverError, PortalDriver
+from simulator.driver import DriverError, PortalAccount, PortalDriver
 from simulator.observations import Observations
 
 __all__ = ["Ingress"]
@@ -39,7 +40,7 @@ class Ingress:
         self.observations = observations
         self.concurrency = concurrency
         self.retry_for_s = retry_for_s
-        self.accounts: dict[str, asyncio.Task[str | None]] = {}
+        self.accounts: dict[str, asyncio.Task[PortalAccount | None]] = {}
         self.handed_in = 0
 
     async def retrying(self, call: Callable[[], Awaitable[T]]) -> T:
@@ -54,7 +55,7 @@ class Ingress:
                 waited += delay
                 delay = min(delay * 2, 2.0)
 
-    async def _open_account(self, item: DemandItem) -> str | None:
+    async def _open_account(self, item: DemandItem) -> PortalAccount | None:
         async def call() -> httpx.Response:
             response = await self.driver.open_account(
                 item.account_holder, client_ref=f"holder:{self._holder_key(item)}"
@@ -66,7 +67,7 @@ class Ingress:
         response = await self.retrying(call)
         answer: dict[str, Any] = response.json()
         if response.status_code == 201:
-            return str(answer["account_id"])
+            return PortalAccount.from_answer(answer)
         reason = answer.get("reason") or answer.get("status") or f"http {response.status_code}"
         self.observations.refused[f"account refused: {reason}"] += 1
         return None
@@ -76,8 +77,8 @@ class Ingress:
         holder = item.account_holder
         return holder.id_number or f"{holder.nationality}:{holder.passport_number}"
 
-    async def account_for(self, item: DemandItem) -> str | None:
-        """The holder's account id (opened once), or None when refused."""
+    async def account_for(self, item: DemandItem) -> PortalAccount | None:
+        """The holder's account and token (opened once), or None when refused."""
         key = self._holder_key(item)
         task = self.accounts.get(key)
         if task is None:

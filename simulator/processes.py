@@ -23,6 +23,7 @@ import httpx
 
 from contracts.signing import Signer, TrustStore
 from services.kit.kafka_access import KafkaAccess
+from simulator.credentials import RunCredentials
 from simulator.keys import ensure_keys, service_key_settings, signer_from
 
 __all__ = ["SERVICE_NAMES", "ServiceCluster", "ServiceProcess", "free_port"]
@@ -159,7 +160,9 @@ class ServiceCluster:
     data_root: Path
     settings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
-    credentials: Path | None = None
+    credentials: Path | None = None  # the Kafka credentials file of a secure broker
+    #: the run's HTTP tokens; the services get their hashes (default: fresh, every desk)
+    tokens: RunCredentials = field(default_factory=RunCredentials.generate)
     keys: Path | None = None
     signed: bool = True
     trust: TrustStore | None = field(init=False, default=None)  # the keys' trust, when signed
@@ -168,9 +171,10 @@ class ServiceCluster:
         if self.signed:
             self.keys = Path(self.keys or self.data_root / "keys")
             self.trust = ensure_keys(self.keys)
+        hashes = self.tokens.service_settings()
         for name in SERVICE_NAMES:
             keys = service_key_settings(self.keys, name) if self.keys and self.signed else {}
-            settings = {**keys, **self.settings.get(name, {})}
+            settings = {**keys, **self.settings.get(name, {}), **hashes.get(name, {})}
             self.services[name] = ServiceProcess(
                 name,
                 self.bootstrap,

@@ -10,6 +10,7 @@ import orjson
 import typer
 from rich.console import Console
 
+from simulator.credentials import RunCredentials
 from simulator.logging_cli import services_log_level
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
@@ -103,6 +104,25 @@ def run_command(
             "beside it (run.jsonl.gz -> run.<variant>.jsonl.gz).",
         ),
     ] = None,
+    official_token: Annotated[
+        str | None,
+        typer.Option(
+            "--official-token",
+            envvar="PORTALSIM_OFFICIAL_TOKEN",
+            help="With --against: the deployment's official token (`portalsim tokens`); "
+            "better given by the environment variable.",
+            show_default=False,
+        ),
+    ] = None,
+    desk_tokens: Annotated[
+        str | None,
+        typer.Option(
+            "--desk-tokens",
+            envvar="PORTALSIM_DESK_TOKENS",
+            help="With --against: the deployment's desk tokens, JSON unit code -> token.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Play a scenario end to end and write summary.json, report.md and plots."""
     console = Console()
@@ -117,6 +137,7 @@ def run_command(
         scenario = scenario.model_copy(update={"seed": seed})
     out = out or Path("reports") / scenario.name
     urls = parse_against(against)
+    tokens = RunCredentials(official_token or None, orjson.loads(desk_tokens or "{}"))
     console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
     outcome = run_scenario(
         scenario,
@@ -127,6 +148,7 @@ def run_command(
         record_to=record,
         secure=secure,
         log_level=services_log_level(ctx),
+        tokens=tokens,
     )
     summary = _summarise(scenario, outcome, scenario.seed, None, out)
     failed = _failed(summary)
@@ -143,6 +165,7 @@ def run_command(
             record_to=variant_log(record, variant.name) if record else None,
             secure=secure,
             log_level=services_log_level(ctx),
+            tokens=tokens,
         )
         variant_summary = _summarise(scenario, other, scenario.seed, variant, variant_out)
         failed = failed or _failed(variant_summary)

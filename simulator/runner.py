@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from services.kit.topics_admin import ensure_topics
 from simulator.applicants import ApplicantPool
 from simulator.collector import EventCollector
+from simulator.credentials import RunCredentials
 from simulator.demand import DemandItem, demand_fingerprint, generate_demand
 from simulator.driver import PortalDriver
 from simulator.eventlog import Recorder, start_recording
@@ -154,6 +155,7 @@ async def _play(
     record_to: Path | None = None,
     log_level: str = "WARNING",
     credentials: Path | None = None,
+    tokens: RunCredentials | None = None,
 ) -> RunOutcome:
     observations = Observations()
     await ensure_topics(bootstrap)
@@ -162,10 +164,16 @@ async def _play(
     pool = ApplicantPool(scenario.population_size, scenario.population_seed, scenario.start_date)
     demand = generate_demand(scenario, pool)
     cluster = None
+    tokens = tokens or RunCredentials.from_env()
     if against is None:
         settings = service_settings(scenario, scenario.policies_of(variant), log_level)
+        tokens = RunCredentials.generate(i.unit_code for i in demand if i.channel == "desk")
         cluster = ServiceCluster(
-            bootstrap, work_dir / "services", settings=settings, credentials=credentials
+            bootstrap,
+            work_dir / "services",
+            settings=settings,
+            credentials=credentials,
+            tokens=tokens,
         )
         console.print("[dim]starting the four services...[/dim]")
         await asyncio.to_thread(cluster.start)
@@ -186,7 +194,7 @@ async def _play(
             recorder = await start_recording(
                 bootstrap, record_to, header, start_offsets=collector.start_offsets
             )
-        async with PortalDriver(urls) as driver:
+        async with PortalDriver(urls, tokens) as driver:
             ingress = Ingress(driver, observations, scenario.concurrency)
             faults = (
                 asyncio.create_task(inject_faults(scenario.faults, cluster, started, observations))
@@ -235,6 +243,7 @@ def run_scenario(
     record_to: Path | None = None,
     log_level: str = "WARNING",
     secure: bool = False,
+    tokens: RunCredentials | None = None,
 ) -> RunOutcome:
     """Play one scenario (or one of its variants) from start to finish.
 
@@ -243,6 +252,8 @@ def run_scenario(
     of the run is written there as an event log (docs/eventlog.md). The services log at
     `log_level`. With `secure`, the local broker enforces deploy/rights.yaml and everyone
     connects as its own principal.
+    `tokens` are the deployment's HTTP tokens with `against` (default: from the
+    environment); services the run starts get fresh ones.
     """
     console = console or Console()
     if against is not None and not bootstrap:
@@ -268,6 +279,7 @@ def run_scenario(
                     record_to,
                     log_level,
                     credentials,
+                    tokens,
                 )
             )
     finally:

@@ -149,10 +149,10 @@ def pool() -> Any:
 
 @pytest.fixture(scope="session")
 async def driver(cluster: Any) -> AsyncIterator[Any]:
-    """An HTTP driver of the cluster's services."""
+    """An HTTP driver of the cluster's services, with the cluster's desk and official tokens."""
     from simulator.driver import PortalDriver
 
-    async with PortalDriver(cluster.urls) as portal_driver:
+    async with PortalDriver(cluster.urls, cluster.tokens) as portal_driver:
         yield portal_driver
 
 

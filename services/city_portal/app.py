@@ -12,6 +12,7 @@ from services.city_portal.http_api import city_portal_router
 from services.city_portal.settings import CityPortalSettings
 from services.city_portal.store import CityPortalStore
 from services.kit.health import health_router
+from services.kit.public_api import guard_public_api
 from services.kit.runtime import ServiceRuntime
 
 __all__ = ["build_runtime"]
@@ -26,6 +27,7 @@ def build_runtime(settings: CityPortalSettings) -> ServiceRuntime:
         description="Hanoi's public-service portal (Cổng dịch vụ công Thành phố Hà Nội).",
         version="1",
     )
+    guard_public_api(http, settings)
     runtime = ServiceRuntime.build(ServiceName.CITY_PORTAL, settings, store, http)
     policy = MarriagePolicy(settings.marriage_min_age_male, settings.marriage_min_age_female)
     handlers = CityPortalHandlers(store, catalogue, policy)

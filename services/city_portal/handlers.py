@@ -68,6 +68,7 @@ class CityPortalHandlers:
             sub.channel.value,
             sub.parent_dossier_id,
             stored,
+            sub.account_id,
         ):
             if len(self._submissions) >= 4096:  # the oldest go: answers come within seconds
                 del self._submissions[next(iter(self._submissions))]

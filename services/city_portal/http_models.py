@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from fastapi import HTTPException
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from contracts.events import AccountKind, FormValue
+from contracts.events import AccountKind
 from contracts.id_numbers import parse_id_number
 from contracts.people import DeclaredPerson, Sex
 from contracts.personal_data import (
@@ -17,8 +18,15 @@ from contracts.personal_data import (
     TAG_NAME,
     TAG_PASSPORT_NUMBER,
 )
+from services.kit.http_types import HttpForm
 
-__all__ = ["AccountRequest", "DossierAccepted", "DossierRequest"]
+__all__ = [
+    "AccountRequest",
+    "DossierAccepted",
+    "DossierRequest",
+    "field_error",
+    "unprocessable",
+]
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -74,7 +82,13 @@ class DossierRequest(BaseModel):
     client_ref: str | None = Field(
         None, max_length=100, description="Idempotency key: the same key gives the same dossier."
     )
-    account_id: str = Field(min_length=1, max_length=64, description="The applicant's account.")
+    account_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="The applicant's account; optional, the bearer token names it "
+        "(403 when it names another).",
+    )
     procedure_code: str = Field(min_length=1, max_length=20, description="Procedure code.")
     unit_code: str = Field(
         "001", min_length=3, max_length=5, description="Hanoi unit the dossier is addressed to."
@@ -82,9 +96,8 @@ class DossierRequest(BaseModel):
     persons: list[DeclaredPerson] = Field(
         min_length=1, max_length=8, description="Declared identities, the applicant first."
     )
-    form: dict[str, FormValue] = Field(
+    form: HttpForm = Field(
         default_factory=dict,
-        max_length=50,
         description="The procedure's form data.",
         json_schema_extra=TAG_FORM,
     )
@@ -103,3 +116,8 @@ class DossierAccepted(BaseModel):
 def field_error(loc: list[Any], message: str, kind: str = "value_error") -> dict[str, Any]:
     """One FastAPI-style validation error entry."""
     return {"loc": loc, "msg": message, "type": kind}
+
+
+def unprocessable(loc: list[Any], message: str) -> HTTPException:
+    """422 naming a body field, like FastAPI's own validation errors."""
+    return HTTPException(422, detail=[field_error(["body", *loc], message)])

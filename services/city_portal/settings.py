@@ -7,12 +7,12 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.kit.settings import ServiceSettings
+from services.kit.public_api import PublicApiSettings
 
 __all__ = ["CityPortalSettings"]
 
 
-class CityPortalSettings(ServiceSettings):
+class CityPortalSettings(PublicApiSettings):
     """Hanoi's public-service portal: accounts, submissions, its 3 civil-status procedures."""
 
     model_config = SettingsConfigDict(env_prefix="PORTALSIM_CITY_PORTAL_", extra="ignore")
@@ -32,4 +32,7 @@ class CityPortalSettings(ServiceSettings):
     )
     account_check_wait_seconds: float = Field(
         10.0, ge=0, description="How long POST /accounts waits for the identity check."
+    )
+    token_ttl_seconds: int = Field(
+        86400, ge=1, description="How long an account's token from POST /accounts works."
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from services.kit.store import ServiceStore
+from services.kit.tokens import is_expired, utc_now
 
 __all__ = ["CityPortalStore"]
 
@@ -36,8 +37,15 @@ class CityPortalStore(ServiceStore):
         status TEXT NOT NULL,
         submission TEXT NOT NULL,
         settlement TEXT,
-        new_id_number TEXT
+        new_id_number TEXT,
+        account_id TEXT
     );
+    CREATE TABLE IF NOT EXISTS account_tokens (
+        token_sha256 TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS account_tokens_by_expiry ON account_tokens (expires_at_ms);
     CREATE TABLE IF NOT EXISTS checks (
         dossier_id TEXT NOT NULL,
         role TEXT NOT NULL,
@@ -63,6 +71,12 @@ class CityPortalStore(ServiceStore):
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(accounts)")}
         if "client_ref" not in columns:  # a data folder from before accounts kept their key
             self.db.execute("ALTER TABLE accounts ADD COLUMN client_ref TEXT")
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(dossiers)")}
+        if "account_id" not in columns:  # a data folder from before dossiers had owners
+            self.db.execute("ALTER TABLE dossiers ADD COLUMN account_id TEXT")
+            self.db.execute(
+                "UPDATE dossiers SET account_id = json_extract(submission, '$.account_id')"
+            )
 
     # -- accounts -----------------------------------------------------------
     def put_account(
@@ -100,6 +114,28 @@ class CityPortalStore(ServiceStore):
         account["person"] = orjson.loads(account["person"])
         return account
 
+    # -- account tokens (hashes only) ---------------------------------------
+    def add_token(self, token_sha256: str, account_id: str, expires_at: datetime) -> None:
+        """Keep a token's hash for an account until it expires; expired ones are dropped."""
+        expires_at_ms = int(expires_at.timestamp() * 1000)
+        now_ms = int(utc_now().timestamp() * 1000)
+        self.db.execute("DELETE FROM account_tokens WHERE expires_at_ms <= ?", (now_ms,))
+        self.db.execute(
+            "INSERT OR REPLACE INTO account_tokens VALUES (?, ?, ?)",
+            (token_sha256, account_id, expires_at_ms),
+        )
+
+    def token_account(self, token_sha256: str) -> str | None:
+        """The account a token (by its hash) belongs to, while it has not expired."""
+        row = self.db.execute(
+            "SELECT account_id, expires_at_ms FROM account_tokens WHERE token_sha256 = ?",
+            (token_sha256,),
+        ).fetchone()
+        if row is None:
+            return None
+        expires_at = datetime.fromtimestamp(row["expires_at_ms"] / 1000, UTC)
+        return None if is_expired(expires_at) else str(row["account_id"])
+
     # -- dossiers -----------------------------------------------------------
     def next_sequence(self, unit_code: str, day: date, first: int) -> int:
         """The next number of a unit's daily sequence, starting at `first`."""
@@ -119,15 +155,27 @@ class CityPortalStore(ServiceStore):
         channel: str,
         parent: str | None,
         submission: bytes,
+        account_id: str | None = None,
     ) -> bool:
-        """Insert a dossier in status received; False when it already exists."""
+        """Insert a dossier in status received; False when it already exists.
+
+        `account_id` is the applicant's account (none for desk dossiers); a dossier
+        recorded before its submission arrived gets it then.
+        """
         try:
             self.db.execute(
                 "INSERT INTO dossiers (dossier_id, dossier_code, procedure_code, channel, "
-                "parent_dossier_id, status, submission) VALUES (?, ?, ?, ?, ?, 'received', ?)",
-                (dossier_id, code, procedure, channel, parent, submission),
+                "parent_dossier_id, status, submission, account_id)"
+                " VALUES (?, ?, ?, ?, ?, 'received', ?, ?)",
+                (dossier_id, code, procedure, channel, parent, submission, account_id),
             )
         except sqlite3.IntegrityError:
+            if account_id is not None:
+                self.db.execute(
+                    "UPDATE dossiers SET account_id = ?"
+                    " WHERE dossier_id = ? AND account_id IS NULL",
+                    (account_id, dossier_id),
+                )
             return False
         return True
 

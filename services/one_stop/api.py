@@ -1,4 +1,9 @@
-"""The HTTP API of the one-stop desks: take paper dossiers in, show the desks' queues."""
+"""The HTTP API of the one-stop desks: take paper dossiers in, show the desks' queues.
+
+A desk takes dossiers in only from its own clerks (a desk token of that unit); the
+simulated clock is moved by officials (the simulator); the queues are public, like a
+display board in the hall.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ from pydantic import AwareDatetime
 
 from contracts.units import is_hanoi_unit, unit_by_code
 from services.kit.messaging import ServiceMessaging
+from services.kit.public_api import official_check
 from services.kit.store import OutboxRecord
+from services.kit.tokens import BearerToken, matches_any, unauthorized
 from services.one_stop.domain import DeskSequenceExhaustedError
 from services.one_stop.schemas import (
     ClockAdvance,
@@ -46,6 +53,23 @@ def known_unit(
             detail=f"unit_code {unit_code!r} is not one of Hanoi's 30 districts or 579 communes",
         )
     return unit_code
+
+
+def desk_clerk_check(settings: OneStopSettings) -> Callable[[str, str], None]:
+    """A dependency letting a desk's own clerks in: 401 without a known token, 403 with the
+    token of another desk (clerks are staff, so telling them so reveals nothing)."""
+    every_desk_token = [t for tokens in settings.desk_token_hashes.values() for t in tokens]
+
+    def require_desk_clerk(
+        unit_code: Annotated[str, Depends(known_unit)], token: BearerToken
+    ) -> None:
+        if matches_any(token, settings.desk_token_hashes.get(unit_code, [])):
+            return
+        if matches_any(token, every_desk_token):
+            raise HTTPException(403, detail=f"this token is not one of desk {unit_code}'s")
+        raise unauthorized("unknown or expired desk token")
+
+    return require_desk_clerk
 
 
 def _transaction(store: OneStopStore, work: Callable[[], tuple[T, list[OutboxRecord]]]) -> T:
@@ -93,12 +117,14 @@ def desk_router(messaging: ServiceMessaging, desks: Desks, store: OneStopStore) 
     router = APIRouter(tags=["desks"])
     settings = desks.settings
     worker = messaging.worker
+    desk_clerk = Depends(desk_clerk_check(settings))
 
     @router.post(
         "/desks/{unit_code}/dossiers",
         status_code=202,
-        summary="Take a paper dossier in at a one-stop desk (Bộ phận Một cửa)",
+        summary="Take a paper dossier in at a one-stop desk (Bộ phận Một cửa); its clerks only",
         responses={404: {"description": "Unknown unit"}, 409: {"description": "Codes used up"}},
+        dependencies=[desk_clerk],
     )
     async def take_in(
         body: IntakeRequest, unit_code: Annotated[str, Depends(known_unit)]
@@ -133,7 +159,9 @@ def desk_router(messaging: ServiceMessaging, desks: Desks, store: OneStopStore) 
 
     @router.post(
         "/desks/clock",
-        summary="The simulated clock reached a moment: publish the queue departures it passes",
+        summary="The simulated clock reached a moment: publish the queue departures it passes "
+        "(officials and the simulator)",
+        dependencies=[Depends(official_check(settings))],
     )
     async def advance_clock(body: ClockAdvance) -> ClockAdvanced:
         def work() -> tuple[ClockAdvanced, list[OutboxRecord]]:

@@ -13,6 +13,7 @@ from contracts.events import DossierSettled
 from contracts.topics import ServiceName
 from services.kit.emitter import HandlerContext
 from services.kit.health import health_router
+from services.kit.public_api import guard_public_api
 from services.kit.runtime import ServiceRuntime
 from services.one_stop.api import desk_router
 from services.one_stop.settings import OneStopSettings
@@ -34,6 +35,7 @@ def build_runtime(settings: OneStopSettings) -> ServiceRuntime:
         "paper dossiers taken in, digitised in simulated time, results handed back.",
         version="1",
     )
+    guard_public_api(http, settings)
     runtime = ServiceRuntime.build(ServiceName.ONE_STOP, settings, store, http)
     desks = Desks(settings, load_catalogue(), runtime.messaging.factory)
     http.include_router(health_router(runtime))

@@ -12,6 +12,7 @@ from contracts.id_numbers import IdNumberStr
 from contracts.people import DeclaredPerson, PersonRole
 from contracts.personal_data import TAG_FORM, TAG_ID_NUMBER
 from contracts.worktime import HANOI_TZ
+from services.kit.http_types import HttpForm
 
 __all__ = [
     "ClockAdvance",
@@ -22,8 +23,6 @@ __all__ = [
     "IntakeAccepted",
     "IntakeRequest",
 ]
-
-FormValue = str | int | bool | None
 
 
 class DeskPerson(DeclaredPerson):
@@ -60,7 +59,7 @@ class IntakeRequest(BaseModel):
         max_length=8,
         description="Declared identities; the applicant first, then others the procedure names.",
     )
-    form: dict[str, FormValue] = Field(
+    form: HttpForm = Field(
         default_factory=dict,
         description="The procedure's form data (e.g. child_full_name).",
         json_schema_extra=TAG_FORM,

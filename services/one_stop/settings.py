@@ -6,16 +6,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, PositiveInt, field_validator
+from pydantic import Field, PositiveInt, ValidationInfo, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from contracts.units import is_hanoi_unit
-from services.kit.settings import ServiceSettings
+from services.kit.public_api import PublicApiSettings, parse_json_text
+from services.kit.tokens import ConfiguredToken
 
 __all__ = ["OneStopSettings"]
 
 
-class OneStopSettings(ServiceSettings):
+class OneStopSettings(PublicApiSettings):
     """Settings of the one-stop desks (Bộ phận Một cửa) service."""
 
     model_config = SettingsConfigDict(env_prefix="PORTALSIM_ONE_STOP_", extra="ignore")
@@ -38,6 +39,11 @@ class OneStopSettings(ServiceSettings):
         le=1.0,
         description="Share (0-1) of paper dossiers whose scan fails; drawn from the dossier id.",
     )
+    desk_token_hashes: dict[str, list[ConfiguredToken]] = Field(
+        default_factory=dict,
+        description='Desk clerks\' tokens per unit, as JSON: {"00101": ["<sha256 hex>"]} '
+        "(entries as in official_token_hashes); a desk takes dossiers in only with its own.",
+    )
 
     @field_validator("desk_capacity_overrides", mode="before")
     @classmethod
@@ -47,13 +53,18 @@ class OneStopSettings(ServiceSettings):
             return json.loads(value) if value.strip() else {}
         return value
 
-    @field_validator("desk_capacity_overrides")
+    @field_validator("desk_token_hashes", mode="before")
     @classmethod
-    def _check_override_units(cls, value: dict[str, int]) -> dict[str, int]:
-        """Every overridden desk must be one of Hanoi's districts or communes."""
+    def _parse_desk_tokens_json(cls, value: Any) -> Any:
+        return parse_json_text(value) or {}
+
+    @field_validator("desk_capacity_overrides", "desk_token_hashes")
+    @classmethod
+    def _check_units(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """Every desk named must be one of Hanoi's districts or communes."""
         unknown = sorted(code for code in value if not is_hanoi_unit(code))
         if unknown:
-            raise ValueError(f"unknown Hanoi unit codes in desk_capacity_overrides: {unknown}")
+            raise ValueError(f"unknown Hanoi unit codes in {info.field_name}: {unknown}")
         return value
 
     def capacity_of(self, unit_code: str) -> int:

@@ -27,7 +27,7 @@ async def measure_http(
     """Post `count` online dossiers (and their holders' accounts); how fast they went in."""
     items = bench_demand(count, pool, "bench-http", start)[:count]
     observations = Observations()
-    async with PortalDriver(cluster.urls) as driver:
+    async with PortalDriver(cluster.urls, cluster.tokens) as driver:
         ingress = Ingress(driver, observations, concurrency)
         started = time.perf_counter()
         await ingress.submit_all(items)

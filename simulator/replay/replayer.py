@@ -24,7 +24,7 @@ from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubm
 from contracts.signing import Signer
 from services.kit.kafka_access import simulator_access
 from simulator.applicants import DossierDraft
-from simulator.driver import DriverError, PortalDriver
+from simulator.driver import DriverError, PortalAccount, PortalDriver
 from simulator.ingress import Ingress
 from simulator.observations import Observations
 from simulator.replay.inputs import Input, Inputs
@@ -95,7 +95,7 @@ class Replayer:
         self.concurrency = concurrency
         self.ingress = Ingress(driver, Observations(), concurrency, retry_for_s)
         self.stats = ReplayStats()
-        self._accounts: dict[str, asyncio.Task[str | None]] = {}
+        self._accounts: dict[str, asyncio.Task[PortalAccount | None]] = {}
         self._account_inputs: dict[str, Input] = {}
         self._desks: dict[str, asyncio.Future[None]] = {}
         self._producer: AIOKafkaProducer | None = None
@@ -149,14 +149,14 @@ class Replayer:
         elif item.kind == "injected":
             await self._inject(item)
 
-    def _account(self, account_id: str) -> asyncio.Task[str | None]:
+    def _account(self, account_id: str) -> asyncio.Task[PortalAccount | None]:
         task = self._accounts.get(account_id)
         if task is None:
             task = asyncio.create_task(self._open(self._account_inputs[account_id]))
             self._accounts[account_id] = task
         return task
 
-    async def _open(self, item: Input) -> str | None:
+    async def _open(self, item: Input) -> PortalAccount | None:
         account = item.payload
         assert isinstance(account, AccountRegistered)
 
@@ -173,20 +173,20 @@ class Replayer:
             reason = answer.get("reason") or answer.get("status") or response.status_code
             self.stats.refused[f"account refused: {reason}"] += 1
             return None
-        return str(answer["account_id"])
+        return PortalAccount.from_answer(answer)
 
     async def _online(self, item: Input) -> None:
         sub = item.payload
         assert isinstance(sub, DossierSubmitted) and sub.account_id is not None
-        account_id = await self._account(sub.account_id)
-        if account_id is None:
+        account = await self._account(sub.account_id)
+        if account is None:
             self.stats.refused["dossier of a refused account"] += 1
             return
         draft = DossierDraft(list(sub.persons), dict(sub.form))
         await self._accepted(
             item,
             lambda: self.driver.submit_online(
-                account_id,
+                account,
                 sub.procedure_code,
                 draft,
                 sub.received_simtime,

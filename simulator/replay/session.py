@@ -25,6 +25,7 @@ from rich.console import Console
 
 from contracts.signing import Signer
 from services.kit.topics_admin import ensure_topics
+from simulator.credentials import RunCredentials
 from simulator.driver import PortalDriver
 from simulator.eventlog import LogHeader, start_recording
 from simulator.keys import ensure_keys, signer_from
@@ -101,6 +102,7 @@ async def _progress(
 async def _replay_into(
     bootstrap: str,
     urls: dict[str, str],
+    tokens: RunCredentials,
     inputs: Inputs,
     out: Path,
     header: LogHeader,
@@ -113,7 +115,7 @@ async def _replay_into(
     recorder = await start_recording(bootstrap, out, header, from_end=True, observer=settled)
     started = time.monotonic()
     try:
-        async with PortalDriver(urls) as driver:
+        async with PortalDriver(urls, tokens) as driver:
             replayer = Replayer(
                 driver, bootstrap, settings.pace, settings.concurrency, signer=signer
             )
@@ -148,9 +150,10 @@ def _services(
     against: dict[str, str] | None,
     work_dir: Path,
     keys: Path | None,
-) -> Iterator[dict[str, str]]:
+) -> Iterator[tuple[dict[str, str], RunCredentials]]:
+    """The services' URLs and the tokens to call them with (fresh ones for a fresh system)."""
     if against is not None:
-        yield against
+        yield against, RunCredentials.from_env()
         return
     if scenario is None:
         raise ValueError("a fresh system needs the scenario (the log has none: --scenario FILE)")
@@ -162,7 +165,7 @@ def _services(
     )
     cluster.start()
     try:
-        yield cluster.urls
+        yield cluster.urls, cluster.tokens
     finally:
         cluster.stop()
 
@@ -191,9 +194,11 @@ def run_replay(
         with broker_for(settings.bootstrap, console) as address:
             if settings.against is None:
                 console.print("[dim]starting the four services...[/dim]")
-            with _services(scenario, address, settings.against, work_dir, keys) as urls:
+            with _services(scenario, address, settings.against, work_dir, keys) as (urls, tokens):
                 return asyncio.run(
-                    _replay_into(address, urls, inputs, out, header, settings, console, signer)
+                    _replay_into(
+                        address, urls, tokens, inputs, out, header, settings, console, signer
+                    )
                 )
     finally:
         if logs_to is not None:

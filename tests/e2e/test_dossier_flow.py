@@ -11,7 +11,7 @@ import pytest
 from contracts.catalogue import Portal, Procedure, load_catalogue
 from contracts.people import DeclaredPerson, PersonRole
 from simulator.applicants import ApplicantPool, DossierDraft, declared
-from simulator.driver import PortalDriver
+from simulator.driver import PortalAccount, PortalDriver
 from simulator.processes import ServiceCluster
 from tests.system import START
 
@@ -20,10 +20,10 @@ PROCEDURES = CATALOGUE.procedures
 DESK_UNIT = "00601"  # a ward of Đống Đa
 
 
-async def account_for(driver: PortalDriver, person: DeclaredPerson) -> str:
+async def account_for(driver: PortalDriver, person: DeclaredPerson) -> PortalAccount:
     response = await driver.open_account(person, client_ref=f"acct:{person.id_number}")
     assert response.status_code == 201, response.text
-    return str(response.json()["account_id"])
+    return PortalAccount.from_answer(response.json())
 
 
 async def submit_online(
@@ -187,7 +187,7 @@ async def test_a_linked_birth_group_settles_only_after_its_three_steps(
     assert all(datetime.fromisoformat(step["settled_simtime"]) <= parent_settled for step in steps)
 
 
-async def _any_account(driver: PortalDriver, pool: ApplicantPool) -> str:
+async def _any_account(driver: PortalDriver, pool: ApplicantPool) -> PortalAccount:
     return await account_for(driver, declared(pool.adults[0], PersonRole.APPLICANT))
 
 

@@ -13,7 +13,7 @@ from contracts.catalogue import load_catalogue
 from contracts.signing import TrustStore
 from simulator.applicants import ApplicantPool
 from simulator.diff import outcomes_from_records
-from simulator.driver import PortalDriver
+from simulator.driver import PortalAccount, PortalDriver
 from simulator.eventlog import EventLogReader
 from simulator.eventlog.signatures import SignatureCheck, trust_for
 from simulator.keys import trust_path
@@ -31,7 +31,7 @@ async def test_record_from_a_time_holds_the_inputs_and_outcomes_since(
     draft = pool.draft(TEMPORARY_RESIDENCE)
     opened = await driver.open_account(draft.applicant, client_ref=f"holder:{ref}")
     assert opened.status_code == 201, opened.text
-    account = opened.json()["account_id"]
+    account = PortalAccount.from_answer(opened.json())
     online = await driver.submit_online(
         account, TEMPORARY_RESIDENCE.code, draft, START, f"online:{ref}"
     )
@@ -54,7 +54,7 @@ async def test_record_from_a_time_holds_the_inputs_and_outcomes_since(
     reader = EventLogReader(log)
     inputs = {(i.kind, i.key): i for i in extract_inputs(reader, str(log)).items}
     assert reader.header.origin == "record"
-    assert inputs[("account", account)].payload.client_ref == f"holder:{ref}"  # type: ignore[union-attr]
+    assert inputs[("account", account.account_id)].payload.client_ref == f"holder:{ref}"  # type: ignore[union-attr]
     assert inputs[("online", online["dossier_id"])].payload.client_ref == f"online:{ref}"  # type: ignore[union-attr]
     assert inputs[("desk", desk["dossier_id"])].payload.client_ref == f"desk:{ref}"  # type: ignore[union-attr]
     outcomes = outcomes_from_records(reader)

@@ -24,6 +24,7 @@ from contracts.people import MaritalStatus, PersonFacts
 from contracts.topics import TOPICS
 from services.city_portal.app import build_runtime
 from services.city_portal.settings import CityPortalSettings
+from simulator.driver import PortalAccount
 from tests.factories import SIMTIME, applicant
 
 TOPIC_NAMES = [t.name for t in TOPICS]
@@ -109,18 +110,27 @@ async def portal(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterato
     runtime.messaging.worker.close()
 
 
-async def open_citizen_account(portal: Portal) -> str:
+def citizen_registration() -> dict[str, Any]:
+    """The body of a citizen's POST /accounts."""
     person = applicant()
-    body = {
+    return {
         "kind": "citizen",
         "id_number": person.id_number,
         "full_name": person.full_name,
         "birth_date": person.birth_date.isoformat(),
         "sex": person.sex.value,
     }
-    answer = (await portal.http.post("/accounts", json=body)).json()
+
+
+async def open_citizen_account(portal: Portal) -> PortalAccount:
+    answer = (await portal.http.post("/accounts", json=citizen_registration())).json()
     await portal.answer_checks()
-    return str(answer["account_id"])
+    return PortalAccount.from_answer(answer)
+
+
+def bearer(account: PortalAccount) -> dict[str, str]:
+    """The headers of a request by the account's holder."""
+    return {"Authorization": f"Bearer {account.token}"}
 
 
 def dossier_body(account_id: str, procedure_code: str = "1.004194", **extra: Any) -> dict[str, Any]:
@@ -136,10 +146,11 @@ def dossier_body(account_id: str, procedure_code: str = "1.004194", **extra: Any
 
 
 async def test_a_citizen_account_is_checked_then_activated(portal: Portal) -> None:
-    account_id = await open_citizen_account(portal)
+    account = await open_citizen_account(portal)
     [registered] = portal.published.on("account.registered")
     assert registered["data"]["status"] == "active"
-    assert (await portal.http.get(f"/accounts/{account_id}")).json()["status"] == "active"
+    answer = await portal.http.get(f"/accounts/{account.account_id}", headers=bearer(account))
+    assert answer.json()["status"] == "active"
     [asked] = portal.published.on("identity.check.requested")
     assert asked["data"]["requester_kind"] == RequesterKind.ACCOUNT
 
@@ -168,8 +179,10 @@ async def test_a_foreigner_gets_an_account_when_the_policy_allows(portal: Portal
 
 
 async def test_a_national_procedure_is_routed_after_its_identity_check(portal: Portal) -> None:
-    account_id = await open_citizen_account(portal)
-    response = await portal.http.post("/dossiers", json=dossier_body(account_id, "1.004194"))
+    account = await open_citizen_account(portal)
+    response = await portal.http.post(
+        "/dossiers", json=dossier_body(account.account_id, "1.004194"), headers=bearer(account)
+    )
     assert response.status_code == 202
     await portal.answer_checks()
     [routed] = portal.published.on("dossier.routed")
@@ -181,13 +194,17 @@ async def test_a_national_procedure_is_routed_after_its_identity_check(portal: P
 async def test_a_birth_registration_settles_on_the_city_portal_with_a_new_person(
     portal: Portal,
 ) -> None:
-    account_id = await open_citizen_account(portal)
+    account = await open_citizen_account(portal)
     form = {
         "child_full_name": "Nguyễn Văn Bé",
         "child_sex": "male",
         "child_birth_date": "2026-02-27",
     }
-    await portal.http.post("/dossiers", json=dossier_body(account_id, "1.001193", form=form))
+    await portal.http.post(
+        "/dossiers",
+        json=dossier_body(account.account_id, "1.001193", form=form),
+        headers=bearer(account),
+    )
     await portal.answer_checks()
     [settled] = portal.published.on("dossier.settled")
     assert settled["data"]["outcome"] == "approved"
@@ -197,8 +214,10 @@ async def test_a_birth_registration_settles_on_the_city_portal_with_a_new_person
 
 
 async def test_an_identity_mismatch_rejects_the_dossier_naming_the_field(portal: Portal) -> None:
-    account_id = await open_citizen_account(portal)
-    await portal.http.post("/dossiers", json=dossier_body(account_id))
+    account = await open_citizen_account(portal)
+    await portal.http.post(
+        "/dossiers", json=dossier_body(account.account_id), headers=bearer(account)
+    )
     await portal.answer_checks(IdentityResult.MISMATCH, mismatched_fields=["full_name"])
     [settled] = portal.published.on("dossier.settled")
     assert settled["data"]["outcome"] == "rejected"
@@ -207,21 +226,23 @@ async def test_an_identity_mismatch_rejects_the_dossier_naming_the_field(portal:
 
 
 async def test_the_dossier_timeline_lists_every_status(portal: Portal) -> None:
-    account_id = await open_citizen_account(portal)
-    code = (await portal.http.post("/dossiers", json=dossier_body(account_id))).json()[
-        "dossier_code"
-    ]
+    account = await open_citizen_account(portal)
+    code = (
+        await portal.http.post(
+            "/dossiers", json=dossier_body(account.account_id), headers=bearer(account)
+        )
+    ).json()["dossier_code"]
     await portal.answer_checks()
-    view = (await portal.http.get(f"/dossiers/{code}")).json()
+    view = (await portal.http.get(f"/dossiers/{code}", headers=bearer(account))).json()
     assert [t["status"] for t in view["timeline"]] == ["received", "identity_check", "routed"]
     assert view["status"] == "routed"
 
 
 async def test_the_same_client_ref_gives_the_same_dossier(portal: Portal) -> None:
-    account_id = await open_citizen_account(portal)
-    body = dossier_body(account_id, client_ref="ref-1")
-    first = (await portal.http.post("/dossiers", json=body)).json()
-    second = (await portal.http.post("/dossiers", json=body)).json()
+    account = await open_citizen_account(portal)
+    body = dossier_body(account.account_id, client_ref="ref-1")
+    first = (await portal.http.post("/dossiers", json=body, headers=bearer(account))).json()
+    second = (await portal.http.post("/dossiers", json=body, headers=bearer(account))).json()
     assert first["dossier_code"] == second["dossier_code"]
     assert len(portal.published.on("dossier.submitted")) == 1
 
@@ -239,21 +260,25 @@ async def test_the_same_client_ref_gives_the_same_dossier(portal: Portal) -> Non
 async def test_bad_submissions_get_422_naming_the_field_and_publish_nothing(
     portal: Portal, change: dict[str, Any], field: str
 ) -> None:
-    account_id = await open_citizen_account(portal)
+    account = await open_citizen_account(portal)
     before = len(portal.published.records)
-    body = {**dossier_body(account_id), **change}
+    body = {**dossier_body(account.account_id), **change}
     if body["submitted_simtime"] is None:
         del body["submitted_simtime"]
-    response = await portal.http.post("/dossiers", json=body)
+    response = await portal.http.post("/dossiers", json=body, headers=bearer(account))
     assert response.status_code == 422
     assert any(field in map(str, error["loc"]) for error in response.json()["detail"])
     assert len(portal.published.records) == before
 
 
 async def test_a_dossier_needs_an_active_account(portal: Portal) -> None:
-    response = await portal.http.post("/dossiers", json=dossier_body("no-such-account"))
-    assert response.status_code == 404
-    assert "account_id" in response.json()["detail"]
+    registered = await portal.http.post("/accounts", json=citizen_registration())
+    pending = PortalAccount.from_answer(registered.json())  # its identity check unanswered
+    response = await portal.http.post(
+        "/dossiers", json=dossier_body(pending.account_id), headers=bearer(pending)
+    )
+    assert response.status_code == 409
+    assert "not active" in response.json()["detail"]
 
 
 async def test_the_catalogue_is_served_with_the_25_procedures(portal: Portal) -> None:
@@ -276,12 +301,16 @@ async def test_accounts_and_submissions_carry_the_callers_client_ref(portal: Por
         "birth_date": person.birth_date.isoformat(),
         "sex": person.sex.value,
     }
-    account_id = (await portal.http.post("/accounts", json=body)).json()["account_id"]
+    account = PortalAccount.from_answer((await portal.http.post("/accounts", json=body)).json())
     await portal.answer_checks()
     [registered] = portal.published.on("account.registered")
     assert registered["type"] == "vn.portalsim.account.registered.v2"
     assert registered["data"]["client_ref"] == "holder-1"
-    await portal.http.post("/dossiers", json=dossier_body(account_id, client_ref="ref-7"))
+    await portal.http.post(
+        "/dossiers",
+        json=dossier_body(account.account_id, client_ref="ref-7"),
+        headers=bearer(account),
+    )
     [submitted] = portal.published.on("dossier.submitted")
     assert submitted["type"] == "vn.portalsim.dossier.submitted.v2"
     assert submitted["data"]["client_ref"] == "ref-7"

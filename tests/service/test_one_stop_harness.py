@@ -2,13 +2,14 @@
 
 ``open_desk`` builds the service with its settings, subscribes it on FastStream's
 ``TestKafkaBroker``, records what it publishes with a raw-decoder subscriber and
-serves its HTTP API through ``httpx.ASGITransport``.
+serves its HTTP API through ``httpx.ASGITransport``. Its client calls as the run's
+clerks would: a desk's token for a desk's intake, the official token for the clock.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from contracts.events import Channel, DossierSettled, Outcome
 from services.kit.runtime import ServiceRuntime
 from services.one_stop.app import build_runtime
 from services.one_stop.settings import OneStopSettings
+from simulator.credentials import RunCredentials
 from tests.factories import envelope
 
 __all__ = ["RECEIVED", "Desk", "intake_body", "open_desk", "settlement"]
@@ -109,8 +111,24 @@ async def _raw(msg: Any) -> Any:
     return msg.raw_message
 
 
-async def open_desk(tmp_path: Path, **settings: Any) -> AsyncIterator[Desk]:
+def clerk_auth(credentials: RunCredentials) -> Callable[[httpx.Request], httpx.Request]:
+    """httpx auth: the token of the desk in the path, the official one for anything else."""
+
+    def authorize(request: httpx.Request) -> httpx.Request:
+        parts = request.url.path.split("/")
+        token = credentials.desk_token(parts[2]) if len(parts) > 2 else None
+        request.headers["Authorization"] = f"Bearer {token or credentials.official}"
+        return request
+
+    return authorize
+
+
+async def open_desk(
+    tmp_path: Path, credentials: RunCredentials | None = None, **settings: Any
+) -> AsyncIterator[Desk]:
     """The service with these settings on the in-memory broker (an async generator)."""
+    credentials = credentials or RunCredentials.generate()
+    settings = {**credentials.service_settings()["one_stop"], **settings}
     runtime = build_runtime(OneStopSettings(data_dir=tmp_path, **settings))
     runtime.messaging.subscribe()
     published: list[Any] = []
@@ -121,6 +139,8 @@ async def open_desk(tmp_path: Path, **settings: Any) -> AsyncIterator[Desk]:
 
     async with TestKafkaBroker(runtime.broker) as broker:
         transport = httpx.ASGITransport(app=runtime.http)
-        async with httpx.AsyncClient(transport=transport, base_url="http://one-stop") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://one-stop", auth=clerk_auth(credentials)
+        ) as client:
             yield Desk(client, broker, runtime, published)
     runtime.messaging.worker.close()

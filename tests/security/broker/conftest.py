@@ -18,7 +18,7 @@ from tests.system import CLUSTER_SETTINGS
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/security/" in str(item.path):
+        if "tests/security/broker/" in str(item.path):
             item.add_marker(pytest.mark.kafka)
 
 
@@ -40,5 +40,5 @@ def secure_cluster(
 @pytest.fixture(scope="session")
 async def secure_driver(secure_cluster: ServiceCluster) -> AsyncIterator[PortalDriver]:
     """An HTTP driver of the secure cluster's services."""
-    async with PortalDriver(secure_cluster.urls) as portal_driver:
+    async with PortalDriver(secure_cluster.urls, secure_cluster.tokens) as portal_driver:
         yield portal_driver
