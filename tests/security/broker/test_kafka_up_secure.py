@@ -17,7 +17,7 @@ from tests.integration.test_local_kafka_cli import cleanup, kafka, last_line
 
 pytestmark = [pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PRINCIPALS = {r.user for r in parse_rights((ROOT / "deploy" / "rights.yaml").read_text())}
 
 
