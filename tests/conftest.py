@@ -126,7 +126,7 @@ def cluster(
     with the session's key folder, so tests can sign what they publish (`signers`).
     """
     from simulator.processes import ServiceCluster
-    from tests.system import CLUSTER_SETTINGS
+    from tests.system import CLUSTER_SETTINGS, running
 
     services = ServiceCluster(
         kafka_bootstrap,
@@ -134,7 +134,7 @@ def cluster(
         settings=CLUSTER_SETTINGS,
         keys=key_folder,
     )
-    with services:
+    with services, running(services):
         yield services
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.security.http.conftest import OFFICIAL_TOKEN, CityPortal, bearer, foreigner
-
 from services.kit.tokens import token_hash
+from tests.security.http.conftest import OFFICIAL_TOKEN, CityPortal, bearer, foreigner
 
 
 async def test_a_registration_answers_a_token_and_when_it_expires(city: CityPortal) -> None:

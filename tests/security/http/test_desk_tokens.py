@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
-from tests.security.http.conftest import bearer
 
 from simulator.credentials import RunCredentials
+from tests.security.http.conftest import bearer
 from tests.service.test_one_stop_harness import intake_body
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from tests.security.http.conftest import CityPortal, bearer, dossier_body
-
 from simulator.driver import PortalAccount
+from tests.security.http.conftest import CityPortal, bearer, dossier_body
 from tests.service.test_one_stop_harness import Desk, intake_body
 
 OVER_64_KIB = 64 * 1024 + 1
