@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from simulator.asyncapi import DOCUMENT_PATH, render_asyncapi
+from simulator.generated_file import write_or_check
 
 __all__ = ["asyncapi_command"]
 
@@ -21,14 +22,4 @@ def asyncapi_command(
     ),
 ) -> None:
     """Generate the AsyncAPI 3 document of all services from the contracts."""
-    text = render_asyncapi()
-    if check:
-        current = out.read_text(encoding="utf-8") if out.exists() else ""
-        if current != text:
-            typer.echo(f"{out} is stale: run `portalsim asyncapi`", err=True)
-            raise typer.Exit(1)
-        typer.echo(f"{out} is up to date")
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {out}")
+    write_or_check(out, render_asyncapi(), check=check, regenerate="portalsim asyncapi")

@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from contracts.rights import acl_entries, parse_rights, render_rights, rights_from_registry
+from simulator.generated_file import write_or_check
 from simulator.kafka_local.config import write_atomic
 from simulator.kafka_local.errors import KafkaLocalError
 from simulator.kafka_local.paths import rights_path
@@ -102,14 +103,6 @@ def rights_command(
     if apply:
         _apply(file, bootstrap, credentials)
         return
-    text = render_rights(rights_from_registry())
-    if check:
-        current = file.read_text(encoding="utf-8") if file.exists() else ""
-        if current != text:
-            typer.echo(f"{file} is stale: run `portalsim rights`", err=True)
-            raise typer.Exit(1)
-        typer.echo(f"{file} is up to date")
-        return
-    file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {file}")
+    write_or_check(
+        file, render_rights(rights_from_registry()), check=check, regenerate="portalsim rights"
+    )
