@@ -8,7 +8,10 @@ portalsim's extension attributes (`correlationid`, `causationid`, `simtime`,
 Envelope versions (`ENVELOPE_VERSION`; each event's `type` versions its payload):
 1. the attributes above without `signer` and `signature`;
 2. adds `signer` and `signature` (Ed25519 over the canonical bytes, `contracts.signing`),
-   optional in the model: a service running signed refuses events without them.
+   optional in the model: a service running signed refuses events without them;
+3. `signature` may also be the batch form: one Ed25519 signature over the Merkle root of
+   the events a producer publishes together, with the event's proof
+   (`contracts.signature_batches`); verifiers accept both forms.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ __all__ = [
 ]
 
 CONTENT_TYPE = "application/cloudevents+json"
-ENVELOPE_VERSION = 2
+ENVELOPE_VERSION = 3
 _UNSIGNED = {"signer", "signature"}
 EVENT_TYPE_PATTERN = r"^vn\.portalsim\.[a-z_]+(\.[a-z_]+)*\.v[0-9]+$"
 _EVENT_TYPE_RE = re.compile(EVENT_TYPE_PATTERN)
@@ -104,9 +107,11 @@ class CloudEvent(BaseModel, Generic[DataT]):
     )
     signature: str | None = Field(
         None,
-        max_length=200,
+        max_length=1200,
         description="Extension (envelope v2): base64url (unpadded) Ed25519 signature of the "
-        "canonical bytes: the envelope without `signature`, keys sorted, compact JSON.",
+        "canonical bytes: the envelope without `signature`, keys sorted, compact JSON; since "
+        "v3 also the batch form `<root signature>.<index>.<count>.<sibling hashes>` "
+        "(one signature over the Merkle root of events published together).",
     )
     data: DataT = Field(description="The event payload, a model from contracts.events.")
 

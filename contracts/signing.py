@@ -2,7 +2,9 @@
 
 Every event carries two CloudEvents extension attributes (envelope version 2):
 `signer`, the name of the principal that signed it (a `ServiceName`), and `signature`,
-the Ed25519 signature of the envelope's canonical bytes, base64url without padding.
+the Ed25519 signature of the envelope's canonical bytes, base64url without padding
+(the single form), or since envelope version 3 the batch form: one signature over a
+Merkle tree of a batch's events, and the event's place in it (`contracts.signature_batches`).
 
 **Canonical bytes** (reproducible from the JSON value alone, whatever the wire order):
 
@@ -30,7 +32,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from contracts.signature_batches import (
+    BatchProof,
+    leaf_hash,
+    proofs,
+    root_from_proof,
+    root_message,
+)
 from contracts.topics import topic
 
 __all__ = [
@@ -55,6 +64,8 @@ __all__ = [
 
 SIGNER = "signer"
 SIGNATURE = "signature"
+VERIFIED_ROOTS_KEPT = 4096  # batch roots a trust store remembers as verified
+SIGNED_BATCH_SIZE = 64  # events under one signature: 6 sibling hashes (256 characters) each
 
 
 class SignatureError(ValueError):
@@ -128,12 +139,52 @@ class Signer:
         The original bytes stay as they are; the two attributes are added before the
         closing brace.
         """
+        envelope = self._with_signer(unsigned)
+        return _appended(unsigned, self.name, self.signature_of(envelope))
+
+    def sign_many_bytes(self, unsigned: Sequence[bytes]) -> list[bytes]:
+        """`sign_bytes` for many, one signature per `SIGNED_BATCH_SIZE` events.
+
+        See `contracts.signature_batches`; a chunk of one gets the single form.
+        """
+        signed: list[bytes] = []
+        for start in range(0, len(unsigned), SIGNED_BATCH_SIZE):
+            chunk = unsigned[start : start + SIGNED_BATCH_SIZE]
+            if len(chunk) == 1:
+                signed.append(self.sign_bytes(chunk[0]))
+                continue
+            leaves = [leaf_hash(canonical_bytes(self._with_signer(value))) for value in chunk]
+            root, batch_proofs = proofs(leaves)
+            root_signature = _b64url(self.key.sign(root_message(root)))
+            signed.extend(
+                _appended(value, self.name, _batch_signature(root_signature, proof))
+                for value, proof in zip(chunk, batch_proofs, strict=True)
+            )
+        return signed
+
+    def _with_signer(self, unsigned: bytes) -> dict[str, Any]:
         envelope = orjson.loads(unsigned)
         if not isinstance(envelope, dict) or SIGNER in envelope or SIGNATURE in envelope:
             raise ValueError("sign_bytes takes an unsigned envelope (a JSON object)")
         envelope[SIGNER] = self.name
-        tail = orjson.dumps({SIGNER: self.name, SIGNATURE: self.signature_of(envelope)})
-        return unsigned.rstrip()[:-1] + b"," + tail[1:]
+        return envelope
+
+
+def _appended(unsigned: bytes, signer: str, signature: str) -> bytes:
+    tail = orjson.dumps({SIGNER: signer, SIGNATURE: signature})
+    return unsigned.rstrip()[:-1] + b"," + tail[1:]
+
+
+def _batch_signature(root_signature: str, proof: BatchProof) -> str:
+    return f"{root_signature}.{proof.position}.{proof.size}.{_b64url(proof.siblings)}"
+
+
+def _batch_proof(signature: str) -> tuple[bytes, BatchProof]:
+    """The root signature and the proof of a batch-form signature (ValueError if malformed)."""
+    root_signature, index, count, siblings = signature.split(".")
+    if not (index.isdigit() and count.isdigit()):
+        raise ValueError("the batch signature's index and count must be decimal")
+    return _from_b64url(root_signature), BatchProof(int(index), int(count), _from_b64url(siblings))
 
 
 class TrustStore:
@@ -142,6 +193,7 @@ class TrustStore:
     def __init__(self, keys: Mapping[str, str]) -> None:
         self.keys = dict(keys)
         self._public: dict[str, Ed25519PublicKey] = {}
+        self._verified_roots: dict[tuple[str, bytes], None] = {}  # oldest first
         for name, text in self.keys.items():
             try:
                 raw = base64.b64decode(text, validate=True)
@@ -183,6 +235,23 @@ class TrustStore:
         if signer not in topic(topic_name).producers:
             raise SignatureError(f"signer {signer!r} may not produce {topic_name}")
         try:
-            public.verify(_from_b64url(signature), canonical_bytes(envelope))
+            if "." in signature:
+                self._verify_in_batch(signer, public, signature, canonical_bytes(envelope))
+            else:
+                public.verify(_from_b64url(signature), canonical_bytes(envelope))
         except (InvalidSignature, binascii.Error, ValueError):
             raise SignatureError(f"bad signature: not {signer}'s signature of this event") from None
+
+    def _verify_in_batch(
+        self, signer: str, public: Ed25519PublicKey, signature: str, canonical: bytes
+    ) -> None:
+        """Check a batch-form signature; a root verified before for the signer is trusted."""
+        root_signature, proof = _batch_proof(signature)
+        root = root_from_proof(leaf_hash(canonical), proof)
+        known = (signer, root)
+        if known in self._verified_roots:
+            return
+        public.verify(root_signature, root_message(root))
+        if len(self._verified_roots) >= VERIFIED_ROOTS_KEPT:
+            self._verified_roots.pop(next(iter(self._verified_roots)))
+        self._verified_roots[known] = None

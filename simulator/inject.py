@@ -66,9 +66,10 @@ def submission_records(
                 correlation_id=dossier_id,
                 simtime=item.simtime,
                 subject=dossier_id,
+                sign=False,
             )
         )
-    return records
+    return factory.sign_all(records)
 
 
 async def publish_records(bootstrap: str, records: Sequence[OutboxRecord]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -52,8 +52,12 @@ class EventFactory:
         causation_id: str | None = None,
         subject: str | None = None,
         time: datetime | None = None,
+        sign: bool = True,
     ) -> OutboxRecord:
-        """One outbox record carrying `payload` on `topic_name` (made at `time`, default now)."""
+        """One outbox record carrying `payload` on `topic_name` (made at `time`, default now).
+
+        With `sign=False` a signing factory leaves it to `sign_all`, which signs many at once.
+        """
         registered = topic(topic_name)
         if not isinstance(payload, registered.payload):
             raise TypeError(
@@ -75,9 +79,16 @@ class EventFactory:
         return OutboxRecord(
             topic=topic_name,
             key=registered.key_of(payload),
-            value=value if self.signer is None else self.signer.sign_bytes(value),
+            value=value if self.signer is None or not sign else self.signer.sign_bytes(value),
             headers=(("content-type", CONTENT_TYPE),),
         )
+
+    def sign_all(self, records: list[OutboxRecord]) -> list[OutboxRecord]:
+        """Records made with `sign=False`, signed together (one signature per batch of them)."""
+        if self.signer is None or not records:
+            return records
+        values = self.signer.sign_many_bytes([r.value for r in records])
+        return [replace(r, value=v) for r, v in zip(records, values, strict=True)]
 
 
 def event_type_of(topic_name: str) -> str:
@@ -140,7 +151,11 @@ class Emitted(NamedTuple):
 
 @dataclass
 class HandlerContext:
-    """What a handler gets besides the event: a way to emit follow-up events."""
+    """What a handler gets besides the event: a way to emit follow-up events.
+
+    They are made unsigned: the kit signs all the follow-ups of a batch together
+    (`EventFactory.sign_all`) before storing them.
+    """
 
     factory: EventFactory
     event: CloudEvent[Any]
@@ -171,6 +186,7 @@ class HandlerContext:
                 causation_id=self.event.id,
                 subject=subject,
                 time=emitted.time,
+                sign=False,
             )
         )
         return emitted

@@ -231,6 +231,7 @@ class ServiceMessaging:
             parsed = [e for e in parsed if e is not None]
             seen = store.processed_among([e.id for e in parsed if isinstance(e, CloudEvent)])
             outgoing: list[OutboxRecord] = []
+            emitted: list[int] = []  # where the handlers' follow-ups are in `outgoing`
             handled: list[tuple[str, str]] = []
             for record, event in zip(records, parsed, strict=True):
                 if isinstance(event, OutboxRecord):  # a dead letter already
@@ -239,7 +240,13 @@ class ServiceMessaging:
                     self.stats["duplicates"] += 1
                 else:
                     seen.add(event.id)
-                    outgoing.extend(self._handle(record, event, handled))
+                    follow_ups, deadlettered = self._handle(record, event, handled)
+                    if not deadlettered:
+                        emitted.extend(range(len(outgoing), len(outgoing) + len(follow_ups)))
+                    outgoing.extend(follow_ups)
+            signed = self.factory.sign_all([outgoing[i] for i in emitted])
+            for position, record_signed in zip(emitted, signed, strict=True):
+                outgoing[position] = record_signed
             store.mark_processed_many(handled)
             stored = store.add_outbox(outgoing)
             store.commit()
@@ -256,7 +263,8 @@ class ServiceMessaging:
         record: ConsumerRecord[bytes, bytes],
         event: CloudEvent[Any],
         handled: list[tuple[str, str]],
-    ) -> list[OutboxRecord]:
+    ) -> tuple[list[OutboxRecord], bool]:
+        """The event's follow-ups (unsigned), or its dead letter; True when dead-lettered."""
         log.debug("handling event", topic=record.topic, event_id=event.id, data=event.data)
         context = HandlerContext(self.factory, event)
         self.store.savepoint()
@@ -264,15 +272,15 @@ class ServiceMessaging:
             self.handlers[record.topic](event, context)
         except RejectEvent as exc:
             self.store.rollback_to_savepoint()
-            return [self.reader.deadletter(record, exc.reason, exc.detail)]
+            return [self.reader.deadletter(record, exc.reason, exc.detail)], True
         except sqlite3.OperationalError:
             raise
         except Exception as exc:
             self.store.rollback_to_savepoint()
             detail = "".join(traceback.format_exception_only(exc)).strip()
             log.error("handler failed", topic=record.topic, event_id=event.id, error=detail)
-            return [self.reader.deadletter(record, "handler_error", detail)]
+            return [self.reader.deadletter(record, "handler_error", detail)], True
         self.store.release()
         handled.append((event.id, record.topic))
         self.stats["handled"] += 1
-        return context.outgoing
+        return context.outgoing, False
