@@ -84,6 +84,13 @@ def test_a_small_bench_run_writes_every_figure(tmp_path: Path) -> None:
     assert signing["run_signed"] is True
     assert signing["envelopes"] > 0
     assert signing["mean_bytes_signed"] > signing["mean_bytes_unsigned"] > 0
-    for name in ("sign", "verify", "read_unsigned", "read_signed_one_parse"):
+    for name in (
+        "sign",
+        "verify",
+        "sign_in_batches",
+        "verify_in_batches",
+        "read_unsigned",
+        "read_signed_one_parse",
+    ):
         assert signing[name]["us"] > 0 and signing[name]["per_second"] > 0, name
     assert signing["read_signed_two_parses"]["us"] > 0
