@@ -1,6 +1,6 @@
 """The city portal's Kafka handlers: thin adapters from events to the domain and the store.
 
-Each runs on the store thread inside the kit's batch transaction.
+Each runs on the store worker inside the kit's batch transaction.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A service's Kafka side: one batch consumer for its topics, dead letters, the outbox.
 
-Per batch, on the store thread and in one transaction: each record is parsed and
+Per batch, on the store worker and in one transaction: each record is parsed and
 validated against its topic's payload (invalid: dead letter, at once), skipped when
 its event id was handled before (idempotency), else handed to its handler; the
 handler's effects, the event id and its follow-up events are stored together.
@@ -112,11 +112,11 @@ class ServiceMessaging:
 
     @property
     def store(self) -> ServiceStore:
-        """The service's store (use only on the store thread)."""
+        """The service's store (use only on the store worker)."""
         return self.worker.store
 
     def on(self, topic_name: str) -> Callable[[Handler], Handler]:
-        """Register the handler of a topic (runs on the store thread, inside the batch)."""
+        """Register the handler of a topic (runs on the store worker, inside the batch)."""
         registered = topic(topic_name)
         if self.service not in registered.consumers:
             raise ValueError(f"{self.service} is not a registered consumer of {topic_name}")
@@ -218,7 +218,7 @@ class ServiceMessaging:
         """Publish every stored, unpublished record; await every confirm; forget them."""
         return await self.outbox.flush()
 
-    # -- on the store thread ---------------------------------------------------------
+    # -- on the store worker ---------------------------------------------------------
     def _process_batch(
         self, records: list[ConsumerRecord[bytes, bytes]], published: Sequence[int] = ()
     ) -> list[OutboxRecord]:

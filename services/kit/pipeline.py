@@ -1,11 +1,11 @@
 """Handling the next batch while the last one's follow-ups are confirmed, without losing order.
 
-Each consumed batch is stored (effects, processed ids, outbox) in one transaction on the
-store thread; then its outbox is handed to the producer right after the previous batch's
+Each consumed batch is stored (effects, processed ids, outbox) in one transaction by the
+store worker; then its outbox is handed to the producer right after the previous batch's
 (so records keep their order per partition), and its offsets are committed once all its
 records are acknowledged and every earlier batch is committed. Meanwhile the consumer
-goes on with the next batch: the store thread, the producer and the offset commits work
-at the same time instead of one after another.
+goes on with the next batch: the producer's confirms and the offset commits are awaited
+in the background instead of before the next batch.
 
 If a publish or a commit fails, nothing after the last committed batch is committed: the
 next batch waits for the rest to settle, then every partition is sought back to its first

@@ -79,7 +79,7 @@ class ServiceRuntime:
     ) -> ServiceRuntime:
         """Wire store, broker and messaging together (handlers are registered afterwards)."""
         broker = make_broker(settings, service)
-        worker = StoreWorker(store)
+        worker = StoreWorker(store, thread=settings.store_thread)
         signer, trust = keys_from_settings(settings, service)
         messaging = ServiceMessaging(
             broker,

@@ -49,6 +49,11 @@ class ServiceSettings(BaseSettings):
     batch_max_records: int = Field(
         500, ge=1, le=10000, description="Most records handled in one consumer batch."
     )
+    store_thread: bool = Field(
+        False,
+        description="Run store calls and handlers on a thread of their own (for handlers that "
+        "block); else inline on the event loop, without GIL handoffs (faster).",
+    )
     create_topics: bool = Field(
         True, description="Create the registered topics at start when they are missing."
     )

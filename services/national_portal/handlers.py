@@ -1,6 +1,6 @@
 """The national portal's Kafka handlers: parse, decide (domain, state machine), store, emit.
 
-Each runs on the store thread inside the kit's batch transaction.
+Each runs on the store worker inside the kit's batch transaction.
 """
 
 from __future__ import annotations

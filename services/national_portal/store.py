@@ -45,7 +45,7 @@ class SequenceExhaustedError(RuntimeError):
 
 
 class NationalPortalStore(ServiceStore):
-    """Repository of the national portal; every method runs on the store thread."""
+    """Repository of the national portal; every method runs on the store worker."""
 
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS dossiers (

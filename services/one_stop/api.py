@@ -73,7 +73,7 @@ def desk_clerk_check(settings: OneStopSettings) -> Callable[[str, str], None]:
 
 
 def _transaction(store: OneStopStore, work: Callable[[], tuple[T, list[OutboxRecord]]]) -> T:
-    """Run ``work`` and store the records it returns, in one transaction (store thread)."""
+    """Run ``work`` and store the records it returns, in one transaction (store worker)."""
     store.begin()
     try:
         result, records = work()
@@ -113,7 +113,7 @@ def _desk_list(store: OneStopStore, settings: OneStopSettings) -> DeskList:
 
 
 def desk_router(messaging: ServiceMessaging, desks: Desks, store: OneStopStore) -> APIRouter:
-    """The routes of the desks; store work runs on the store thread, then the outbox flushes."""
+    """The routes of the desks; store work runs on the store worker, then the outbox flushes."""
     router = APIRouter(tags=["desks"])
     settings = desks.settings
     worker = messaging.worker

@@ -1,4 +1,4 @@
-"""What a desk does, on the store thread: take a dossier in, let time pass, hand results back.
+"""What a desk does, on the store worker: take a dossier in, let time pass, hand results back.
 
 Each function reads and writes the store and builds the events to publish; the
 caller (HTTP route or Kafka handler) owns the transaction and the publishing.

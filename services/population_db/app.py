@@ -1,6 +1,6 @@
 """Wiring of the population database: store, seed, HTTP API, Kafka handlers.
 
-Handlers run on the store thread inside the kit's batch transaction and stay thin:
+Handlers run on the store worker inside the kit's batch transaction and stay thin:
 parse (done by the kit) -> domain -> store -> emit.
 """
 
@@ -48,11 +48,12 @@ log = structlog.get_logger("portalsim.population_db")
 def _start_seeding(
     runtime: ServiceRuntime, store: PopulationStore, settings: PopulationDbSettings
 ) -> Future[SeedReport]:
-    """Queue the seed as the store thread's first task, so no event is handled before it.
+    """Queue the seed on the store worker's thread first, so no event is handled before it.
 
-    The store worker runs one call at a time in order, so consumer batches and HTTP reads
-    queue behind the seed. An ``on_start`` hook awaits it: the service is ready (healthz
-    200) only once the population is seeded.
+    The store worker runs one call at a time in order (an inline call waits for what was
+    submitted to the thread), so consumer batches and HTTP reads queue behind the seed.
+    An ``on_start`` hook awaits it: the service is ready (healthz 200) only once the
+    population is seeded.
     """
 
     def seed() -> SeedReport:
@@ -76,7 +77,9 @@ def _start_seeding(
 
 
 def build_runtime(settings: PopulationDbSettings) -> ServiceRuntime:
-    """The population database service, its seed queued on the store thread."""
+    """The population database service, its seed queued on the store worker."""
+    if settings.check_delay_ms:  # the fault sleeps in the handler: keep the event loop free
+        settings = settings.model_copy(update={"store_thread": True})
     store = PopulationStore(settings.data_dir / DATABASE_FILE)
     http = FastAPI(
         title="portalsim population_db",
@@ -94,7 +97,7 @@ def build_runtime(settings: PopulationDbSettings) -> ServiceRuntime:
         event: CloudEvent[IdentityCheckRequested], ctx: HandlerContext
     ) -> None:
         if delay_seconds:
-            time.sleep(delay_seconds)  # the fault: a slow database, on the store thread
+            time.sleep(delay_seconds)  # the fault: a slow database (store_thread is on for it)
         request = event.data
         record = store.person(request.id_number) if is_well_formed(request.id_number) else None
         verdict = judge_identity(request.id_number, request.person, record)

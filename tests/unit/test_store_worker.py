@@ -1,0 +1,72 @@
+"""The store worker: one call at a time, in order, inline on the loop or on its own thread."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from services.kit.store import ServiceStore, StoreWorker
+from services.population_db.app import build_runtime
+from services.population_db.settings import PopulationDbSettings
+
+
+def _worker(tmp_path: Path, thread: bool) -> StoreWorker:
+    return StoreWorker(ServiceStore(tmp_path / "kit.sqlite"), thread=thread)
+
+
+async def test_an_inline_worker_runs_calls_on_the_event_loops_thread(tmp_path: Path) -> None:
+    worker = _worker(tmp_path, thread=False)
+    try:
+        assert await worker.run(threading.get_ident) == threading.get_ident()
+    finally:
+        worker.close()
+
+
+async def test_a_threaded_worker_runs_calls_on_a_thread_of_its_own(tmp_path: Path) -> None:
+    worker = _worker(tmp_path, thread=True)
+    try:
+        assert await worker.run(threading.get_ident) != threading.get_ident()
+    finally:
+        worker.close()
+
+
+async def test_an_inline_call_waits_for_what_was_submitted_to_the_thread_before_it(
+    tmp_path: Path,
+) -> None:
+    worker = _worker(tmp_path, thread=False)
+    release = threading.Event()
+    order: list[str] = []
+
+    def seed() -> None:
+        release.wait(10)
+        order.append("submitted")
+
+    try:
+        worker.submit(seed)
+        threading.Timer(0.05, release.set).start()
+        await worker.run(order.append, "inline")
+        assert order == ["submitted", "inline"]
+    finally:
+        worker.close()
+
+
+def _population_settings(tmp_path: Path, delay_ms: int) -> PopulationDbSettings:
+    return PopulationDbSettings(
+        data_dir=tmp_path, population_size=1000, check_delay_ms=delay_ms, log_json=False
+    )
+
+
+def test_services_run_their_store_inline_by_default(tmp_path: Path) -> None:
+    runtime = build_runtime(_population_settings(tmp_path, 0))
+    try:
+        assert runtime.messaging.worker.thread is False
+    finally:
+        runtime.messaging.worker.close()
+
+
+def test_population_db_with_a_check_delay_runs_its_store_on_a_thread(tmp_path: Path) -> None:
+    runtime = build_runtime(_population_settings(tmp_path, 150))
+    try:
+        assert runtime.messaging.worker.thread is True
+    finally:
+        runtime.messaging.worker.close()
