@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from services.kit.store import ServiceStore, StoreWorker
 from services.population_db.app import build_runtime
 from services.population_db.settings import PopulationDbSettings
@@ -56,17 +58,16 @@ def _population_settings(tmp_path: Path, delay_ms: int) -> PopulationDbSettings:
     )
 
 
-def test_services_run_their_store_inline_by_default(tmp_path: Path) -> None:
-    runtime = build_runtime(_population_settings(tmp_path, 0))
+@pytest.mark.parametrize(
+    ("delay_ms", "on_a_thread"),
+    [(0, False), (150, True)],
+    ids=["inline-by-default", "thread-with-a-check-delay"],
+)
+def test_population_db_runs_its_store_on_a_thread_only_when_its_handler_sleeps(
+    tmp_path: Path, delay_ms: int, on_a_thread: bool
+) -> None:
+    runtime = build_runtime(_population_settings(tmp_path, delay_ms))
     try:
-        assert runtime.messaging.worker.thread is False
-    finally:
-        runtime.messaging.worker.close()
-
-
-def test_population_db_with_a_check_delay_runs_its_store_on_a_thread(tmp_path: Path) -> None:
-    runtime = build_runtime(_population_settings(tmp_path, 150))
-    try:
-        assert runtime.messaging.worker.thread is True
+        assert runtime.messaging.worker.thread is on_a_thread
     finally:
         runtime.messaging.worker.close()
