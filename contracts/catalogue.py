@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from contracts.people import PersonRole
 
@@ -149,11 +149,15 @@ class Catalogue(_Frozen):
 
     description: str = Field("", description="What this catalogue is and its sources.")
     procedures: tuple[Procedure, ...] = Field(description="The procedures, numbered 1-25.")
+    _by_code: dict[str, Procedure] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_catalogue(self) -> Catalogue:
         if problems := _catalogue_problems(self.procedures):
             raise ValueError("\n".join(problems))
+        for procedure in self.procedures:  # every event's procedure code is looked up here
+            for code in (procedure.code, *procedure.related_codes):
+                self._by_code.setdefault(code, procedure)
         return self
 
     def by_number(self, number: int) -> Procedure:
@@ -165,10 +169,10 @@ class Catalogue(_Frozen):
 
     def by_code(self, code: str) -> Procedure:
         """The procedure with this code, its own or one of its related codes; ``KeyError``."""
-        for procedure in self.procedures:
-            if code in (procedure.code, *procedure.related_codes):
-                return procedure
-        raise KeyError(f"no procedure has code {code!r}")
+        found = self._by_code.get(code)
+        if found is None:
+            raise KeyError(f"no procedure has code {code!r}")
+        return found
 
     def settled_on(self, portal: Portal | str) -> tuple[Procedure, ...]:
         """The procedures that ``portal`` settles, in catalogue order."""

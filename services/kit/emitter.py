@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -88,7 +88,10 @@ class EventFactory:
         if self.signer is None or not records:
             return records
         values = self.signer.sign_many_bytes([r.value for r in records])
-        return [replace(r, value=v) for r, v in zip(records, values, strict=True)]
+        return [
+            OutboxRecord(r.topic, r.key, v, r.headers, r.seq)
+            for r, v in zip(records, values, strict=True)
+        ]
 
 
 def event_type_of(topic_name: str) -> str:
