@@ -37,6 +37,8 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=2
 PROPERTIES
 # The healthcheck's client settings: the admin over SASL.
 cat > /tmp/portalsim-kafka/admin.properties <<PROPERTIES

@@ -143,6 +143,11 @@ def server_properties(ports: Ports, log_dir: Path) -> dict[str, str]:
         "share.coordinator.state.topic.replication.factor": "1",
         "share.coordinator.state.topic.min.isr": "1",
         "group.initial.rebalance.delay.ms": "0",
+        # As many request threads as this machine has cores (defaults 3 and 8): measured with
+        # `portalsim bench` on 2 cores, the broker used 19 CPU s instead of 22-26 for the same
+        # 15,000 dossiers and the pipeline settled 280/s instead of 227-258.
+        "num.network.threads": "2",
+        "num.io.threads": "2",
     }
 
 
