@@ -2,6 +2,7 @@
 
 from services.kit.emitter import EventFactory, HandlerContext, derived_event_id
 from services.kit.messaging import RejectEvent, ServiceMessaging
+from services.kit.outgoing import Outgoing
 from services.kit.runtime import ServiceRuntime, make_broker, run_service
 from services.kit.settings import ServiceSettings, env_var_names, parse_settings
 from services.kit.store import OutboxRecord, ServiceStore, StoreWorker
@@ -10,6 +11,7 @@ __all__ = [
     "EventFactory",
     "HandlerContext",
     "OutboxRecord",
+    "Outgoing",
     "RejectEvent",
     "ServiceMessaging",
     "ServiceRuntime",

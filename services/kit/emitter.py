@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from contracts.envelope import CONTENT_TYPE, CloudEvent, utc_now
 from contracts.signing import Signer
 from contracts.topics import ServiceName, topic
+from services.kit.outgoing import Outgoing
 from services.kit.store import OutboxRecord
 
 __all__ = ["EVENT_ID_NAMESPACE", "Emitted", "EventFactory", "HandlerContext"]
@@ -193,3 +195,16 @@ class HandlerContext:
             )
         )
         return emitted
+
+    def publish(self, events: Iterable[Outgoing]) -> list[Emitted]:
+        """Queue the events a domain decided on, in order (see `emit`)."""
+        return [
+            self.emit(
+                e.topic,
+                e.payload,
+                simtime=e.simtime,
+                subject=e.subject,
+                correlation_id=e.correlation_id,
+            )
+            for e in events
+        ]
