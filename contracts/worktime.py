@@ -95,14 +95,20 @@ def working_days_between(start: datetime, end: datetime) -> float:
     return round(seconds / _DAY_SECONDS, 6)
 
 
-def within_legal_limit(working_days_taken: float, legal_limit_days: int | None) -> bool | None:
-    """Whether a settlement met its legal time limit; None when the procedure has none.
+def within_legal_limit(
+    received: datetime, settled: datetime, legal_limit_days: int | None
+) -> bool | None:
+    """Whether a dossier received at `received` and settled at `settled` met its legal limit.
 
-    A limit of 0 working days means "on receipt / the same day": met when the
-    dossier settled within one working day of office time.
+    None when the procedure has no limit. A limit of 0 working days means "on receipt"
+    (giải quyết trong ngày): met when the decision falls on the office day the dossier
+    was received on (the day of the first office moment at or after receipt; a dossier
+    handed in on a Saturday is on time when settled on Monday). Any other limit is met
+    when the office time between receipt and decision is at most that many working days.
     """
     if legal_limit_days is None:
         return None
     if legal_limit_days == 0:
-        return working_days_taken < 1.0
-    return working_days_taken <= legal_limit_days + 1e-9
+        first_office_day = next_office_moment(received).date()
+        return _local(settled).date() <= first_office_day
+    return working_days_between(received, settled) <= legal_limit_days + 1e-9

@@ -218,7 +218,7 @@ class CityPortalHandlers:
             settled_simtime=settled_at,
             working_days_taken=days,
             legal_limit_days=limit,
-            within_legal_limit=within_legal_limit(days, limit),
+            within_legal_limit=within_legal_limit(sub.received_simtime, settled_at, limit),
             civil_status_change=decision.change,
         )
         if not self.store.settle(

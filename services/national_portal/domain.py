@@ -146,7 +146,9 @@ def settle_routed(
         settled_simtime=settled_at,
         working_days_taken=taken,
         legal_limit_days=procedure.legal_time_limit_days,
-        within_legal_limit=within_legal_limit(taken, procedure.legal_time_limit_days),
+        within_legal_limit=within_legal_limit(
+            sub.received_simtime, settled_at, procedure.legal_time_limit_days
+        ),
         civil_status_change=civil_status_change(sub, procedure) if approved else None,
     )
     by = str(adapter.portal)

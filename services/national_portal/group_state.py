@@ -129,5 +129,5 @@ def parent_settlement(
         settled_simtime=settled_at,
         working_days_taken=taken,
         legal_limit_days=limit,
-        within_legal_limit=within_legal_limit(taken, limit),
+        within_legal_limit=within_legal_limit(sub.received_simtime, settled_at, limit),
     )
