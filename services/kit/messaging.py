@@ -203,14 +203,8 @@ class ServiceMessaging:
         """Store events that entered from outside (HTTP) and publish them."""
 
         def store_records() -> list[OutboxRecord]:
-            self.store.begin()
-            try:
-                stored = self.store.add_outbox(records)
-                self.store.commit()
-            except BaseException:
-                self.store.rollback()
-                raise
-            return stored
+            with self.store.transaction():
+                return self.store.add_outbox(records)
 
         await self.outbox.publish(await self.worker.run(store_records))
 
@@ -226,14 +220,13 @@ class ServiceMessaging:
         try:
             store.begin()
             store.delete_outbox_seqs(published)
-            parsed = [self.reader.read(record) for record in records]
-            records = [r for r, e in zip(records, parsed, strict=True) if e is not None]
-            parsed = [e for e in parsed if e is not None]
-            seen = store.processed_among([e.id for e in parsed if isinstance(e, CloudEvent)])
+            read = [(record, self.reader.read(record)) for record in records]
+            parsed = [(record, event) for record, event in read if event is not None]
+            seen = store.processed_among([e.id for _, e in parsed if isinstance(e, CloudEvent)])
             outgoing: list[OutboxRecord] = []
             emitted: list[int] = []  # where the handlers' follow-ups are in `outgoing`
             handled: list[tuple[str, str]] = []
-            for record, event in zip(records, parsed, strict=True):
+            for record, event in parsed:
                 if isinstance(event, OutboxRecord):  # a dead letter already
                     outgoing.append(event)
                 elif event.id in seen:

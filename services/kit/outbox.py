@@ -54,8 +54,8 @@ class OutboxPublisher:
     async def _partition(self, producer: AIOKafkaProducer, topic: str, key: bytes | None) -> int:
         """The partition Kafka's default partitioner gives a key (murmur2), remembered."""
         if key is None:
-            partitions = sorted(await producer.partitions_for(topic))
-            return int(_PARTITIONER(None, partitions, partitions))
+            every = sorted(await producer.partitions_for(topic))
+            return int(_PARTITIONER(None, every, every))
         found = self._partition_of.get((topic, key))
         if found is None:
             partitions = self._partitions.get(topic)

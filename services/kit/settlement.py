@@ -20,6 +20,7 @@ from contracts.events import (
     DossierSettled,
     DossierStatus,
     DossierStatusChanged,
+    DossierSubmitted,
     Outcome,
 )
 from contracts.worktime import HANOI_TZ, within_legal_limit, working_days_between
@@ -50,6 +51,19 @@ class DossierFacts:
     received_unit: str
     received_simtime: datetime
     parent_dossier_id: str | None = None
+
+    @classmethod
+    def of(cls, submission: DossierSubmitted) -> DossierFacts:
+        """The facts of a submitted dossier."""
+        return cls(
+            dossier_id=submission.dossier_id,
+            dossier_code=submission.dossier_code,
+            procedure_code=submission.procedure_code,
+            channel=submission.channel,
+            received_unit=submission.received_unit,
+            received_simtime=submission.received_simtime,
+            parent_dossier_id=submission.parent_dossier_id,
+        )
 
 
 @dataclass(frozen=True)

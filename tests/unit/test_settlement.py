@@ -25,6 +25,7 @@ from services.kit.settlement import (
     settlement_events,
     status_change,
 )
+from tests.factories import submission
 
 MONDAY_9 = datetime(2025, 3, 3, 9, 0, tzinfo=HANOI_TZ)
 moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 31)).map(
@@ -147,3 +148,17 @@ def test_every_status_note_is_cut_to_the_contract_s_length(note: str) -> None:
     event = status_change("d", "c", "1.001193", DossierStatus.ROUTED, "by", MONDAY_9, note=note)
     assert isinstance(event.payload, DossierStatusChanged)
     assert event.payload.note == note[:NOTE_MAX_LENGTH]
+
+
+def test_the_facts_of_a_submission_are_what_its_settlement_repeats() -> None:
+    sub = submission(parent_dossier_id="parent-1", received_simtime=MONDAY_9)
+    settled = settle(
+        DossierFacts.of(sub),
+        Verdict.approve("KS"),
+        settled_by=Portal.CITY_PORTAL,
+        settled_at=MONDAY_9,
+        legal_limit_days=None,
+    )
+    repeated = ("dossier_id", "dossier_code", "procedure_code", "channel", "received_unit")
+    assert [getattr(settled, f) for f in repeated] == [getattr(sub, f) for f in repeated]
+    assert (settled.parent_dossier_id, settled.received_simtime) == ("parent-1", MONDAY_9)
