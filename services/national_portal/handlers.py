@@ -1,6 +1,8 @@
-"""The national portal's Kafka handlers: parse, decide (domain, state machine), store, emit.
+"""The national portal's Kafka handlers: one `on_<topic>` per consumed topic.
 
-Each runs on the store worker inside the kit's batch transaction.
+Each loads what it needs from the store, lets the domain decide (`domain.settle_routed`,
+the linked groups' state machine), saves the new state and hands the events the domain
+returned to `ctx.publish`. Each runs on the store worker inside the kit's batch transaction.
 """
 
 from __future__ import annotations
@@ -10,16 +12,10 @@ from collections.abc import Mapping
 from contracts.catalogue import Catalogue, Portal
 from contracts.envelope import CloudEvent
 from contracts.events import DossierRouted, DossierSettled, PopulationRecordChanged, RecordChange
-from services.kit import HandlerContext, RejectEvent
+from services.kit import HandlerContext, Outgoing, RejectEvent
 from services.national_portal import linked
-from services.national_portal.domain import (
-    BY_NATIONAL_PORTAL,
-    Outgoing,
-    find_procedure,
-    settle_routed,
-)
+from services.national_portal.domain import BY_NATIONAL_PORTAL, find_procedure, settle_routed
 from services.national_portal.ministries.base import Adapter
-from services.national_portal.orchestrator import MissingAdapterError, carry_out
 from services.national_portal.store import NationalPortalStore, SequenceExhaustedError
 
 __all__ = ["NationalPortalHandlers"]
@@ -103,10 +99,10 @@ class NationalPortalHandlers:
     # -- shared -----------------------------------------------------------------------
     def _carry_out(self, transition: linked.Transition, ctx: HandlerContext) -> None:
         try:
-            state, events = carry_out(
+            state, events = linked.carry_out(
                 transition, self.adapters, self.catalogue, self.store.allocate_linked_code
             )
-        except MissingAdapterError as exc:
+        except linked.MissingAdapterError as exc:
             raise RejectEvent("not_settled_here", str(exc)) from exc
         except SequenceExhaustedError as exc:
             raise RejectEvent("dossier_codes_exhausted", str(exc)) from exc
@@ -115,11 +111,4 @@ class NationalPortalHandlers:
 
     def _publish(self, events: list[Outgoing], ctx: HandlerContext) -> None:
         self.store.track(events)
-        for event in events:
-            ctx.emit(
-                event.topic,
-                event.payload,
-                simtime=event.simtime,
-                subject=event.subject,
-                correlation_id=event.correlation_id,
-            )
+        ctx.publish(events)

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from contracts.events import Outcome
 from contracts.personal_data import TAG_ID_NUMBER
 from services.kit.store import StoreWorker
-from services.national_portal.group_state import GroupState, StepState
+from services.national_portal.linked.state import GroupState, StepState
 from services.national_portal.store import NationalPortalStore
 
 __all__ = ["DossierView", "GroupView", "group_view", "national_portal_router"]

@@ -14,9 +14,9 @@ from contracts.events import (
     DossierStatusChanged,
     DossierSubmitted,
 )
+from services.kit.outgoing import Outgoing
 from services.kit.store import ServiceStore
-from services.national_portal.domain import Outgoing
-from services.national_portal.group_state import GroupState
+from services.national_portal.linked.state import GroupState
 
 __all__ = ["NationalPortalStore", "SequenceExhaustedError"]
 

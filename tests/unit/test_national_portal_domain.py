@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -21,9 +21,10 @@ from contracts.events import (
     ResidenceChange,
 )
 from contracts.people import PersonRole
-from contracts.worktime import HANOI_TZ, add_working_days, working_days_between
+from contracts.worktime import add_working_days, working_days_between
+from services.kit.settlement import document_number
 from services.national_portal.civil_status import FormInvalidError, civil_status_change
-from services.national_portal.domain import document_number, settle_routed
+from services.national_portal.domain import settle_routed
 from services.national_portal.ministries import ADAPTERS
 from tests.factories import SIMTIME, applicant, submission
 
@@ -89,13 +90,10 @@ def test_an_approved_dossier_gets_a_result_document_number() -> None:
     assert settled.reason_code is None
 
 
-def test_result_document_numbers_derive_from_the_dossier_id() -> None:
-    moment = datetime(2026, 12, 31, 16, 0, tzinfo=HANOI_TZ)
-    dossier_id = str(uuid.uuid4())
-    assert document_number("GPLX", dossier_id, moment) == document_number(
-        "GPLX", dossier_id, moment
-    )
-    assert document_number("GPLX", dossier_id, moment).startswith("GPLX-2026-")
+def test_the_result_document_number_is_the_kits_for_the_dossier_and_its_settlement() -> None:
+    settled, _ = settle(12)
+    expected = document_number("HC", settled.dossier_id, settled.settled_simtime)
+    assert settled.result_document_number == expected
 
 
 def test_a_rejected_dossier_has_a_reason_and_no_document() -> None:

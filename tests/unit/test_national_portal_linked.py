@@ -11,8 +11,8 @@ from contracts.dossier_codes import format_dossier_code, parse_dossier_code
 from contracts.dossier_ids import step_dossier_id
 from contracts.events import Channel, DossierRouted, DossierSettled, Outcome
 from contracts.people import MaritalStatus, PersonFacts, PersonRole, Sex
-from services.national_portal import linked
-from services.national_portal.group_state import GroupState, StepStatus
+from services.national_portal.linked import transitions as linked
+from services.national_portal.linked.state import GroupState, StepStatus
 from tests.factories import SIMTIME, applicant, submission
 
 CATALOGUE = load_catalogue()

@@ -20,10 +20,10 @@ from contracts.events import (
     Outcome,
 )
 from contracts.people import PersonRole
-from services.national_portal import linked
-from services.national_portal.group_state import StepStatus
+from services.national_portal.linked import transitions as linked
+from services.national_portal.linked.orchestrator import MissingAdapterError, carry_out
+from services.national_portal.linked.state import StepStatus
 from services.national_portal.ministries import ADAPTERS
-from services.national_portal.orchestrator import MissingAdapterError, carry_out
 from tests.factories import SIMTIME, applicant, submission
 
 CATALOGUE = load_catalogue()

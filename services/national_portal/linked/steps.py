@@ -15,7 +15,7 @@ from contracts.events import Channel, DossierRouted, DossierSubmitted, FormValue
 from contracts.people import DeclaredPerson, PersonFacts, PersonRole
 from contracts.units import is_hanoi_unit
 from services.national_portal.civil_status import person_with_role
-from services.national_portal.group_state import GroupState, StepState
+from services.national_portal.linked.state import GroupState, StepState
 
 __all__ = ["birth_step", "internal_step", "needs_child", "step_submission"]
 

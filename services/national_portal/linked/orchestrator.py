@@ -11,18 +11,21 @@ from collections.abc import Mapping
 
 from contracts.catalogue import Catalogue, Portal
 from contracts.events import DossierStatus
-from services.national_portal import linked
-from services.national_portal.domain import (
-    BY_NATIONAL_PORTAL,
-    Outgoing,
-    settle_routed,
-    settlement_events,
-    status_change,
+from services.kit.outgoing import Outgoing
+from services.kit.settlement import settlement_events, status_change
+from services.national_portal.domain import BY_NATIONAL_PORTAL, settle_routed
+from services.national_portal.linked.state import GroupState
+from services.national_portal.linked.transitions import (
+    Allocate,
+    SettleParent,
+    StartedGroup,
+    SubmitStep,
+    Transition,
+    step_settled,
 )
-from services.national_portal.group_state import GroupState
 from services.national_portal.ministries.base import Adapter
 
-__all__ = ["carry_out"]
+__all__ = ["MissingAdapterError", "carry_out"]
 
 
 class MissingAdapterError(LookupError):
@@ -30,10 +33,10 @@ class MissingAdapterError(LookupError):
 
 
 def carry_out(
-    transition: linked.Transition,
+    transition: Transition,
     adapters: Mapping[Portal, Adapter],
     catalogue: Catalogue,
-    allocate: linked.Allocate,
+    allocate: Allocate,
 ) -> tuple[GroupState, list[Outgoing]]:
     """The group's state after every action, and the events to publish, in order."""
     state = transition.state
@@ -42,7 +45,7 @@ def carry_out(
     out: list[Outgoing] = []
     while pending:
         action = pending.pop(0)
-        if isinstance(action, linked.StartedGroup):
+        if isinstance(action, StartedGroup):
             out.append(
                 status_change(
                     state.parent_id,
@@ -55,10 +58,10 @@ def carry_out(
                     correlation_id=state.parent_id,
                 )
             )
-        elif isinstance(action, linked.SubmitStep):
+        elif isinstance(action, SubmitStep):
             sub = action.submission
             out.append(Outgoing("dossier.submitted", sub, sub.received_simtime, state.parent_id))
-        elif isinstance(action, linked.SettleParent):
+        elif isinstance(action, SettleParent):
             out.extend(
                 settlement_events(
                     action.settled, BY_NATIONAL_PORTAL, correlation_id=state.parent_id
@@ -76,7 +79,7 @@ def carry_out(
                 correlation_id=state.parent_id,
             )
             out.extend(events)
-            following = linked.step_settled(state, settled, catalogue, allocate)
+            following = step_settled(state, settled, catalogue, allocate)
             state = following.state
             pending = [*following.actions, *pending]
     return state, out

@@ -1,31 +1,20 @@
-"""The state of a linked group (parent dossier and its steps), stored as JSON.
+"""The state of a linked group (the parent dossier and its steps), stored as JSON.
 
 Frozen models: a transition gives a new state (`model_copy`) and never changes one.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from contracts.catalogue import Portal, Procedure
-from contracts.events import DossierRouted, DossierSettled, Outcome
+from contracts.catalogue import Portal
+from contracts.events import DossierRouted, Outcome
 from contracts.people import PersonFacts
-from contracts.worktime import within_legal_limit, working_days_between
-from services.national_portal.domain import document_number
 
-__all__ = [
-    "GROUP_DOCUMENT_PREFIX",
-    "GroupState",
-    "StepState",
-    "StepStatus",
-    "parent_settlement",
-]
+__all__ = ["GroupState", "StepState", "StepStatus"]
 
-#: Result document prefix of an approved linked group (liên thông).
-GROUP_DOCUMENT_PREFIX = "LT"
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -94,40 +83,3 @@ class GroupState(BaseModel):
         """A copy with one step replaced (by its index)."""
         steps = tuple(step if s.index == step.index else s for s in self.steps)
         return self.model_copy(update={"steps": steps})
-
-
-def parent_settlement(
-    state: GroupState,
-    procedure: Procedure,
-    outcome: Outcome,
-    settled_at: datetime,
-    reason_code: str | None = None,
-    reason_text: str | None = None,
-) -> DossierSettled:
-    """The parent's `dossier.settled`, counted from its receipt to `settled_at`."""
-    sub = state.parent.submission
-    taken = working_days_between(sub.received_simtime, settled_at)
-    limit = procedure.legal_time_limit_days
-    approved = outcome is Outcome.APPROVED
-    return DossierSettled(
-        dossier_id=state.parent_id,
-        dossier_code=sub.dossier_code,
-        procedure_code=sub.procedure_code,
-        channel=sub.channel,
-        received_unit=sub.received_unit,
-        parent_dossier_id=sub.parent_dossier_id,
-        outcome=outcome,
-        settled_by=Portal.NATIONAL_PORTAL,
-        result_document_number=(
-            document_number(GROUP_DOCUMENT_PREFIX, state.parent_id, settled_at)
-            if approved
-            else None
-        ),
-        reason_code=None if approved else reason_code,
-        reason_text=None if approved else reason_text,
-        received_simtime=sub.received_simtime,
-        settled_simtime=settled_at,
-        working_days_taken=taken,
-        legal_limit_days=limit,
-        within_legal_limit=within_legal_limit(sub.received_simtime, settled_at, limit),
-    )

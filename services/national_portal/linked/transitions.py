@@ -1,4 +1,4 @@
-"""The linked groups (thủ tục liên thông, procedures 15 and 16) as a pure state machine.
+"""A linked group's life as a pure state machine: what moves it on, and what to do then.
 
 A transition takes a group's state and what happened (the parent was routed, a step
 settled, the population database registered the child) and gives the new state and the
@@ -13,20 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from contracts.catalogue import Catalogue, Procedure
+from contracts.catalogue import Catalogue, Portal, Procedure
 from contracts.dossier_ids import step_dossier_id
 from contracts.events import DossierRouted, DossierSettled, DossierSubmitted, Outcome
 from contracts.people import PersonFacts
 from contracts.worktime import HANOI_TZ
-from services.national_portal.group_state import (
-    GroupState,
-    StepState,
-    StepStatus,
-    parent_settlement,
+from services.kit.settlement import Verdict, settle
+from services.national_portal.domain import facts_of
+from services.national_portal.linked.state import GroupState, StepState, StepStatus
+from services.national_portal.linked.steps import (
+    birth_step,
+    internal_step,
+    needs_child,
+    step_submission,
 )
-from services.national_portal.steps import birth_step, internal_step, needs_child, step_submission
 
 __all__ = [
+    "GROUP_DOCUMENT_PREFIX",
     "Action",
     "Allocate",
     "RunStep",
@@ -38,6 +41,9 @@ __all__ = [
     "start_group",
     "step_settled",
 ]
+
+#: Result document prefix of an approved linked group (liên thông).
+GROUP_DOCUMENT_PREFIX = "LT"
 
 #: Gives the next dossier code of a unit on a day from the linked block.
 Allocate = Callable[[str, date], str]
@@ -178,33 +184,28 @@ def _start_step(
 
 # -- settling the parent --------------------------------------------------------------------
 def _settle_parent(
-    state: GroupState,
-    catalogue: Catalogue,
-    outcome: Outcome,
-    settled_at: datetime,
-    *,
-    reason_code: str | None = None,
-    reason_text: str | None = None,
+    state: GroupState, catalogue: Catalogue, verdict: Verdict, settled_at: datetime
 ) -> Transition:
+    """The parent's settlement, counted from its receipt to `settled_at`."""
     procedure = catalogue.by_code(state.parent.submission.procedure_code)
-    settled = parent_settlement(state, procedure, outcome, settled_at, reason_code, reason_text)
-    state = state.model_copy(update={"outcome": outcome, "settled_simtime": settled_at})
+    settled = settle(
+        facts_of(state.parent),
+        verdict,
+        settled_by=Portal.NATIONAL_PORTAL,
+        settled_at=settled_at,
+        legal_limit_days=procedure.legal_time_limit_days,
+    )
+    state = state.model_copy(update={"outcome": verdict.outcome, "settled_simtime": settled_at})
     return Transition(state, (SettleParent(settled),))
 
 
 def _approve_parent(state: GroupState, catalogue: Catalogue) -> Transition:
     last = state.steps[-1].settled_simtime or state.parent.routed_simtime
-    return _settle_parent(state, catalogue, Outcome.APPROVED, last)
+    return _settle_parent(state, catalogue, Verdict.approve(GROUP_DOCUMENT_PREFIX), last)
 
 
 def _reject_parent(state: GroupState, step: StepState, catalogue: Catalogue) -> Transition:
     settled_at = step.settled_simtime or state.parent.routed_simtime
     reason = step.reason_text or step.reason_code or "rejected"
-    return _settle_parent(
-        state,
-        catalogue,
-        Outcome.REJECTED,
-        settled_at,
-        reason_code=step.reason_code or "step_rejected",
-        reason_text=f"{step.name_en}: {reason}",
-    )
+    verdict = Verdict.reject(step.reason_code or "step_rejected", f"{step.name_en}: {reason}")
+    return _settle_parent(state, catalogue, verdict, settled_at)
