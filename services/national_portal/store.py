@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from contracts.dossier_codes import format_dossier_code
@@ -18,7 +21,7 @@ from services.kit.outgoing import Outgoing
 from services.kit.store import ServiceStore
 from services.national_portal.linked.state import GroupState
 
-__all__ = ["NationalPortalStore", "SequenceExhaustedError"]
+__all__ = ["DossierRecord", "NationalPortalStore", "SequenceExhaustedError"]
 
 _COLUMNS = (
     "dossier_code",
@@ -38,6 +41,57 @@ _COLUMNS = (
     "legal_limit_days",
     "within_legal_limit",
 )
+
+
+@dataclass(frozen=True)
+class DossierRecord:
+    """What the national portal knows about one dossier (None where it knows nothing)."""
+
+    dossier_id: str
+    dossier_code: str | None = None
+    procedure_code: str | None = None
+    route_to: str | None = None
+    handled_by: str | None = None
+    status: str | None = None
+    outcome: str | None = None
+    reason_code: str | None = None
+    reason_text: str | None = None
+    result_document_number: str | None = None
+    parent_dossier_id: str | None = None
+    step_index: int | None = None
+    received_simtime: datetime | None = None
+    settled_simtime: datetime | None = None
+    working_days_taken: float | None = None
+    legal_limit_days: int | None = None
+    within_legal_limit: bool | None = None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> DossierRecord:
+        """A row of the `dossiers` table."""
+        within = row["within_legal_limit"]
+        return cls(
+            dossier_id=row["dossier_id"],
+            dossier_code=row["dossier_code"],
+            procedure_code=row["procedure_code"],
+            route_to=row["route_to"],
+            handled_by=row["handled_by"],
+            status=row["status"],
+            outcome=row["outcome"],
+            reason_code=row["reason_code"],
+            reason_text=row["reason_text"],
+            result_document_number=row["result_document_number"],
+            parent_dossier_id=row["parent_dossier_id"],
+            step_index=row["step_index"],
+            received_simtime=_moment(row["received_simtime"]),
+            settled_simtime=_moment(row["settled_simtime"]),
+            working_days_taken=row["working_days_taken"],
+            legal_limit_days=row["legal_limit_days"],
+            within_legal_limit=None if within is None else bool(within),
+        )
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 class SequenceExhaustedError(RuntimeError):
@@ -129,7 +183,7 @@ class NationalPortalStore(ServiceStore):
             within_legal_limit=None if within is None else int(within),
         )
 
-    def track(self, events: list[Outgoing]) -> None:
+    def track(self, events: Iterable[Outgoing]) -> None:
         """Keep what the published events say about each dossier."""
         for event in events:
             payload = event.payload
@@ -154,16 +208,12 @@ class NationalPortalStore(ServiceStore):
                     received_simtime=payload.received_simtime.isoformat(),
                 )
 
-    def dossier(self, dossier_id: str) -> dict[str, Any] | None:
+    def dossier(self, dossier_id: str) -> DossierRecord | None:
         """What the national portal knows about a dossier, or None."""
-        row = self.db.execute("SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,))
-        found = row.fetchone()
-        if found is None:
-            return None
-        values = dict(found)
-        if values["within_legal_limit"] is not None:
-            values["within_legal_limit"] = bool(values["within_legal_limit"])
-        return values
+        row = self.db.execute(
+            "SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,)
+        ).fetchone()
+        return None if row is None else DossierRecord.from_row(row)
 
     # -- linked groups ------------------------------------------------------------------
     def group(self, parent_dossier_id: str) -> GroupState | None:
