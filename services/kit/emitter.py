@@ -85,6 +85,27 @@ class EventFactory:
             headers=(("content-type", CONTENT_TYPE),),
         )
 
+    def record_input(
+        self, event: Outgoing, *, event_id: str, simtime: datetime | None = None
+    ) -> OutboxRecord:
+        """The record of an event entering from outside (an HTTP use case), with the id the
+        use case derives; at `simtime`, default the event's own (one of them is needed),
+        correlated by the event's correlation id (needed: there is no cause to take it from).
+        """
+        at = simtime or event.simtime
+        if at is None or event.correlation_id is None:
+            raise ValueError(
+                f"an input event on {event.topic} needs a simtime and a correlation id"
+            )
+        return self.record(
+            event.topic,
+            event.payload,
+            event_id=event_id,
+            correlation_id=event.correlation_id,
+            simtime=at,
+            subject=event.subject,
+        )
+
     def sign_all(self, records: list[OutboxRecord]) -> list[OutboxRecord]:
         """Records made with `sign=False`, signed together (one signature per batch of them)."""
         if self.signer is None or not records:

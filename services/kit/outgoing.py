@@ -1,8 +1,8 @@
 """An event a service's domain decided to publish, before it becomes an envelope.
 
 Domains are pure: they return `Outgoing` values; the kit turns them into signed
-CloudEvents (`HandlerContext.publish` while handling an event, `EventFactory.record`
-with an explicit id for HTTP use cases).
+CloudEvents (`HandlerContext.publish` while handling an event, `EventFactory.record_input`
+with an id the use case derives for HTTP use cases).
 """
 
 from __future__ import annotations

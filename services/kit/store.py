@@ -17,14 +17,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import orjson
 
 __all__ = ["OutboxRecord", "ServiceStore", "StoreWorker"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _KIT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS processed_events (
@@ -235,20 +237,20 @@ class StoreWorker:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._submitted: Future[Any] | None = None
 
-    async def run(self, fn: Callable[..., T], *args: object) -> T:
-        """Run `fn(*args)` after every earlier call and return its result."""
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run `fn(*args, **kwargs)` after every earlier call and return its result."""
         if self.thread:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, fn, *args)
+            return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
         submitted = self._submitted
         if submitted is not None and not submitted.done():
             await asyncio.wrap_future(submitted)
         await asyncio.sleep(0)  # what is ready (a producer's send) goes before a long call
-        return fn(*args)
+        return fn(*args, **kwargs)
 
-    def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
+    def submit(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         """Queue `fn(*args)` on the store thread now (no event loop needed); calls run in order."""
-        future = self._executor.submit(fn, *args)
+        future = self._executor.submit(fn, *args, **kwargs)
         self._submitted = future
         return future
 
