@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from contracts.catalogue import load_catalogue
 from contracts.topics import ServiceName
-from services.city_portal.domain import MarriagePolicy
+from services.city_portal.civil_status import MarriagePolicy
 from services.city_portal.handlers import CityPortalHandlers
 from services.city_portal.http_api import city_portal_router
 from services.city_portal.settings import CityPortalSettings
@@ -39,5 +39,5 @@ def build_runtime(settings: CityPortalSettings) -> ServiceRuntime:
     runtime.messaging.skip_own("dossier.status.changed")  # recorded as they are published
     on("population.record.changed")(handlers.on_population_record_changed)
     http.include_router(health_router(runtime))
-    http.include_router(city_portal_router(settings, runtime.messaging, catalogue))
+    http.include_router(city_portal_router(settings, runtime.messaging, store, catalogue))
     return runtime

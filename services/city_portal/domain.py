@@ -1,38 +1,59 @@
-"""The city portal's rules: identity-check verdicts and its three civil-status procedures.
+"""What the city portal decides about a dossier, and the events that says to publish.
 
-Pure functions, no IO. DESIGN.md 1.1: marriage needs a man of at least 20 and a woman
-of at least 18, both unmarried; a deceased person cannot apply; a death is registered
-once; a birth creates a new person; a marriage updates both people.
+Pure functions, no IO: each takes what the store knows and what happened, and returns a
+`Reaction` (the events to publish, in order, and the state to record). A dossier is
+received, its declared identities are checked by the population database, then it is
+settled here (the three civil-status procedures, `civil_status.py`, and a generic rule
+for any other procedure moved here by a routing override) or routed to the portal that
+settles it. A failed identity check rejects it.
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from contracts.catalogue import CivilStatusEffect, Procedure
+from contracts.catalogue import CivilStatusEffect, Portal, Procedure
 from contracts.events import (
-    BirthChange,
-    CivilStatusChange,
-    DeathChange,
+    DossierRouted,
+    DossierSettled,
+    DossierStatus,
     DossierSubmitted,
+    IdentityCheckCompleted,
+    IdentityCheckRequested,
     IdentityResult,
-    MarriageChange,
-    Outcome,
+    RequesterKind,
 )
-from contracts.people import MaritalStatus, PersonFacts, PersonRole, Sex
-from contracts.units import is_hanoi_unit
+from contracts.people import DeclaredPerson, PersonFacts, PersonRole
+from contracts.worktime import next_office_moment
+from services.city_portal.civil_status import (
+    MarriagePolicy,
+    decide_birth,
+    decide_death,
+    decide_marriage,
+)
+from services.kit.outgoing import Outgoing
+from services.kit.settlement import (
+    DossierFacts,
+    Verdict,
+    settle,
+    settlement_events,
+    status_change,
+)
 
 __all__ = [
+    "BY",
     "CheckResult",
-    "Decision",
-    "MarriagePolicy",
-    "age_on",
+    "Reaction",
+    "checks_answered",
     "decide_city_procedure",
     "identity_verdict",
-    "result_document_number",
+    "receive_dossier",
 ]
+
+#: Who the city portal's status changes are by.
+BY = str(Portal.CITY_PORTAL)
 
 
 @dataclass(frozen=True)
@@ -45,37 +66,29 @@ class CheckResult:
     detail: str = ""
     record: PersonFacts | None = None
 
-
-@dataclass(frozen=True)
-class Decision:
-    """A final decision of the city portal."""
-
-    outcome: Outcome
-    reason_code: str | None = None
-    reason_text: str | None = None
-    change: CivilStatusChange | None = None
-    document_prefix: str = "HN"
-
     @classmethod
-    def reject(cls, reason_code: str, reason_text: str) -> Decision:
-        """A rejection with its reason."""
-        return cls(Outcome.REJECTED, reason_code, reason_text)
+    def of(cls, answer: IdentityCheckCompleted) -> CheckResult:
+        """The result an answer of the population database gives."""
+        return cls(
+            role=PersonRole(answer.role),
+            result=answer.result,
+            mismatched_fields=tuple(answer.mismatched_fields),
+            detail=answer.detail,
+            record=answer.record,
+        )
 
 
 @dataclass(frozen=True)
-class MarriagePolicy:
-    """Marriage age limits (a scenario may change them)."""
+class Reaction:
+    """What the city portal does about a dossier: the events to publish, in order, the
+    roles whose identity checks it now waits for, and the settlement to record."""
 
-    min_age_male: int = 20
-    min_age_female: int = 18
-
-
-def age_on(birth: date, day: date) -> int:
-    """Age in whole years on a day."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    events: tuple[Outgoing, ...] = ()
+    awaited_checks: tuple[str, ...] = ()
+    settled: DossierSettled | None = None
 
 
-def identity_verdict(procedure: Procedure, checks: list[CheckResult]) -> Decision | None:
+def identity_verdict(procedure: Procedure, checks: list[CheckResult]) -> Verdict | None:
     """The rejection that the identity checks force, or None when they allow going on.
 
     For a death registration, the deceased being already recorded dead means the
@@ -91,97 +104,25 @@ def identity_verdict(procedure: Procedure, checks: list[CheckResult]) -> Decisio
             and check.role == PersonRole.DECEASED
             and check.result == IdentityResult.DECEASED
         ):
-            return Decision.reject(
+            return Verdict.reject(
                 "death_already_registered", "The death of this person is already registered."
             )
         if check.result == IdentityResult.MISMATCH:
             fields = ", ".join(check.mismatched_fields) or "identity"
-            return Decision.reject(
+            return Verdict.reject(
                 "identity_mismatch",
                 f"The declared {fields} of the {role} differ from the population record.",
             )
         if check.result == IdentityResult.NOT_FOUND:
-            return Decision.reject(
+            return Verdict.reject(
                 "identity_not_found", f"The {role}'s ID number is not in the population database."
             )
         if check.result == IdentityResult.DECEASED:
-            return Decision.reject(
+            return Verdict.reject(
                 "person_deceased", f"The {role} is recorded as deceased and cannot apply."
             )
-        return Decision.reject("malformed_id_number", f"The {role}'s ID number is malformed.")
+        return Verdict.reject("malformed_id_number", f"The {role}'s ID number is malformed.")
     return None
-
-
-def _form_date(submission: DossierSubmitted, name: str) -> date | None:
-    value = submission.form.get(name)
-    try:
-        return date.fromisoformat(str(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _decide_birth(
-    submission: DossierSubmitted, records: dict[PersonRole, PersonFacts], today: date
-) -> Decision:
-    name = submission.form.get("child_full_name")
-    sex = submission.form.get("child_sex")
-    born = _form_date(submission, "child_birth_date")
-    if not isinstance(name, str) or not name.strip():
-        return Decision.reject("form_invalid", "form.child_full_name is missing.")
-    if sex not in {s.value for s in Sex}:
-        return Decision.reject("form_invalid", "form.child_sex must be male or female.")
-    if born is None or born > today:
-        return Decision.reject("form_invalid", "form.child_birth_date must be a past ISO date.")
-    mother, father = records.get(PersonRole.MOTHER), records.get(PersonRole.FATHER)
-    parent = mother or father or records.get(PersonRole.APPLICANT)
-    unit = submission.form.get("residence_unit")
-    if not (isinstance(unit, str) and is_hanoi_unit(unit)):
-        unit = parent.residence_unit if parent else submission.received_unit
-    change = BirthChange(
-        full_name=name.strip(),
-        sex=Sex(str(sex)),
-        birth_date=born,
-        residence_unit=str(unit),
-        father_id_number=father.id_number if father else None,
-        mother_id_number=mother.id_number if mother else None,
-    )
-    return Decision(Outcome.APPROVED, change=change, document_prefix="KS")
-
-
-def _decide_death(
-    submission: DossierSubmitted, records: dict[PersonRole, PersonFacts], today: date
-) -> Decision:
-    deceased = records.get(PersonRole.DECEASED)
-    if deceased is None:
-        return Decision.reject("form_invalid", "The deceased person's identity is missing.")
-    died = _form_date(submission, "date_of_death") or today
-    if died > today or died < deceased.birth_date:
-        return Decision.reject("form_invalid", "form.date_of_death is not a plausible date.")
-    change = DeathChange(id_number=deceased.id_number, date_of_death=died)
-    return Decision(Outcome.APPROVED, change=change, document_prefix="KT")
-
-
-def _decide_marriage(
-    records: dict[PersonRole, PersonFacts], today: date, policy: MarriagePolicy
-) -> Decision:
-    a, b = records.get(PersonRole.APPLICANT), records.get(PersonRole.SPOUSE)
-    if a is None or b is None:
-        return Decision.reject("form_invalid", "Both parties' identities are needed.")
-    if a.sex == b.sex:
-        return Decision.reject(
-            "not_a_man_and_a_woman", "Marriage registration needs a man and a woman."
-        )
-    for role, person in ((PersonRole.APPLICANT, a), (PersonRole.SPOUSE, b)):
-        minimum = policy.min_age_male if person.sex == Sex.MALE else policy.min_age_female
-        if age_on(person.birth_date, today) < minimum:
-            return Decision.reject(
-                "under_marriage_age",
-                f"The {role.value} is under the marriage age of {minimum} for a {person.sex}.",
-            )
-        if person.marital_status == MaritalStatus.MARRIED:
-            return Decision.reject("already_married", f"The {role.value} is already married.")
-    change = MarriageChange(id_numbers=(a.id_number, b.id_number))
-    return Decision(Outcome.APPROVED, change=change, document_prefix="KH")
 
 
 def decide_city_procedure(
@@ -190,20 +131,119 @@ def decide_city_procedure(
     records: dict[PersonRole, PersonFacts],
     now: datetime,
     policy: MarriagePolicy,
-) -> Decision:
-    """The city portal's decision on a dossier whose identity checks all matched."""
+) -> Verdict:
+    """The city portal's decision on a dossier whose identity checks all matched.
+
+    Birth, death and marriage registration follow their rules; any other procedure (one
+    a routing override moved here) is approved at once, document prefix `HN`.
+    """
     today = now.date()
     effect = procedure.civil_status_effect
     if effect == CivilStatusEffect.BIRTH:
-        return _decide_birth(submission, records, today)
+        return decide_birth(submission, records, today)
     if effect == CivilStatusEffect.DEATH:
-        return _decide_death(submission, records, today)
+        return decide_death(submission, records, today)
     if effect == CivilStatusEffect.MARRIAGE:
-        return _decide_marriage(records, today, policy)
-    return Decision(Outcome.APPROVED)
+        return decide_marriage(records, today, policy)
+    return Verdict.approve("HN")
 
 
-def result_document_number(prefix: str, dossier_id: str, year: int) -> str:
-    """A result-document number derived from the dossier id: `<PREFIX>-<YYYY>-<6 digits>`."""
-    digest = hashlib.blake2b(dossier_id.encode(), digest_size=8).digest()
-    return f"{prefix}-{year}-{int.from_bytes(digest, 'big') % 1_000_000:06d}"
+def receive_dossier(
+    sub: DossierSubmitted,
+    procedure: Procedure | None,
+    now: datetime,
+    policy: MarriagePolicy,
+    *,
+    already_settled: bool = False,
+) -> Reaction:
+    """A dossier arrives: `received`, then its identity checks asked (status
+    `identity_check`), or, with no ID number to check, decided or routed at once.
+
+    An unknown procedure is rejected. A dossier settled before it arrived here (its
+    settlement came first) is not settled again.
+    """
+    received = _status(sub, DossierStatus.RECEIVED, str(sub.channel))
+    if procedure is None:
+        verdict = Verdict.reject("unknown_procedure", "The procedure code is not offered.")
+        then = Reaction() if already_settled else _settle(sub, None, verdict, now)
+    else:
+        to_check = [p for p in sub.persons if p.id_number]
+        if to_check:
+            then = _ask_checks(sub, to_check)
+        else:
+            then = _proceed(sub, procedure, [], now, policy, already_settled=already_settled)
+    return Reaction((received, *then.events), then.awaited_checks, then.settled)
+
+
+def checks_answered(
+    sub: DossierSubmitted,
+    procedure: Procedure,
+    checks: Sequence[CheckResult],
+    now: datetime,
+    policy: MarriagePolicy,
+) -> Reaction:
+    """Every identity check of a dossier is answered: reject, decide or route it."""
+    return _proceed(sub, procedure, list(checks), now, policy)
+
+
+def _ask_checks(sub: DossierSubmitted, persons: list[DeclaredPerson]) -> Reaction:
+    requests = [Outgoing("identity.check.requested", _check_request(sub, p)) for p in persons]
+    checking = _status(sub, DossierStatus.IDENTITY_CHECK)
+    return Reaction((*requests, checking), tuple(p.role.value for p in persons))
+
+
+def _status(sub: DossierSubmitted, status: DossierStatus, note: str = "") -> Outgoing:
+    """A status change of the dossier by the city portal, at the cause's simulated time."""
+    return status_change(
+        sub.dossier_id, sub.dossier_code, sub.procedure_code, status, BY, None, note=note
+    )
+
+
+def _check_request(sub: DossierSubmitted, person: DeclaredPerson) -> IdentityCheckRequested:
+    return IdentityCheckRequested(
+        check_id=f"{sub.dossier_id}:{person.role.value}",
+        requester_kind=RequesterKind.DOSSIER,
+        requester_id=sub.dossier_id,
+        id_number=person.id_number or "",
+        person=person,
+    )
+
+
+def _proceed(
+    sub: DossierSubmitted,
+    procedure: Procedure,
+    checks: list[CheckResult],
+    now: datetime,
+    policy: MarriagePolicy,
+    *,
+    already_settled: bool = False,
+) -> Reaction:
+    verdict = identity_verdict(procedure, checks)
+    if verdict is None and procedure.settled_by == Portal.CITY_PORTAL:
+        records = {c.role: c.record for c in checks if c.record is not None}
+        verdict = decide_city_procedure(procedure, sub, records, now, policy)
+    if verdict is not None:
+        return Reaction() if already_settled else _settle(sub, procedure, verdict, now)
+    routed = DossierRouted(
+        dossier_id=sub.dossier_id,
+        route_to=procedure.settled_by,
+        submission=sub,
+        identities=[c.record for c in checks if c.record is not None],
+        routed_simtime=now,
+    )
+    status = _status(sub, DossierStatus.ROUTED, f"to {procedure.settled_by.value}")
+    return Reaction((Outgoing("dossier.routed", routed), status))
+
+
+def _settle(
+    sub: DossierSubmitted, procedure: Procedure | None, verdict: Verdict, now: datetime
+) -> Reaction:
+    """Settled at the next office moment; the settlement and its terminal status."""
+    settled = settle(
+        DossierFacts.of(sub),
+        verdict,
+        settled_by=Portal.CITY_PORTAL,
+        settled_at=next_office_moment(now),
+        legal_limit_days=procedure.legal_time_limit_days if procedure else None,
+    )
+    return Reaction(tuple(settlement_events(settled, BY)), settled=settled)

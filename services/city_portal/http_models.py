@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from contracts.events import AccountKind
 from contracts.id_numbers import parse_id_number
-from contracts.people import DeclaredPerson, Sex
+from contracts.people import DeclaredPerson, PersonRole, Sex
 from contracts.personal_data import (
     TAG_BIRTH_DATE,
     TAG_FORM,
@@ -64,7 +64,7 @@ class AccountRequest(BaseModel):
     def person(self) -> DeclaredPerson:
         """The declared identity of the holder."""
         return DeclaredPerson(
-            role="applicant",  # type: ignore[arg-type]
+            role=PersonRole.APPLICANT,
             id_number=self.id_number,
             passport_number=self.passport_number,
             nationality=self.nationality,

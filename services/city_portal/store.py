@@ -1,33 +1,31 @@
-"""The city portal's repository: accounts, dossiers, identity checks, timelines, code sequences."""
+"""The city portal's repository: dossiers, identity checks, timelines, code sequences.
+
+Accounts and their tokens are in `account_store`. Every method returns typed records
+(`records.py`), never rows.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import orjson
 
-from services.kit.store import ServiceStore
-from services.kit.tokens import is_expired, utc_now
+from contracts.events import DossierSettled, DossierStatusChanged, DossierSubmitted
+from services.city_portal.account_store import AccountTables
+from services.city_portal.records import DossierRecord, ExpectedCheck, TimelineEntry
 
 __all__ = ["CityPortalStore"]
 
 
-class CityPortalStore(ServiceStore):
-    """SQLite tables of the city portal."""
+class CityPortalStore(AccountTables):
+    """SQLite tables of the city portal: its accounts (`AccountTables`) and its dossiers."""
 
-    SCHEMA = """
-    CREATE TABLE IF NOT EXISTS accounts (
-        account_id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        status TEXT NOT NULL,
-        reason TEXT,
-        id_number TEXT,
-        person TEXT NOT NULL,
-        client_ref TEXT
-    );
+    SCHEMA = (
+        AccountTables.SCHEMA
+        + """
     CREATE TABLE IF NOT EXISTS dossiers (
         dossier_id TEXT PRIMARY KEY,
         dossier_code TEXT NOT NULL UNIQUE,
@@ -40,12 +38,6 @@ class CityPortalStore(ServiceStore):
         new_id_number TEXT,
         account_id TEXT
     );
-    CREATE TABLE IF NOT EXISTS account_tokens (
-        token_sha256 TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL,
-        expires_at_ms INTEGER NOT NULL
-    ) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS account_tokens_by_expiry ON account_tokens (expires_at_ms);
     CREATE TABLE IF NOT EXISTS checks (
         dossier_id TEXT NOT NULL,
         role TEXT NOT NULL,
@@ -65,76 +57,16 @@ class CityPortalStore(ServiceStore):
         PRIMARY KEY (unit_code, day)
     ) WITHOUT ROWID;
     """
+    )
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(accounts)")}
-        if "client_ref" not in columns:  # a data folder from before accounts kept their key
-            self.db.execute("ALTER TABLE accounts ADD COLUMN client_ref TEXT")
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(dossiers)")}
         if "account_id" not in columns:  # a data folder from before dossiers had owners
             self.db.execute("ALTER TABLE dossiers ADD COLUMN account_id TEXT")
             self.db.execute(
                 "UPDATE dossiers SET account_id = json_extract(submission, '$.account_id')"
             )
-
-    # -- accounts -----------------------------------------------------------
-    def put_account(
-        self,
-        account_id: str,
-        kind: str,
-        status: str,
-        person: dict[str, Any],
-        reason: str | None = None,
-        client_ref: str | None = None,
-    ) -> None:
-        """Insert or replace an account (`client_ref`: the registration's idempotency key)."""
-        self.db.execute(
-            "INSERT OR REPLACE INTO accounts"
-            " (account_id, kind, status, reason, id_number, person, client_ref)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                account_id,
-                kind,
-                status,
-                reason,
-                person.get("id_number"),
-                orjson.dumps(person),
-                client_ref,
-            ),
-        )
-
-    def account(self, account_id: str) -> dict[str, Any] | None:
-        """An account as a dict, or None."""
-        row = self.db.execute("SELECT * FROM accounts WHERE account_id = ?", (account_id,))
-        found = row.fetchone()
-        if found is None:
-            return None
-        account = dict(found)
-        account["person"] = orjson.loads(account["person"])
-        return account
-
-    # -- account tokens (hashes only) ---------------------------------------
-    def add_token(self, token_sha256: str, account_id: str, expires_at: datetime) -> None:
-        """Keep a token's hash for an account until it expires; expired ones are dropped."""
-        expires_at_ms = int(expires_at.timestamp() * 1000)
-        now_ms = int(utc_now().timestamp() * 1000)
-        self.db.execute("DELETE FROM account_tokens WHERE expires_at_ms <= ?", (now_ms,))
-        self.db.execute(
-            "INSERT OR REPLACE INTO account_tokens VALUES (?, ?, ?)",
-            (token_sha256, account_id, expires_at_ms),
-        )
-
-    def token_account(self, token_sha256: str) -> str | None:
-        """The account a token (by its hash) belongs to, while it has not expired."""
-        row = self.db.execute(
-            "SELECT account_id, expires_at_ms FROM account_tokens WHERE token_sha256 = ?",
-            (token_sha256,),
-        ).fetchone()
-        if row is None:
-            return None
-        expires_at = datetime.fromtimestamp(row["expires_at_ms"] / 1000, UTC)
-        return None if is_expired(expires_at) else str(row["account_id"])
 
     # -- dossiers -----------------------------------------------------------
     def next_sequence(self, unit_code: str, day: date, first: int) -> int:
@@ -147,7 +79,37 @@ class CityPortalStore(ServiceStore):
         self.db.execute("INSERT OR REPLACE INTO code_sequences VALUES (?, ?, ?)", (*key, number))
         return number
 
-    def add_dossier(
+    def add_dossier(self, submission: DossierSubmitted) -> bytes | None:
+        """Insert a submitted dossier in status received; its stored JSON, or None when it
+        already exists.
+
+        The applicant's account (none for desk dossiers) is the submission's; a dossier
+        recorded before its submission arrived gets it then.
+        """
+        stored = submission.model_dump_json().encode()
+        inserted = self._insert_dossier(
+            submission.dossier_id,
+            submission.dossier_code,
+            submission.procedure_code,
+            submission.channel.value,
+            submission.parent_dossier_id,
+            stored,
+            submission.account_id,
+        )
+        return stored if inserted else None
+
+    def add_settled_elsewhere(self, settled: DossierSettled) -> None:
+        """Record a dossier first heard of by its settlement (made by another service)."""
+        self._insert_dossier(
+            settled.dossier_id,
+            settled.dossier_code,
+            settled.procedure_code,
+            settled.channel.value,
+            settled.parent_dossier_id,
+            b"{}",
+        )
+
+    def _insert_dossier(
         self,
         dossier_id: str,
         code: str,
@@ -157,11 +119,6 @@ class CityPortalStore(ServiceStore):
         submission: bytes,
         account_id: str | None = None,
     ) -> bool:
-        """Insert a dossier in status received; False when it already exists.
-
-        `account_id` is the applicant's account (none for desk dossiers); a dossier
-        recorded before its submission arrived gets it then.
-        """
         try:
             self.db.execute(
                 "INSERT INTO dossiers (dossier_id, dossier_code, procedure_code, channel, "
@@ -179,15 +136,25 @@ class CityPortalStore(ServiceStore):
             return False
         return True
 
-    def dossier(self, dossier_id: str) -> sqlite3.Row | None:
-        """A dossier row by id."""
-        return self.db.execute(
+    def dossier(self, dossier_id: str) -> DossierRecord | None:
+        """A dossier by id, or None."""
+        row = self.db.execute(
             "SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,)
         ).fetchone()
+        return None if row is None else _dossier_record(row)
 
-    def dossier_by_code(self, code: str) -> sqlite3.Row | None:
-        """A dossier row by its code."""
-        return self.db.execute("SELECT * FROM dossiers WHERE dossier_code = ?", (code,)).fetchone()
+    def dossier_by_code(self, code: str) -> DossierRecord | None:
+        """A dossier by its code, or None."""
+        row = self.db.execute("SELECT * FROM dossiers WHERE dossier_code = ?", (code,)).fetchone()
+        return None if row is None else _dossier_record(row)
+
+    def is_settled(self, dossier_id: str) -> bool:
+        """True when the dossier's final decision is recorded."""
+        row = self.db.execute(
+            "SELECT 1 FROM dossiers WHERE dossier_id = ? AND settlement IS NOT NULL",
+            (dossier_id,),
+        ).fetchone()
+        return row is not None
 
     def set_status(self, dossier_id: str, status: str) -> None:
         """Record a dossier's latest status (terminal ones are kept)."""
@@ -197,12 +164,12 @@ class CityPortalStore(ServiceStore):
             (status, dossier_id),
         )
 
-    def settle(self, dossier_id: str, outcome: str, settlement: bytes) -> bool:
+    def settle(self, settled: DossierSettled) -> bool:
         """Record the final decision; False when the dossier had one already."""
         cursor = self.db.execute(
             "UPDATE dossiers SET status = ?, settlement = ? WHERE dossier_id = ? "
             "AND settlement IS NULL",
-            (outcome, settlement, dossier_id),
+            (settled.outcome.value, settled.model_dump_json().encode(), settled.dossier_id),
         )
         return cursor.rowcount == 1
 
@@ -218,7 +185,7 @@ class CityPortalStore(ServiceStore):
         return {row["status"]: row["n"] for row in rows}
 
     # -- identity checks ----------------------------------------------------
-    def expect_checks(self, dossier_id: str, roles: list[str]) -> None:
+    def expect_checks(self, dossier_id: str, roles: Iterable[str]) -> None:
         """Record the checks a dossier waits for."""
         self.db.executemany(
             "INSERT OR IGNORE INTO checks (dossier_id, role) VALUES (?, ?)",
@@ -232,24 +199,41 @@ class CityPortalStore(ServiceStore):
             (answer, dossier_id, role),
         )
 
-    def checks(self, dossier_id: str) -> list[tuple[str, bytes | None]]:
-        """(role, answer or None) of every check of a dossier."""
+    def checks(self, dossier_id: str) -> list[ExpectedCheck]:
+        """Every check of a dossier, answered or not."""
         rows = self.db.execute(
             "SELECT role, answer FROM checks WHERE dossier_id = ?", (dossier_id,)
         )
-        return [(row["role"], row["answer"]) for row in rows]
+        return [ExpectedCheck(row["role"], row["answer"]) for row in rows]
 
     # -- timeline -----------------------------------------------------------
-    def add_timeline(self, dossier_id: str, entry: dict[str, Any]) -> None:
-        """Append one entry to a dossier's timeline."""
+    def record_status(self, change: DossierStatusChanged, entry: TimelineEntry) -> None:
+        """Append a status change to the dossier's timeline and keep its latest status
+        (a terminal one is kept)."""
         self.db.execute(
             "INSERT INTO timeline (dossier_id, entry) VALUES (?, ?)",
-            (dossier_id, orjson.dumps(entry)),
+            (change.dossier_id, orjson.dumps(entry.as_json())),
         )
+        self.set_status(change.dossier_id, change.status.value)
 
-    def timeline(self, dossier_id: str) -> list[dict[str, Any]]:
+    def timeline(self, dossier_id: str) -> list[TimelineEntry]:
         """A dossier's timeline, oldest first."""
         rows = self.db.execute(
             "SELECT entry FROM timeline WHERE dossier_id = ? ORDER BY seq", (dossier_id,)
         )
-        return [orjson.loads(row["entry"]) for row in rows]
+        return [TimelineEntry.from_json(orjson.loads(row["entry"])) for row in rows]
+
+
+def _dossier_record(row: sqlite3.Row) -> DossierRecord:
+    return DossierRecord(
+        dossier_id=row["dossier_id"],
+        dossier_code=row["dossier_code"],
+        procedure_code=row["procedure_code"],
+        channel=row["channel"],
+        parent_dossier_id=row["parent_dossier_id"],
+        status=row["status"],
+        submission=row["submission"],
+        settlement=row["settlement"],
+        new_id_number=row["new_id_number"],
+        account_id=row["account_id"],
+    )

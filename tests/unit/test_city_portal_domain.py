@@ -8,14 +8,8 @@ from contracts.catalogue import load_catalogue
 from contracts.events import BirthChange, DeathChange, IdentityResult, MarriageChange, Outcome
 from contracts.people import MaritalStatus, PersonFacts, PersonRole, Sex
 from contracts.worktime import HANOI_TZ
-from services.city_portal.domain import (
-    CheckResult,
-    MarriagePolicy,
-    age_on,
-    decide_city_procedure,
-    identity_verdict,
-    result_document_number,
-)
+from services.city_portal.civil_status import MarriagePolicy, age_on
+from services.city_portal.domain import CheckResult, decide_city_procedure, identity_verdict
 from tests.factories import submission
 
 CATALOGUE = load_catalogue()
@@ -85,7 +79,9 @@ def test_marriage_of_an_unmarried_man_and_woman_of_age_is_approved() -> None:
     records = {PersonRole.APPLICANT: MAN, PersonRole.SPOUSE: WOMAN}
     decision = decide_city_procedure(MARRIAGE, submission(), records, NOW, POLICY)
     assert decision.outcome == Outcome.APPROVED
-    assert decision.change == MarriageChange(id_numbers=(MAN.id_number, WOMAN.id_number))
+    assert decision.civil_status_change == MarriageChange(
+        id_numbers=(MAN.id_number, WOMAN.id_number)
+    )
 
 
 def test_marriage_where_one_party_is_already_married_is_rejected() -> None:
@@ -123,9 +119,9 @@ def test_a_birth_creates_a_person_in_the_parents_residence() -> None:
     form = {"child_full_name": "Lê Minh", "child_sex": "male", "child_birth_date": "2026-02-20"}
     records = {PersonRole.FATHER: MAN, PersonRole.MOTHER: WOMAN}
     decision = decide_city_procedure(BIRTH, submission(form=form), records, NOW, POLICY)
-    assert isinstance(decision.change, BirthChange)
-    assert decision.change.residence_unit == WOMAN.residence_unit
-    assert decision.change.father_id_number == MAN.id_number
+    assert isinstance(decision.civil_status_change, BirthChange)
+    assert decision.civil_status_change.residence_unit == WOMAN.residence_unit
+    assert decision.civil_status_change.father_id_number == MAN.id_number
 
 
 def test_a_birth_in_the_future_is_refused_naming_the_form_field() -> None:
@@ -139,16 +135,11 @@ def test_a_death_marks_the_deceased_person() -> None:
     form = {"date_of_death": "2026-02-28"}
     records = {PersonRole.DECEASED: MAN}
     decision = decide_city_procedure(DEATH, submission(form=form), records, NOW, POLICY)
-    assert decision.change == DeathChange(id_number=MAN.id_number, date_of_death=date(2026, 2, 28))
+    assert decision.civil_status_change == DeathChange(
+        id_number=MAN.id_number, date_of_death=date(2026, 2, 28)
+    )
 
 
 def test_age_counts_whole_years() -> None:
     assert age_on(date(2006, 3, 3), date(2026, 3, 2)) == 19
     assert age_on(date(2006, 3, 2), date(2026, 3, 2)) == 20
-
-
-def test_result_document_numbers_are_deterministic_per_dossier() -> None:
-    first = result_document_number("KS", "dossier-1", 2026)
-    assert first == result_document_number("KS", "dossier-1", 2026)
-    assert first != result_document_number("KS", "dossier-2", 2026)
-    assert first.startswith("KS-2026-")
