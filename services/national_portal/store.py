@@ -65,29 +65,28 @@ class DossierRecord:
     legal_limit_days: int | None = None
     within_legal_limit: bool | None = None
 
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> DossierRecord:
-        """A row of the `dossiers` table."""
-        within = row["within_legal_limit"]
-        return cls(
-            dossier_id=row["dossier_id"],
-            dossier_code=row["dossier_code"],
-            procedure_code=row["procedure_code"],
-            route_to=row["route_to"],
-            handled_by=row["handled_by"],
-            status=row["status"],
-            outcome=row["outcome"],
-            reason_code=row["reason_code"],
-            reason_text=row["reason_text"],
-            result_document_number=row["result_document_number"],
-            parent_dossier_id=row["parent_dossier_id"],
-            step_index=row["step_index"],
-            received_simtime=_moment(row["received_simtime"]),
-            settled_simtime=_moment(row["settled_simtime"]),
-            working_days_taken=row["working_days_taken"],
-            legal_limit_days=row["legal_limit_days"],
-            within_legal_limit=None if within is None else bool(within),
-        )
+
+def _dossier_record(row: sqlite3.Row) -> DossierRecord:
+    within = row["within_legal_limit"]
+    return DossierRecord(
+        dossier_id=row["dossier_id"],
+        dossier_code=row["dossier_code"],
+        procedure_code=row["procedure_code"],
+        route_to=row["route_to"],
+        handled_by=row["handled_by"],
+        status=row["status"],
+        outcome=row["outcome"],
+        reason_code=row["reason_code"],
+        reason_text=row["reason_text"],
+        result_document_number=row["result_document_number"],
+        parent_dossier_id=row["parent_dossier_id"],
+        step_index=row["step_index"],
+        received_simtime=_moment(row["received_simtime"]),
+        settled_simtime=_moment(row["settled_simtime"]),
+        working_days_taken=row["working_days_taken"],
+        legal_limit_days=row["legal_limit_days"],
+        within_legal_limit=None if within is None else bool(within),
+    )
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -213,7 +212,7 @@ class NationalPortalStore(ServiceStore):
         row = self.db.execute(
             "SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,)
         ).fetchone()
-        return None if row is None else DossierRecord.from_row(row)
+        return None if row is None else _dossier_record(row)
 
     # -- linked groups ------------------------------------------------------------------
     def group(self, parent_dossier_id: str) -> GroupState | None:
