@@ -78,10 +78,12 @@ def test_the_hanoi_day_scenario_demands_every_catalogue_procedure(catalogue: Cat
     assert set(demanded) == {p.code for p in catalogue.procedures}
 
 
-def test_a_catalogue_with_a_26th_procedure_loads(tmp_path: Path) -> None:
-    loaded = load_catalogue(_write_modified(tmp_path, _add_a_26th))
-    assert [p.number for p in loaded.procedures] == list(range(1, 27))
-    assert loaded.by_code("HN.P06.26").settled_by is Portal.MINISTRY_JUSTICE
+def test_a_catalogue_with_one_more_procedure_loads_without_a_code_change(tmp_path: Path) -> None:
+    """With the published data, a 26th procedure: the recipe of docs/extending.md section 7."""
+    loaded = load_catalogue(_write_modified(tmp_path, _add_one_more))
+    count = len(_packaged_entries()) + 1
+    assert [p.number for p in loaded.procedures] == list(range(1, count + 1))
+    assert loaded.by_code(f"HN.P06.{count:02d}").settled_by is Portal.MINISTRY_JUSTICE
     check_default_routing(loaded)
 
 
@@ -141,12 +143,14 @@ def test_packaged_file_loads_through_an_explicit_path_too() -> None:
     assert load_catalogue(PACKAGED) == load_catalogue()
 
 
-def _add_a_26th(entries: list[dict[str, Any]]) -> None:
+def _add_one_more(entries: list[dict[str, Any]]) -> None:
+    """Append procedure N + 1, a plain one settled by the Ministry of Justice."""
+    number = len(entries) + 1
     entries.append(
         {
-            **entries[21],
-            "number": 26,
-            "code": "HN.P06.26",
+            **entries[21],  # procedure 22, the criminal-record certificate
+            "number": number,
+            "code": f"HN.P06.{number:02d}",
             "code_is_local": True,
             "name_vi": "Thủ tục thử nghiệm",
             "name_en": "A trial procedure",
@@ -154,13 +158,17 @@ def _add_a_26th(entries: list[dict[str, Any]]) -> None:
     )
 
 
-def _drop_one(entries: list[dict[str, Any]]) -> None:
+def _drop_13(entries: list[dict[str, Any]]) -> None:
     del entries[12]
 
 
-def _number_beyond_the_end(entries: list[dict[str, Any]]) -> None:
-    _add_a_26th(entries)
-    entries[-1]["number"], entries[-1]["code"] = 27, "HN.P06.27"
+def _skip_a_number_at_the_end(entries: list[dict[str, Any]]) -> None:
+    _add_one_more(entries)
+    entries[-1]["number"] += 1
+    entries[-1]["code"] = f"HN.P06.{entries[-1]['number']:02d}"
+
+
+COUNT = len(_packaged_entries())  # how many procedures the data holds (25 published)
 
 
 def _duplicate_code(entries: list[dict[str, Any]]) -> None:
@@ -186,10 +194,15 @@ def _steps_on_a_plain_procedure(entries: list[dict[str, Any]]) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (_drop_one, "field 'procedures': 24 entries must be numbered 1 to 24 (missing 13;"),
         (
-            _number_beyond_the_end,
-            "field 'procedures': 26 entries must be numbered 1 to 26 (missing 26; beyond 26: 27)",
+            _drop_13,
+            f"field 'procedures': {COUNT - 1} entries must be numbered 1 to {COUNT - 1} "
+            "(missing 13;",
+        ),
+        (
+            _skip_a_number_at_the_end,
+            f"field 'procedures': {COUNT + 1} entries must be numbered 1 to {COUNT + 1} "
+            f"(missing {COUNT + 1}; beyond {COUNT + 1}: {COUNT + 2})",
         ),
         (_duplicate_code, "entry 9 (1.001193): field 'code': '1.001193' is also used by entry 8"),
         (_bad_settled_by, "entry 7 (HN.P06.07): field 'settled_by': Input should be"),
