@@ -154,6 +154,13 @@ def test_no_link_climbs_out_of_the_repository() -> None:
     assert outside == []
 
 
+def test_every_document_under_docs_is_linked_from_the_readme() -> None:
+    readme = ROOT / "README.md"
+    linked = {resolve(link)[0] for link in LINKS if link.source == readme}
+    unlisted = [str(p.relative_to(ROOT)) for p in markdown_files()[1:] if p not in linked]
+    assert unlisted == [], "add them to the README's table of the docs"
+
+
 def test_the_readme_is_at_most_200_lines() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= README_MAX_LINES, (
