@@ -1,9 +1,11 @@
 """The city portal's three civil-status procedures: birth, death and marriage registration.
 
-Pure functions, no IO. DESIGN.md 1.1: marriage needs a man of at least 20 and a woman
-of at least 18, both unmarried; a birth creates a new person; a death is registered for
-a living person; a marriage updates both people. Each returns the kit's `Verdict`: an
-approval carries its result document's prefix and the civil-status change it makes.
+Pure functions, no IO. The rules of docs/design.md ("Rules the services apply"): marriage
+needs a man of at least 20 and a woman of at least 18 (a policy), both unmarried; a birth
+creates a new person; a death is registered once (the identity checks refuse a person
+already recorded dead: `domain.identity_verdict`); a marriage updates both people. Each
+returns the kit's `Verdict`: an approval carries its result document's prefix and the
+civil-status change it makes.
 """
 
 from __future__ import annotations
