@@ -76,8 +76,9 @@ class CityPortalHandlers:
             account = self.store.account(answer.requester_id)
             checked = account_checked(account, answer) if account is not None else None
             if checked is not None:
-                self.store.put_account(checked[0])
-                ctx.publish([checked[1]])
+                decided, registered = checked
+                self.store.put_account(decided)
+                ctx.publish([registered])
             return
         role = answer.role.value
         self.store.answer_check(answer.requester_id, role, answer.model_dump_json().encode())
