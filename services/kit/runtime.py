@@ -167,5 +167,6 @@ async def run_service(runtime: ServiceRuntime) -> None:
     with contextlib.suppress(asyncio.CancelledError):
         await http_task
     log.info("service stopped")
-    if starting.done() and not starting.cancelled() and starting.exception() is not None:
-        raise starting.exception()  # type: ignore[misc]
+    failure = starting.exception() if starting.done() and not starting.cancelled() else None
+    if failure is not None:
+        raise failure
