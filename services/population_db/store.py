@@ -17,12 +17,7 @@ from itertools import islice
 
 from contracts.people import PersonFacts
 from services.kit.store import ServiceStore
-from services.population_db.synthetic import (
-    GENERATOR_VERSION,
-    PersonRow,
-    facts_from_row,
-    iter_rows,
-)
+from synthetic_population import GENERATOR_VERSION, PersonRow, facts_from_row, iter_rows
 
 __all__ = ["PopulationStats", "PopulationStore", "SeedReport"]
 

@@ -1,6 +1,6 @@
 """The deterministic synthetic population of Hanoi: the same size and seed give the same people.
 
-Pure (no IO): the population database seeds its SQLite store from :func:`generate_rows`,
+Pure (no IO): the population database seeds its SQLite store from :func:`iter_rows`,
 and the simulator regenerates the very same people with :func:`generate_people` to
 pick applicants that exist, without reading the database.
 
@@ -28,7 +28,7 @@ from itertools import accumulate
 from contracts.id_numbers import PROVINCE_CODES, generate_id_number
 from contracts.people import MaritalStatus, PersonFacts, Sex
 from contracts.units import COMMUNES, HANOI_PROVINCE_CODE
-from services.population_db.names import POOL_BITS, name_pools
+from synthetic_population.names import POOL_BITS, name_pools
 
 __all__ = [
     "GENERATOR_VERSION",
