@@ -119,13 +119,8 @@ CREATE TABLE IF NOT EXISTS population_meta (
         rows = iter_rows(size, seed, by_id_number=True)
         self.db.execute("PRAGMA synchronous=OFF")
         try:
-            self.begin()
-            try:
+            with self.transaction():
                 self._replace_population(rows, wanted)
-                self.commit()
-            except BaseException:
-                self.rollback()
-                raise
         finally:
             self.db.execute("PRAGMA synchronous=NORMAL")
         _release_freed_memory()
