@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contracts.events import (
-    Channel,
     DeskQueueChanged,
     DossierSettled,
     DossierStatus,
@@ -28,28 +27,15 @@ from services.one_stop.domain import (
 )
 from services.one_stop.schemas import IntakeRequest
 from services.one_stop.use_cases import desk_records
+from tests.service.test_one_stop_harness import RECEIVED, intake_body
+from tests.service.test_one_stop_harness import settlement as service_settlement
 
-MONDAY = datetime(2026, 3, 2, 9, 30, tzinfo=HANOI_TZ)
+MONDAY = datetime.fromisoformat(RECEIVED)
 SATURDAY = datetime(2026, 3, 7, 10, 0, tzinfo=HANOI_TZ)
 
 
 def request(**overrides: Any) -> IntakeRequest:
-    body: dict[str, Any] = {
-        "client_ref": "desk-1",
-        "procedure_code": "1.004194",
-        "persons": [
-            {
-                "role": "applicant",
-                "id_number": "001087012345",
-                "full_name": "Nguyễn Văn An",
-                "birth_date": "1987-05-04",
-                "sex": "male",
-            }
-        ],
-        "received_simtime": MONDAY,
-    }
-    body.update(overrides)
-    return IntakeRequest.model_validate(body)
+    return IntakeRequest.model_validate(intake_body(**overrides))
 
 
 def taken_in(scan_failure_rate: float, **overrides: Any) -> tuple[DeskDossier, IntakeRequest]:
@@ -67,21 +53,10 @@ def taken_in(scan_failure_rate: float, **overrides: Any) -> tuple[DeskDossier, I
 
 
 def settlement(dossier: DeskDossier, **overrides: Any) -> DossierSettled:
-    values: dict[str, Any] = {
-        "dossier_id": dossier.dossier_id,
-        "dossier_code": dossier.dossier_code,
-        "procedure_code": dossier.procedure_code,
-        "channel": Channel.DESK,
-        "received_unit": dossier.unit_code,
-        "outcome": Outcome.APPROVED,
-        "settled_by": "ministry.public_security",
-        "result_document_number": "TT-2026-000123",
-        "received_simtime": MONDAY,
-        "settled_simtime": MONDAY + timedelta(days=2),
-        "working_days_taken": 2.0,
+    accepted = {
+        name: getattr(dossier, name) for name in ("dossier_id", "dossier_code", "unit_code")
     }
-    values.update(overrides)
-    return DossierSettled(**values)
+    return service_settlement(accepted, **overrides)
 
 
 def test_admitting_a_dossier_gives_its_code_and_digitisation_slot() -> None:
