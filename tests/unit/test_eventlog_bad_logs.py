@@ -180,7 +180,7 @@ def test_replay_skip_bad_goes_on_and_reports_the_count(
             ReplayStats(), records=0, settled=0, complete=True, inputs_s=1, wall_s=1
         )
 
-    monkeypatch.setattr("simulator.replay_cli.run_replay", fake_replay)
+    monkeypatch.setattr("simulator.commands.replay.run_replay", fake_replay)
     bad = write(tmp_path / "bad.jsonl", lines)
     result = portalsim(
         "replay",

@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from simulator.compare_cli import compare_command
+from simulator.commands.compare import compare_command
 from simulator.observations import FaultWindow, Observations, Settlement, Submission
 from simulator.report import PLOT_FILES, build_summary, compare_summaries, write_run_report
 from simulator.report.compare import write_comparison

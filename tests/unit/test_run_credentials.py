@@ -6,8 +6,8 @@ import json
 
 from services.kit.tokens import token_hash
 from services.one_stop.settings import OneStopSettings
+from simulator.commands.tokens import env_lines
 from simulator.credentials import RunCredentials
-from simulator.tokens_cli import env_lines
 
 
 def test_the_services_settings_hold_the_hashes_and_not_the_tokens() -> None:

@@ -19,7 +19,7 @@ from rich.console import Console
 from contracts.catalogue import load_catalogue
 from contracts.topics import all_topic_names
 from contracts.worktime import HANOI_TZ
-from simulator.diff_cli import (
+from simulator.commands.diff import (
     EXIT_FORGED,
     SKIP_BAD_HELP,
     TRUST_HELP,
@@ -27,7 +27,8 @@ from simulator.diff_cli import (
     default_diff_path,
     report_diff,
 )
-from simulator.diff_cli import report_skipped as _report_skipped
+from simulator.commands.diff import report_skipped as _report_skipped
+from simulator.commands.run import parse_against
 from simulator.driver import DriverError
 from simulator.eventlog import EventLogError, EventLogReader, read_header
 from simulator.eventlog.scenarios import header_for, override_policies, scenario_from_header
@@ -35,7 +36,6 @@ from simulator.eventlog.signatures import SignatureCheck, trust_for
 from simulator.replay.inputs import InputFilter, Inputs, extract_inputs
 from simulator.replay.replayer import Pace
 from simulator.replay.session import ReplayResult, ReplaySettings, run_replay
-from simulator.run_cli import parse_against
 from simulator.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario
 
 __all__ = ["default_replay_path", "parse_policy", "replay_command"]

@@ -6,7 +6,7 @@ partitions the registry asks for and the partitions the broker has. Exit 0 when 
 agree, 1 when a topic is missing or has another partition count (a topic a producer
 auto-created before this ran has the broker's default count), 2 when the broker cannot
 be reached. ``--list`` only lists. The docker compose job ``topics`` runs
-``python -m simulator.topics_cli`` before the services start.
+``python -m simulator.commands.topics`` before the services start.
 """
 
 from __future__ import annotations

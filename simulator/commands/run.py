@@ -10,8 +10,8 @@ import orjson
 import typer
 from rich.console import Console
 
+from simulator.commands.logging import services_log_level
 from simulator.credentials import RunCredentials
-from simulator.logging_cli import services_log_level
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
 from simulator.runner import RunOutcome, run_scenario
