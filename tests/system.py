@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from contracts.worktime import HANOI_TZ
-from simulator.processes import ServiceCluster
+from simulator.system.processes import ServiceCluster
 
 POPULATION_SIZE = 3000
 POPULATION_SEED = 6

@@ -11,12 +11,12 @@ import time
 from datetime import date
 from typing import Any
 
-from simulator.applicants import ApplicantPool
 from simulator.bench.workload import bench_demand
-from simulator.driver import PortalDriver
-from simulator.ingress import Ingress
-from simulator.observations import Observations
-from simulator.processes import ServiceCluster
+from simulator.drive.driver import PortalDriver
+from simulator.drive.ingress import Ingress
+from simulator.drive.observations import Observations
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.system.processes import ServiceCluster
 
 __all__ = ["measure_http"]
 

@@ -25,7 +25,6 @@ from typing import Any
 from rich.console import Console
 
 from services.kit.topics_admin import ensure_topics
-from simulator.applicants import ApplicantPool
 from simulator.bench.baseline import run_baseline
 from simulator.bench.ingress import measure_http
 from simulator.bench.lag import LagSampler
@@ -42,7 +41,8 @@ from simulator.bench.signing import measure_signing
 from simulator.bench.stats import latencies_by_path, size_summary, summarise_latencies
 from simulator.bench.watch import SettlementWatcher, end_offsets, scan_records
 from simulator.bench.workload import Workload, build_workload
-from simulator.processes import SERVICE_NAMES, ServiceCluster
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.system.processes import SERVICE_NAMES, ServiceCluster
 
 __all__ = ["BenchOptions", "run_bench"]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from simulator.kafka_local import LocalKafka
-from simulator.processes import ServiceCluster
-from simulator.runner import service_settings
-from simulator.scenario import BUILT_IN_DIR, load_scenario
+from simulator.run.play import service_settings
+from simulator.scenarios.scenario import BUILT_IN_DIR, load_scenario
+from simulator.system.processes import ServiceCluster
 
 __all__ = ["BrokerHandle", "bench_cluster", "local_or_given_broker", "machine", "seed_report"]
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from simulator.asyncapi import DOCUMENT_PATH, render_asyncapi
-from simulator.generated_file import write_or_check
+from simulator.generated.asyncapi import DOCUMENT_PATH, render_asyncapi
+from simulator.generated.files import write_or_check
 
 __all__ = ["asyncapi_command"]
 

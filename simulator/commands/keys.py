@@ -9,7 +9,14 @@ import typer
 from rich.console import Console
 
 from contracts.signing import Signer, TrustStore, fingerprint
-from simulator.keys import PRINCIPALS, KeyFolderError, init_keys, key_path, signer_from, trust_path
+from simulator.system.keys import (
+    PRINCIPALS,
+    KeyFolderError,
+    init_keys,
+    key_path,
+    signer_from,
+    trust_path,
+)
 
 __all__ = ["keys_app"]
 

@@ -22,7 +22,7 @@ from contracts.signing import TrustStore
 from contracts.topics import all_topic_names
 from simulator.eventlog import Recorder, start_recording
 from simulator.eventlog.scenarios import header_for
-from simulator.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario
+from simulator.scenarios.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario
 
 __all__ = ["record_command"]
 

@@ -29,14 +29,14 @@ from simulator.commands.diff import (
 )
 from simulator.commands.diff import report_skipped as _report_skipped
 from simulator.commands.run import parse_against
-from simulator.driver import DriverError
+from simulator.drive.driver import DriverError
 from simulator.eventlog import EventLogError, EventLogReader, read_header
 from simulator.eventlog.scenarios import header_for, override_policies, scenario_from_header
 from simulator.eventlog.signatures import SignatureCheck, trust_for
 from simulator.replay.inputs import InputFilter, Inputs, extract_inputs
 from simulator.replay.replayer import Pace
 from simulator.replay.session import ReplayResult, ReplaySettings, run_replay
-from simulator.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario
+from simulator.scenarios.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario
 
 __all__ = ["default_replay_path", "parse_policy", "replay_command"]
 

@@ -11,11 +11,17 @@ import typer
 from rich.console import Console
 
 from simulator.commands.logging import services_log_level
-from simulator.credentials import RunCredentials
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
-from simulator.runner import RunOutcome, run_scenario
-from simulator.scenario import Scenario, ScenarioError, Variant, load_scenario, resolve_scenario
+from simulator.run.play import RunOutcome, run_scenario
+from simulator.scenarios.scenario import (
+    Scenario,
+    ScenarioError,
+    Variant,
+    load_scenario,
+    resolve_scenario,
+)
+from simulator.system.tokens import RunCredentials
 
 __all__ = ["parse_against", "run_command", "variant_log"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import orjson
 import typer
 
-from simulator.credentials import RunCredentials
+from simulator.system.tokens import RunCredentials
 
 __all__ = ["env_lines", "tokens_command"]
 

@@ -25,15 +25,15 @@ from rich.console import Console
 
 from contracts.signing import Signer
 from services.kit.topics_admin import ensure_topics
-from simulator.credentials import RunCredentials
-from simulator.driver import PortalDriver
+from simulator.drive.driver import PortalDriver
 from simulator.eventlog import LogHeader, start_recording
-from simulator.keys import ensure_keys, signer_from
-from simulator.processes import ServiceCluster
 from simulator.replay.inputs import Inputs
 from simulator.replay.replayer import Pace, Replayer, ReplayStats
-from simulator.runner import broker_for, service_settings
-from simulator.scenario import Scenario
+from simulator.run.play import broker_for, service_settings
+from simulator.scenarios.scenario import Scenario
+from simulator.system.keys import ensure_keys, signer_from
+from simulator.system.processes import ServiceCluster
+from simulator.system.tokens import RunCredentials
 
 __all__ = ["ReplayResult", "ReplaySettings", "run_replay"]
 

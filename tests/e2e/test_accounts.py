@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from contracts.people import DeclaredPerson, PersonRole, Sex
-from simulator.driver import PortalDriver
-from simulator.processes import ServiceCluster
+from simulator.drive.driver import PortalDriver
+from simulator.system.processes import ServiceCluster
 
 FOREIGNER = DeclaredPerson(
     role=PersonRole.APPLICANT,

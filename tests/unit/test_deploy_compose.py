@@ -30,7 +30,7 @@ from simulator.commands.run import parse_against
 from simulator.commands.topics import topics_app
 from simulator.kafka_local.config import Ports, server_properties
 from simulator.kafka_local.paths import CACHE_ENV, HOME_ENV
-from simulator.scenario import resolve_scenario
+from simulator.scenarios.scenario import resolve_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "deploy" / "docker-compose.yml"

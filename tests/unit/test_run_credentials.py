@@ -7,7 +7,7 @@ import json
 from services.kit.tokens import token_hash
 from services.one_stop.settings import OneStopSettings
 from simulator.commands.tokens import env_lines
-from simulator.credentials import RunCredentials
+from simulator.system.tokens import RunCredentials
 
 
 def test_the_services_settings_hold_the_hashes_and_not_the_tokens() -> None:

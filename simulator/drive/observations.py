@@ -1,6 +1,6 @@
 """What a run observed on the bus, in plain data: the input of the report.
 
-Filled by `simulator.collector` from every topic; read by `simulator.report`.
+Filled by `simulator.drive.collector` from every topic; read by `simulator.report`.
 Kafka record timestamps (producer wall clock, ms) give wall latencies.
 """
 

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from contracts.people import DeclaredPerson
-from simulator.applicants import DossierDraft
-from simulator.credentials import RunCredentials
+from simulator.scenarios.applicants import DossierDraft
+from simulator.system.tokens import RunCredentials
 
 __all__ = ["DriverError", "PortalAccount", "PortalDriver"]
 

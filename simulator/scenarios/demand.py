@@ -18,8 +18,8 @@ import orjson
 from contracts.catalogue import load_catalogue
 from contracts.people import DeclaredPerson, PersonRole
 from contracts.worktime import HANOI_TZ, is_working_day
-from simulator.applicants import ApplicantPool, DossierDraft, declared
-from simulator.scenario import Scenario
+from simulator.scenarios.applicants import ApplicantPool, DossierDraft, declared
+from simulator.scenarios.scenario import Scenario
 
 __all__ = ["DemandItem", "demand_fingerprint", "generate_demand", "working_days"]
 

@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 import httpx
 import structlog
 
-from simulator.demand import DemandItem
-from simulator.driver import DriverError, PortalAccount, PortalDriver
-from simulator.observations import Observations
+from simulator.drive.driver import DriverError, PortalAccount, PortalDriver
+from simulator.drive.observations import Observations
+from simulator.scenarios.demand import DemandItem
 
 __all__ = ["Ingress"]
 

@@ -23,8 +23,8 @@ import httpx
 
 from contracts.signing import Signer, TrustStore
 from services.kit.kafka_access import KafkaAccess
-from simulator.credentials import RunCredentials
-from simulator.keys import ensure_keys, service_key_settings, signer_from
+from simulator.system.keys import ensure_keys, service_key_settings, signer_from
+from simulator.system.tokens import RunCredentials
 
 __all__ = ["SERVICE_NAMES", "ServiceCluster", "ServiceProcess", "free_port"]
 

@@ -30,7 +30,7 @@ __all__ = [
     "resolve_scenario",
 ]
 
-BUILT_IN_DIR = Path(__file__).resolve().parents[1] / "deploy" / "scenarios"
+BUILT_IN_DIR = Path(__file__).resolve().parents[2] / "deploy" / "scenarios"
 WORKING_DAYS_PER_YEAR = 250
 SERVICES = ("population_db", "city_portal", "national_portal", "one_stop")
 

@@ -18,7 +18,7 @@ from contracts.topics import TOPICS, ServiceName, Topic
 
 __all__ = ["DOCUMENT_PATH", "asyncapi_document", "render_asyncapi"]
 
-DOCUMENT_PATH = Path(__file__).resolve().parents[1] / "docs" / "asyncapi.yaml"
+DOCUMENT_PATH = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 _REF = "#/components/schemas/{model}"
 
 

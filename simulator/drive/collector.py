@@ -17,7 +17,7 @@ from aiokafka.structs import ConsumerRecord
 from contracts.topics import DEADLETTER_PREFIX, all_topic_names
 from services.kit.kafka_access import simulator_access
 from services.kit.topics_admin import topic_partitions
-from simulator.observations import Observations, Settlement, Submission
+from simulator.drive.observations import Observations, Settlement, Submission
 
 __all__ = ["EventCollector"]
 

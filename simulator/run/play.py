@@ -24,20 +24,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from services.kit.topics_admin import ensure_topics
-from simulator.applicants import ApplicantPool
-from simulator.collector import EventCollector
-from simulator.credentials import RunCredentials
-from simulator.demand import DemandItem, demand_fingerprint, generate_demand
-from simulator.driver import PortalDriver
+from simulator.drive.collector import EventCollector
+from simulator.drive.driver import PortalDriver
+from simulator.drive.faults import inject_faults
+from simulator.drive.ingress import Ingress
+from simulator.drive.observations import Observations
 from simulator.eventlog import Recorder, start_recording
 from simulator.eventlog.scenarios import header_for
-from simulator.faults import inject_faults
-from simulator.ingress import Ingress
 from simulator.kafka_local import LocalKafka
-from simulator.observations import Observations
-from simulator.processes import ServiceCluster
-from simulator.scenario import Policies, Scenario, Variant
-from simulator.secure_broker import secure_local_broker
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.scenarios.demand import DemandItem, demand_fingerprint, generate_demand
+from simulator.scenarios.scenario import Policies, Scenario, Variant
+from simulator.system.brokers import secure_local_broker
+from simulator.system.processes import ServiceCluster
+from simulator.system.tokens import RunCredentials
 
 __all__ = ["RunOutcome", "broker_for", "run_scenario", "service_settings"]
 

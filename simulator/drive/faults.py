@@ -7,9 +7,9 @@ import time
 
 import structlog
 
-from simulator.observations import FaultWindow, Observations
-from simulator.processes import ServiceCluster
-from simulator.scenario import Fault
+from simulator.drive.observations import FaultWindow, Observations
+from simulator.scenarios.scenario import Fault
+from simulator.system.processes import ServiceCluster
 
 __all__ = ["inject_faults"]
 

@@ -25,7 +25,7 @@ from contracts.worktime import HANOI_TZ
 from services.kit.emitter import EventFactory, derived_event_id
 from services.kit.kafka_access import simulator_access
 from services.kit.store import OutboxRecord
-from simulator.demand import DemandItem
+from simulator.scenarios.demand import DemandItem
 
 __all__ = ["publish_records", "submission_records"]
 
