@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from simulator.kafka_local import LocalKafka
-from simulator.run.play import service_settings
 from simulator.scenarios.scenario import BUILT_IN_DIR, load_scenario
 from simulator.system.processes import ServiceCluster
+from simulator.system.settings import service_settings, with_values
 
 __all__ = ["BrokerHandle", "bench_cluster", "local_or_given_broker", "machine", "seed_report"]
 
@@ -54,8 +54,9 @@ def bench_cluster(
     scenario = load_scenario(BUILT_IN_DIR / "hanoi-day.yaml").model_copy(
         update={"population_size": population}
     )
-    settings = service_settings(scenario, scenario.policies)
-    settings["population_db"]["log_level"] = "INFO"  # its seed report; nothing per event
+    settings = service_settings(scenario, scenario.policies).by_name()
+    # its seed report; nothing per event
+    settings["population_db"] = with_values(settings["population_db"], log_level="INFO")
     return ServiceCluster(bootstrap, data_root, settings=settings, signed=signed)
 
 

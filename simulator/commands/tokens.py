@@ -8,6 +8,8 @@ deploy/docker-compose.yml hands to city_portal and one_stop).
 
 from __future__ import annotations
 
+import json
+
 import orjson
 import typer
 
@@ -18,12 +20,11 @@ __all__ = ["env_lines", "tokens_command"]
 
 def env_lines(credentials: RunCredentials) -> list[str]:
     """The `.env` lines giving these tokens to the simulator and their hashes to the services."""
-    hashes = credentials.service_settings()["one_stop"]
     values = {
         "PORTALSIM_OFFICIAL_TOKEN": credentials.official or "",
         "PORTALSIM_DESK_TOKENS": orjson.dumps(dict(credentials.desks)).decode(),
-        "PORTALSIM_OFFICIAL_TOKEN_HASHES": hashes["official_token_hashes"],
-        "PORTALSIM_DESK_TOKEN_HASHES": hashes["desk_token_hashes"],
+        "PORTALSIM_OFFICIAL_TOKEN_HASHES": json.dumps(credentials.official_token_hashes()),
+        "PORTALSIM_DESK_TOKEN_HASHES": json.dumps(credentials.desk_token_hashes()),
     }
     return [f"{name}='{value}'" for name, value in values.items()]
 

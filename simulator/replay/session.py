@@ -29,10 +29,11 @@ from simulator.drive.driver import PortalDriver
 from simulator.eventlog import LogHeader, start_recording
 from simulator.replay.inputs import Inputs
 from simulator.replay.replayer import Pace, Replayer, ReplayStats
-from simulator.run.play import broker_for, service_settings
+from simulator.run.play import broker_for
 from simulator.scenarios.scenario import Scenario
 from simulator.system.keys import ensure_keys, signer_from
 from simulator.system.processes import ServiceCluster
+from simulator.system.settings import service_settings
 from simulator.system.tokens import RunCredentials
 
 __all__ = ["ReplayResult", "ReplaySettings", "run_replay"]
@@ -160,7 +161,7 @@ def _services(
     cluster = ServiceCluster(
         bootstrap,
         work_dir / "services",
-        settings=service_settings(scenario, scenario.policies),
+        settings=service_settings(scenario, scenario.policies).by_name(),
         keys=keys,
     )
     cluster.start()

@@ -19,7 +19,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -34,12 +33,13 @@ from simulator.eventlog.scenarios import header_for
 from simulator.kafka_local import LocalKafka
 from simulator.scenarios.applicants import ApplicantPool
 from simulator.scenarios.demand import DemandItem, demand_fingerprint, generate_demand
-from simulator.scenarios.scenario import Policies, Scenario, Variant
+from simulator.scenarios.scenario import Scenario, Variant
 from simulator.system.brokers import secure_local_broker
 from simulator.system.processes import ServiceCluster
+from simulator.system.settings import service_settings
 from simulator.system.tokens import RunCredentials
 
-__all__ = ["RunOutcome", "broker_for", "run_scenario", "service_settings"]
+__all__ = ["RunOutcome", "broker_for", "run_scenario"]
 
 
 @dataclass
@@ -52,40 +52,6 @@ class RunOutcome:
     fingerprint: str
     timed_out: bool
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def service_settings(
-    scenario: Scenario, policies: Policies, log_level: str = "WARNING"
-) -> dict[str, dict[str, str]]:
-    """Each service's settings (env values) for a scenario under some policies."""
-    as_json = lambda value: orjson.dumps(value).decode()  # noqa: E731
-    return {
-        "population_db": {
-            "population_size": str(scenario.population_size),
-            "population_seed": str(scenario.population_seed),
-            "check_delay_ms": str(scenario.population_db_delay_ms),
-            "log_level": log_level,
-        },
-        "city_portal": {
-            "foreigners_may_register": str(policies.foreigners_may_register).lower(),
-            "marriage_min_age_male": str(policies.marriage_min_age_male),
-            "marriage_min_age_female": str(policies.marriage_min_age_female),
-            "routing_overrides": as_json(
-                {k: v.value for k, v in policies.routing_overrides.items()}
-            ),
-            "log_level": log_level,
-        },
-        "national_portal": {
-            "rejection_rate": str(policies.ministry_rejection_rate),
-            "log_level": log_level,
-        },
-        "one_stop": {
-            "desk_capacity_per_day": str(policies.desk_capacity_per_day),
-            "desk_capacity_overrides": as_json(policies.desk_capacity_overrides),
-            "scan_failure_rate": str(policies.scan_failure_rate),
-            "log_level": log_level,
-        },
-    }
 
 
 @contextlib.contextmanager
@@ -171,7 +137,7 @@ async def _play(
         cluster = ServiceCluster(
             bootstrap,
             work_dir / "services",
-            settings=settings,
+            settings=settings.by_name(),
             credentials=credentials,
             tokens=tokens,
         )

@@ -100,7 +100,7 @@ def signer_from(folder: Path, name: str = str(ServiceName.SIMULATOR)) -> Signer:
         raise KeyFolderError(f"cannot read {name}'s key {path}: {exc}") from None
 
 
-def service_key_settings(folder: Path, name: str) -> dict[str, str]:
+def service_key_settings(folder: Path, name: str) -> dict[str, Path]:
     """A service's settings (`signing_key_file`, `trust_file`) for a key folder."""
     folder = Path(folder).resolve()
-    return {"signing_key_file": str(key_path(folder, name)), "trust_file": str(trust_path(folder))}
+    return {"signing_key_file": key_path(folder, name), "trust_file": trust_path(folder)}

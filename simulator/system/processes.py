@@ -1,10 +1,10 @@
 """The four services as separate OS processes: start, wait healthy, stop, kill, restart.
 
-Used by `portalsim run`, the end-to-end tests and the fault tests. Each service
-gets its own data folder, a free HTTP port and a log file; settings go by
-environment variables (`PORTALSIM_<SERVICE>_<SETTING>`). The cluster runs signed:
-each service gets its key and the trust file of a key folder (`keys`, made in the data
-root when not given); `signed=False` runs it unsigned.
+Used by `portalsim run`, replay, bench, the end-to-end tests and the fault tests. Each
+service gets its own data folder, a free HTTP port and a log file; its settings, a typed
+object, go by environment variables (`PORTALSIM_<SERVICE>_<SETTING>`, `environment_of`).
+The cluster runs signed: each service gets its key and the trust file of a key folder
+(`keys`, made in the data root when not given); `signed=False` runs it unsigned.
 """
 
 from __future__ import annotations
@@ -18,17 +18,18 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from contracts.signing import Signer, TrustStore
+from services.kit import ServiceSettings, env_var_names
 from services.kit.kafka_access import KafkaAccess
 from simulator.system.keys import ensure_keys, service_key_settings, signer_from
+from simulator.system.settings import SERVICE_NAMES, SETTINGS_CLASSES, environment_of, with_values
 from simulator.system.tokens import RunCredentials
 
 __all__ = ["SERVICE_NAMES", "ServiceCluster", "ServiceProcess", "free_port"]
-
-SERVICE_NAMES = ("population_db", "city_portal", "national_portal", "one_stop")
 
 
 def free_port() -> int:
@@ -40,31 +41,21 @@ def free_port() -> int:
 
 @dataclass
 class ServiceProcess:
-    """One service running as `python -m services.<name>`."""
+    """One service running as `python -m services.<name>` with these settings (complete)."""
 
     name: str
-    bootstrap: str
-    data_dir: Path
-    http_port: int = field(default_factory=free_port)
-    settings: Mapping[str, str] = field(default_factory=dict)
+    settings: ServiceSettings
     process: subprocess.Popen[bytes] | None = None
-    credentials: Path | None = None
 
-    def kafka_environment(self) -> dict[str, str]:
-        """Settings of the service's Kafka clients: on a secure broker its own principal,
-        its password (from the broker's credentials file) and no topic creation (the
-        admin made the topics)."""
-        if self.credentials is None:
-            return {"KAFKA_BOOTSTRAP": self.bootstrap}
-        access = KafkaAccess.from_credentials(self.bootstrap, self.credentials, self.name)
-        password = access.password.get_secret_value() if access.password else ""
-        return {
-            "KAFKA_BOOTSTRAP": self.bootstrap,
-            "KAFKA_SECURITY_PROTOCOL": access.security_protocol,
-            "KAFKA_USERNAME": str(access.username),
-            "KAFKA_PASSWORD": password,
-            "CREATE_TOPICS": "false",
-        }
+    @property
+    def data_dir(self) -> Path:
+        """The service's data folder (its SQLite state and its log)."""
+        return self.settings.data_dir
+
+    @property
+    def http_port(self) -> int:
+        """The port of the service's HTTP API."""
+        return self.settings.http_port
 
     @property
     def url(self) -> str:
@@ -77,17 +68,10 @@ class ServiceProcess:
         return self.data_dir / f"{self.name}.log"
 
     def environment(self) -> dict[str, str]:
-        """The process environment: this one plus the service's settings."""
-        prefix = f"PORTALSIM_{self.name.upper()}_"
-        env = dict(os.environ)
-        env.update({prefix + key: value for key, value in self.kafka_environment().items()})
-        env.update(
-            {
-                prefix + "DATA_DIR": str(self.data_dir),
-                prefix + "HTTP_PORT": str(self.http_port),
-            }
-        )
-        env.update({prefix + key.upper(): value for key, value in self.settings.items()})
+        """The process environment: this one, but the service's settings exactly `settings`."""
+        own = set(env_var_names(type(self.settings)).values())
+        env = {name: value for name, value in os.environ.items() if name not in own}
+        env.update(environment_of(self.settings))
         return env
 
     def start(self) -> None:
@@ -152,13 +136,16 @@ class ServiceProcess:
 class ServiceCluster:
     """The four services, each a process, against one broker.
 
-    With `credentials` (the credentials file of a secure broker, `bootstrap` its SASL
-    listener) each service connects as its own principal.
+    `settings` are the services' own (by name; a missing one has its class defaults); the
+    cluster sets what only it knows: the broker, the data folder under `data_root`, a free
+    HTTP port, the key files and the token hashes (see `simulator.system.settings`). With
+    `credentials` (the credentials file of a secure broker, `bootstrap` its SASL
+    listener) each service connects as its own principal and creates no topics.
     """
 
     bootstrap: str
     data_root: Path
-    settings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    settings: Mapping[str, ServiceSettings] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     credentials: Path | None = None  # the Kafka credentials file of a secure broker
     #: the run's HTTP tokens; the services get their hashes (default: fresh, every desk)
@@ -171,17 +158,37 @@ class ServiceCluster:
         if self.signed:
             self.keys = Path(self.keys or self.data_root / "keys")
             self.trust = ensure_keys(self.keys)
-        hashes = self.tokens.service_settings()
         for name in SERVICE_NAMES:
-            keys = service_key_settings(self.keys, name) if self.keys and self.signed else {}
-            settings = {**keys, **self.settings.get(name, {}), **hashes.get(name, {})}
-            self.services[name] = ServiceProcess(
-                name,
-                self.bootstrap,
-                self.data_root / name,
-                settings=settings,
-                credentials=self.credentials,
-            )
+            self.services[name] = ServiceProcess(name, self._laid_out(name))
+
+    def _laid_out(self, name: str) -> ServiceSettings:
+        """The service's settings with the cluster's part set."""
+        settings_class = SETTINGS_CLASSES[name]
+        given = self.settings.get(name)
+        if given is not None and not isinstance(given, settings_class):
+            raise TypeError(f"{name}: {settings_class.__name__} expected, got {type(given)}")
+        values: dict[str, Any] = {
+            "kafka_bootstrap": self.bootstrap,
+            "data_dir": self.data_root / name,
+            "http_port": free_port(),
+            **self._kafka_principal(name),
+            **(service_key_settings(self.keys, name) if self.keys and self.signed else {}),
+            **self.tokens.settings_values(settings_class.model_fields),
+        }
+        return with_values(given or settings_class(), **values)
+
+    def _kafka_principal(self, name: str) -> dict[str, Any]:
+        """On a secure broker: the service's own principal, its password (from the broker's
+        credentials file) and no topic creation (the admin made the topics)."""
+        if self.credentials is None:
+            return {}
+        access = KafkaAccess.from_credentials(self.bootstrap, self.credentials, name)
+        return {
+            "kafka_security_protocol": access.security_protocol,
+            "kafka_username": access.username,
+            "kafka_password": access.password,
+            "create_topics": False,
+        }
 
     def signer(self) -> Signer | None:
         """The simulator's signer (what it publishes itself); None when running unsigned."""

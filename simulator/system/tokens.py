@@ -1,8 +1,8 @@
 """The tokens of one run: an official token (the simulator) and a token per desk.
 
 Generated at random when the services start; the services get only their SHA-256
-hashes (settings `official_token_hashes` and `desk_token_hashes`), the simulator's
-HTTP driver keeps the plain tokens. Against a deployment (`--against`) the tokens
+hashes (settings `official_token_hashes` and `desk_token_hashes`: `settings_values`),
+the simulator's HTTP driver keeps the plain tokens. Against a deployment (`--against`) the tokens
 come from the environment: `PORTALSIM_OFFICIAL_TOKEN` and `PORTALSIM_DESK_TOKENS`
 (JSON: unit code -> token).
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from contracts.units import COMMUNES, DISTRICTS
 from services.kit.tokens import new_token, token_hash
@@ -45,11 +46,21 @@ class RunCredentials:
         """The token of a desk's clerks, if this run has one."""
         return self.desks.get(unit_code)
 
-    def service_settings(self) -> dict[str, dict[str, str]]:
-        """The settings (env values) giving the services the hashes of these tokens."""
-        official = json.dumps([token_hash(self.official)] if self.official else [])
-        desks = {unit: [token_hash(token)] for unit, token in self.desks.items()}
-        return {
-            "city_portal": {"official_token_hashes": official},
-            "one_stop": {"official_token_hashes": official, "desk_token_hashes": json.dumps(desks)},
+    def official_token_hashes(self) -> list[str]:
+        """The hash of the official token (none when the run has no official token)."""
+        return [token_hash(self.official)] if self.official else []
+
+    def desk_token_hashes(self) -> dict[str, list[str]]:
+        """Each desk unit's token hash."""
+        return {unit: [token_hash(token)] for unit, token in self.desks.items()}
+
+    def settings_values(self, fields: Collection[str]) -> dict[str, Any]:
+        """The token settings among `fields` (a service's), set to these tokens' hashes.
+
+        `official_token_hashes` (city_portal, one_stop) and `desk_token_hashes` (one_stop).
+        """
+        values: dict[str, Any] = {
+            "official_token_hashes": self.official_token_hashes(),
+            "desk_token_hashes": self.desk_token_hashes(),
         }
+        return {name: value for name, value in values.items() if name in fields}
