@@ -35,7 +35,7 @@ from simulator.eventlog.scenarios import header_for, override_policies, scenario
 from simulator.eventlog.signatures import SignatureCheck, trust_for
 from simulator.replay.inputs import InputFilter, Inputs, extract_inputs
 from simulator.replay.replayer import Pace
-from simulator.replay.session import ReplayResult, ReplaySettings, run_replay
+from simulator.replay.session import ReplayPlan, ReplayResult, run_replay
 from simulator.scenarios.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario
 
 __all__ = ["default_replay_path", "parse_policy", "replay_command"]
@@ -199,9 +199,12 @@ def replay_command(
     note = {"replay_of": str(log), "speed": str(pace), "policy": policies}
     filters = {"only_procedure": selection.procedure_code, "from": from_time, "to": to_time}
     note.update({key: value for key, value in filters.items() if value})
-    header = header_for(scenario, all_topic_names(), origin="replay", note=note)
-    settings = ReplaySettings(
+    plan = ReplayPlan(
+        inputs=inputs,
+        out=out,
+        header=header_for(scenario, all_topic_names(), origin="replay", note=note),
         pace=pace,
+        scenario=scenario,
         concurrency=concurrency or (scenario.concurrency if scenario else 32),
         settle_timeout_s=timeout or (scenario.settle_timeout_s if scenario else 600.0),
         quiet_s=quiet,
@@ -214,7 +217,7 @@ def replay_command(
         + (f" with {policies}" if policies else "")
     )
     try:
-        result = run_replay(scenario, inputs, out, header, settings, console)
+        result = run_replay(plan, console)
     except DriverError as exc:
         errors.print(f"[red]the system did not take the inputs[/red]: {exc}", highlight=False)
         raise typer.Exit(1) from None

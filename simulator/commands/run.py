@@ -13,17 +13,16 @@ from rich.console import Console
 from simulator.commands.logging import services_log_level
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
-from simulator.run.play import RunOutcome, run_scenario
+from simulator.run.plan import RunOutcome, RunPlan
+from simulator.run.play import run_scenario
 from simulator.scenarios.scenario import (
-    Scenario,
     ScenarioError,
-    Variant,
     load_scenario,
     resolve_scenario,
 )
 from simulator.system.tokens import RunCredentials
 
-__all__ = ["parse_against", "run_command", "variant_log"]
+__all__ = ["parse_against", "run_command"]
 
 
 def parse_against(value: str | None) -> dict[str, str] | None:
@@ -37,25 +36,17 @@ def parse_against(value: str | None) -> dict[str, str] | None:
     return urls
 
 
-def variant_log(log: Path, variant: str) -> Path:
-    """Where a variant's event log goes: `run.jsonl.gz` -> `run.<variant>.jsonl.gz`."""
-    head, dot, rest = log.name.partition(".")
-    return log.with_name(f"{head}.{variant}{dot}{rest}")
-
-
-def _summarise(
-    scenario: Scenario, outcome: RunOutcome, seed: int, variant: Variant | None, out: Path
-) -> dict[str, Any]:
+def _summarise(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
     extra = {"demand_fingerprint": outcome.fingerprint, "timed_out": outcome.timed_out}
     summary = build_summary(
-        scenario,
+        plan.scenario,
         outcome.observations,
         wall_seconds=outcome.wall_seconds,
-        seed=seed,
-        variant=variant.name if variant else None,
+        seed=plan.seed,
+        variant=plan.variant.name if plan.variant else None,
         extra=extra,
     )
-    write_run_report(summary, out)
+    write_run_report(summary, plan.out)
     return summary
 
 
@@ -142,38 +133,23 @@ def run_command(
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
     out = out or Path("reports") / scenario.name
-    urls = parse_against(against)
-    tokens = RunCredentials(official_token or None, orjson.loads(desk_tokens or "{}"))
-    console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
-    outcome = run_scenario(
+    plan = RunPlan(
         scenario,
+        out,
         bootstrap=bootstrap,
-        against=urls,
-        console=console,
-        logs_to=out / "logs",
-        record_to=record,
+        against=parse_against(against),
         secure=secure,
+        tokens=RunCredentials(official_token or None, orjson.loads(desk_tokens or "{}")),
+        record_to=record,
         log_level=services_log_level(ctx),
-        tokens=tokens,
     )
-    summary = _summarise(scenario, outcome, scenario.seed, None, out)
+    console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
+    summary = _summarise(plan, run_scenario(plan, console))
     failed = _failed(summary)
     for variant in scenario.variants:
         console.print(f"\n[bold]variant {variant.name}[/bold]: {variant.policies}")
-        variant_out = out / "variants" / variant.name
-        other = run_scenario(
-            scenario,
-            variant=variant,
-            bootstrap=bootstrap,
-            against=urls,
-            console=console,
-            logs_to=variant_out / "logs",
-            record_to=variant_log(record, variant.name) if record else None,
-            secure=secure,
-            log_level=services_log_level(ctx),
-            tokens=tokens,
-        )
-        variant_summary = _summarise(scenario, other, scenario.seed, variant, variant_out)
+        variant_plan = plan.of_variant(variant)
+        variant_summary = _summarise(variant_plan, run_scenario(variant_plan, console))
         failed = failed or _failed(variant_summary)
         comparison = compare_summaries(summary, variant_summary)
         paths = write_comparison(comparison, out, f"compare-{variant.name}")

@@ -1,2 +1,2 @@
-"""One scenario run (`portalsim run`): the system up, the demand played, every dossier
-waited for, the outcome handed to the report (`play`)."""
+"""One scenario run (`portalsim run`): what it is (`plan`: `RunPlan`, `RunOutcome`), playing
+it on a running system (`play`) and its progress bars and bounded wait (`progress`)."""

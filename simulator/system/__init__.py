@@ -1,6 +1,7 @@
-"""The system the simulator plays against: a Kafka broker and the four services.
+"""The system the simulator plays against, and its one lifecycle.
 
-The broker is a given one, a fresh local one or a fresh secure one (`brokers`); the
-services run as OS processes (`processes`), each with its key and the trust file of a
-key folder (`keys`) and the hashes of the run's HTTP tokens (`tokens`).
+`lifecycle.running_system(plan)` is what run, replay and bench start and stop a system
+with: the Kafka broker, a given one or a fresh local or secure one (`brokers`), and the
+four services as OS processes (`processes`) with their typed settings (`settings`), their
+keys (`keys`) and the hashes of the run's HTTP tokens (`tokens`).
 """

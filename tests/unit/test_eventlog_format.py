@@ -9,7 +9,6 @@ from pathlib import Path
 import orjson
 import pytest
 
-from simulator.commands.run import variant_log
 from simulator.eventlog import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -20,6 +19,7 @@ from simulator.eventlog import (
     record_to_json,
 )
 from simulator.eventlog.reader import GZIP_MAGIC
+from simulator.run.plan import variant_log
 from tests.eventlogs import LogBuilder
 from tests.factories import SIMTIME
 
