@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from contracts.catalogue import Portal, load_catalogue
 from contracts.signing import Signer
-from services.kit.store import OutboxRecord
+from services.kit import OutboxRecord
 from simulator.drive.inject import submission_records
 from simulator.scenarios.applicants import ApplicantPool
 from simulator.scenarios.demand import DemandItem, generate_demand

@@ -22,9 +22,8 @@ from contracts.events import Channel, DossierSubmitted
 from contracts.signing import Signer
 from contracts.topics import ServiceName
 from contracts.worktime import HANOI_TZ
-from services.kit.emitter import EventFactory, derived_event_id
+from services.kit import EventFactory, OutboxRecord, derived_event_id
 from services.kit.kafka_access import simulator_access
-from services.kit.store import OutboxRecord
 from simulator.scenarios.demand import DemandItem
 
 __all__ = ["publish_records", "submission_records"]
