@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from simulator.generated.asyncapi import DOCUMENT_PATH, render_asyncapi
-from simulator.generated.files import write_or_check
+from simulator.contract_files.asyncapi import DOCUMENT_PATH, render_asyncapi
+from simulator.contract_files.committed import write_or_check
 
 __all__ = ["asyncapi_command"]
 

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from contracts.rights import acl_entries, parse_rights, render_rights, rights_from_registry
-from simulator.generated.files import write_or_check
+from simulator.contract_files.committed import write_or_check
 from simulator.kafka_local.config import write_atomic
 from simulator.kafka_local.errors import KafkaLocalError
 from simulator.kafka_local.paths import rights_path

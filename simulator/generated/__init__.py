@@ -1,2 +1,0 @@
-"""Files generated from the contracts and committed: the AsyncAPI document (`asyncapi`),
-and writing such a file or checking that the committed one is current (`files`)."""
