@@ -1,8 +1,10 @@
-"""The catalogue of the 25 essential procedures (DESIGN.md 1.1): data in ``catalogue.json``.
+"""The catalogue of the essential procedures (docs/design.md): data in ``catalogue.json``.
 
-Every :class:`Catalogue` has 25 entries numbered 1-25, unique codes, linked steps only on 15
-and 16. The default routing (only 9, 10, 11 on the city portal) is checked by
-:func:`load_catalogue` on the packaged file only: scenarios move procedures with overrides."""
+How many procedures there are is the data's to say (the packaged file holds the published
+25): a :class:`Catalogue` of N entries is numbered 1 to N without gaps, with unique codes
+and linked steps only on 15 and 16. The default routing (only 9, 10, 11 on the city portal)
+is checked by :func:`load_catalogue` on the packaged file only: scenarios move procedures
+with overrides."""
 
 from __future__ import annotations
 
@@ -32,7 +34,6 @@ __all__ = [
 ]
 
 CATALOGUE_FILE = "catalogue.json"
-PROCEDURE_COUNT = 25
 CITY_PORTAL_PROCEDURES = (9, 10, 11)
 LINKED_GROUPS = (15, 16)
 NATIONAL_CODE = r"^[0-9]\.[0-9]{6}$"
@@ -99,13 +100,13 @@ class LinkedStep(_Frozen):
     name_vi: Text = Field(description="Vietnamese name of the step.")
     name_en: Text = Field(description="English name of the step.")
     settled_by: Portal = Field(description="Portal that settles this step.")
-    procedure_number: int | None = Field(None, description="Its number, if one of the 25.")
+    procedure_number: int | None = Field(None, description="Its number, if in the catalogue.")
 
 
 class Procedure(_Frozen):
     """An administrative procedure (thủ tục hành chính, TTHC) offered as an online service."""
 
-    number: int = Field(ge=1, le=PROCEDURE_COUNT, description="Number 1-25 in the list.")
+    number: int = Field(ge=1, description="Number in the list, 1 to the catalogue's length.")
     code: str = Field(
         pattern=r"^([0-9]\.[0-9]{6}|HN\.P06\.[0-9]{2})$",
         description="National procedure code (mã TTHC, e.g. 1.001193) or local HN.P06.NN.",
@@ -145,10 +146,12 @@ class Procedure(_Frozen):
 
 
 class Catalogue(_Frozen):
-    """The catalogue of the 25 essential online public services (dịch vụ công thiết yếu)."""
+    """The catalogue of the essential online public services (dịch vụ công thiết yếu)."""
 
     description: str = Field("", description="What this catalogue is and its sources.")
-    procedures: tuple[Procedure, ...] = Field(description="The procedures, numbered 1-25.")
+    procedures: tuple[Procedure, ...] = Field(
+        min_length=1, description="The procedures, numbered 1 to N without gaps."
+    )
     _by_code: dict[str, Procedure] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
@@ -201,11 +204,12 @@ class Catalogue(_Frozen):
 
 def _catalogue_problems(procedures: tuple[Procedure, ...]) -> list[str]:
     problems: list[str] = []
-    numbers = Counter(p.number for p in procedures)
-    missing = ", ".join(str(n) for n in range(1, PROCEDURE_COUNT + 1) if n not in numbers)
-    if len(procedures) != PROCEDURE_COUNT:
-        count = f"expected {PROCEDURE_COUNT} entries, found {len(procedures)}"
-        problems.append(f"field 'procedures': {count} (missing entry {missing or 'none'})")
+    numbers, count = Counter(p.number for p in procedures), len(procedures)
+    missing = ", ".join(str(n) for n in range(1, count + 1) if n not in numbers) or "none"
+    beyond = ", ".join(str(n) for n in sorted(numbers) if n > count) or "none"
+    if (missing, beyond) != ("none", "none"):
+        rule = f"{count} entries must be numbered 1 to {count}"
+        problems.append(f"field 'procedures': {rule} (missing {missing}; beyond {count}: {beyond})")
     by_number = {p.number: p for p in procedures}
     owner: dict[str, Procedure] = {}
     for p in procedures:

@@ -1,7 +1,7 @@
 """Personal ID numbers (số định danh cá nhân): parse, generate, compare with a person's record.
 
 A personal ID number is the 12-digit number printed on the citizen ID card. It has no
-checksum. Its digits (DESIGN.md 1.2):
+checksum. Its digits (docs/design.md, "Identity checks and ID numbers"):
 
 - 1-3: code of the province where the birth was registered (Circular 07/2016/TT-BCA;
   Hà Nội = ``001``), one of the 63 codes in :data:`PROVINCE_CODES`;

@@ -1,10 +1,11 @@
 """Hanoi's administrative units (đơn vị hành chính): 30 districts and 579 communes.
 
 District-level units (cấp huyện: quận, huyện, thị xã) are the General Statistics Office
-list of 10 April 2023 as given in DESIGN.md 1.3: real codes, names and commune counts.
+list of 10 April 2023 as docs/design.md ("Hanoi's units") gives them: real codes, names
+and commune counts.
 
 Commune-level units (cấp xã: phường, xã, thị trấn) are SYNTHETIC: the real list is not in
-DESIGN.md, so each district's communes are generated in order with
+docs/design.md, so each district's communes are generated in order with
 code = district code (3 digits) + 2-digit sequence (``"001"`` + ``"01"`` -> ``"00101"``).
 The 5-digit codes are unique and never collide with the 3-digit district codes, but they
 are not the GSO commune codes. Names are synthetic too: "Phường 1 (Quận Ba Đình)" in a
@@ -89,7 +90,7 @@ _KIND_PREFIX = {
     DistrictKind.THI_XA: "Thị xã ",
 }
 
-# (code, full name, commune count) from DESIGN.md 1.3.
+# (code, full name, commune count), as in docs/design.md ("Hanoi's units").
 _DISTRICT_ROWS: tuple[tuple[str, str, int], ...] = (
     ("001", "Quận Ba Đình", 14),
     ("002", "Quận Hoàn Kiếm", 18),

@@ -184,14 +184,18 @@ class ServiceMessaging:
         for attempt in range(self.retry_attempts):
             published = self.outbox.take_published()  # deleted in the batch's transaction
             try:
-                return await self.worker.run(self._process_batch, records, published)
+                stored = await self.worker.run(self._process_batch, records, published)
             except BaseException as exc:
-                self.outbox.published.extend(published)  # not deleted: the next one will
+                self.outbox.restore(published)  # not deleted: the next one will
                 if not isinstance(exc, TransientStoreError):
                     raise
                 delay = self.retry_base_delay * 2**attempt
                 log.warning("store busy, retrying batch", attempt=attempt, error=str(exc))
                 await asyncio.sleep(delay)
+                continue
+            self.outbox.deleted(published)
+            self.outbox.claim(stored)
+            return stored
         raise TransientStoreError("store still busy after retries; batch left for redelivery")
 
     async def drain(self) -> None:

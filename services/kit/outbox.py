@@ -6,6 +6,15 @@ store by `flush`. With a real broker the records go through one plain aiokafka p
 (`acks=all`), one record batch per partition; on FastStream's in-memory test broker, through
 `broker.publish`. A record being published is never sent twice at once: whoever finds it
 in flight waits for that publish instead.
+
+A confirmed record stays in the store until a transaction deletes it: a batch's own
+(`take_published`, then `deleted` or `restore`) or `forget_published`'s. Until that
+transaction has committed the record is "being deleted", and `flush` (which an HTTP
+request may start at any moment) leaves it alone: reading it back from the store and
+sending it again would publish the same event id twice in a run without faults.
+Likewise a batch's stored records are "claimed" from the moment its transaction returns
+until the pipeline hands them over (`claim`, then `hand_over` or `release`): `flush`
+leaves them to the pipeline.
 """
 
 from __future__ import annotations
@@ -38,6 +47,8 @@ class OutboxPublisher:
         self._partition_of: dict[tuple[str, bytes], int] = {}
         self.leftovers = True  # the store may hold records nobody is publishing
         self.published: list[int] = []  # confirmed; deleted with the next transaction
+        self.deleting: set[int] = set()  # confirmed; a transaction not yet committed deletes them
+        self.claimed: set[int] = set()  # stored by a batch; its pipeline link will hand them over
 
     async def start_producer(self, access: KafkaAccess, client_id: str, **config: Any) -> None:
         """Publish through a plain aiokafka producer from now on."""
@@ -108,6 +119,7 @@ class OutboxPublisher:
         The awaitable completes once every record is acknowledged and deleted from the
         store (and any of them another publish had in flight is confirmed too).
         """
+        self.claimed.difference_update(r.seq for r in records)
         waits = {id(f): f for r in records if (f := self._inflight.get(r.seq)) is not None}
         fresh = [r for r in records if r.seq not in self._inflight]
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -165,19 +177,44 @@ class OutboxPublisher:
             pending = await self.worker.run(self.worker.store.pending_outbox)
             if not pending:
                 return published
-            done = set(self.published)
+            done = self.deleting.union(self.published, self.claimed)
             fresh = [r for r in pending if r.seq not in self._inflight and r.seq not in done]
             if fresh:
                 published += await self.publish(fresh)
                 continue
             busy = {id(f): f for r in pending if (f := self._inflight.get(r.seq)) is not None}
+            if not busy and all(r.seq in self.deleting or r.seq in self.claimed for r in pending):
+                return published  # what is left is being deleted, or a batch's to hand over
             await asyncio.gather(*busy.values())
             await self.forget_published()
 
+    def claim(self, records: Sequence[OutboxRecord]) -> None:
+        """A batch stored these; its pipeline link hands them over (`flush` leaves them)."""
+        self.claimed.update(r.seq for r in records)
+
+    def release(self, records: Sequence[OutboxRecord]) -> None:
+        """A claim that will not be handed over (its link failed): `flush` sends them."""
+        self.claimed.difference_update(r.seq for r in records)
+        self.leftovers = True
+
     def take_published(self) -> list[int]:
-        """The confirmed records' seqs, to delete in the caller's transaction."""
+        """The confirmed records' seqs, to delete in the caller's transaction.
+
+        The caller says `deleted(seqs)` once that transaction committed, or
+        `restore(seqs)` when it did not.
+        """
         seqs, self.published = self.published, []
+        self.deleting.update(seqs)
         return seqs
+
+    def deleted(self, seqs: list[int]) -> None:
+        """The transaction that deleted these confirmed records committed."""
+        self.deleting.difference_update(seqs)
+
+    def restore(self, seqs: list[int]) -> None:
+        """The transaction that was to delete these confirmed records did not commit."""
+        self.deleting.difference_update(seqs)
+        self.published.extend(seqs)
 
     async def forget_published(self) -> None:
         """Delete the confirmed records now, in a transaction of their own."""
@@ -186,5 +223,6 @@ class OutboxPublisher:
             try:
                 await self.worker.run(self.worker.store.delete_outbox_seqs, seqs)
             except BaseException:
-                self.published.extend(seqs)
+                self.restore(seqs)
                 raise
+            self.deleted(seqs)

@@ -117,6 +117,7 @@ class BatchPipeline:
             self._confirmed.update(link.offsets)
             await self._commit()
         except BaseException as exc:
+            self.outbox.release(stored)  # not handed over (or failed): flush sends them later
             if not link.sent.done():
                 link.sent.set_exception(exc)
                 link.sent.exception()

@@ -2,7 +2,7 @@
 
 Paper dossiers are taken at a desk, queued and digitised in simulated time, then
 submitted (channel ``desk``) or, when the scan fails, returned to the citizen
-(DESIGN.md 2, docs/flow.md section 4).
+(docs/design.md and docs/flow.md section 4).
 """
 
 from services.one_stop.settings import OneStopSettings

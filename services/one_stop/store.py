@@ -11,12 +11,12 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from contracts.events import Outcome
+from contracts.events import DossierSettled, Outcome
 from contracts.worktime import HANOI_TZ
 from services.kit.store import ServiceStore
-from services.one_stop.domain import DigitisationSlot, next_desk_sequence
+from services.one_stop.domain import DeskDossier, DigitisationSlot, next_desk_sequence
 
-__all__ = ["DeskDossier", "DeskState", "OneStopStore", "from_us", "to_us"]
+__all__ = ["DeskState", "OneStopStore", "from_us", "to_us"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -34,21 +34,6 @@ def from_us(micros: int) -> datetime:
 
 def _maybe(micros: int | None) -> datetime | None:
     return None if micros is None else from_us(micros)
-
-
-@dataclass(frozen=True)
-class DeskDossier:
-    """A paper dossier a desk took in, and what became of it."""
-
-    dossier_id: str
-    client_ref: str | None
-    unit_code: str
-    dossier_code: str
-    procedure_code: str
-    slot: DigitisationSlot
-    scan_failed: bool
-    outcome: Outcome | None = None
-    returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,23 +97,7 @@ class OneStopStore(ServiceStore):
         row = self.db.execute(
             "SELECT * FROM desk_dossiers WHERE dossier_id = ?", (dossier_id,)
         ).fetchone()
-        if row is None:
-            return None
-        return DeskDossier(
-            dossier_id=row["dossier_id"],
-            client_ref=row["client_ref"],
-            unit_code=row["unit_code"],
-            dossier_code=row["dossier_code"],
-            procedure_code=row["procedure_code"],
-            slot=DigitisationSlot(
-                received=from_us(row["received_us"]),
-                start=from_us(row["start_us"]),
-                done=from_us(row["done_us"]),
-            ),
-            scan_failed=bool(row["scan_failed"]),
-            outcome=None if row["outcome"] is None else Outcome(row["outcome"]),
-            returned=bool(row["returned"]),
-        )
+        return None if row is None else _desk_dossier(row)
 
     def insert_dossier(self, dossier: DeskDossier) -> None:
         """Store a newly taken-in dossier."""
@@ -150,26 +119,18 @@ class OneStopStore(ServiceStore):
             ),
         )
 
-    def record_settlement(
-        self,
-        dossier_id: str,
-        outcome: Outcome,
-        settled_by: str,
-        result_document_number: str | None,
-        reason_code: str | None,
-        settled: datetime,
-    ) -> None:
-        """Record a dossier's decision and that it was returned at the desk."""
+    def record_settlement(self, settled: DossierSettled) -> None:
+        """Record a desk dossier's decision and that it was returned at the desk."""
         self.db.execute(
             "UPDATE desk_dossiers SET outcome = ?, settled_by = ?, result_document_number = ?,"
             " reason_code = ?, settled_us = ?, returned = 1 WHERE dossier_id = ?",
             (
-                str(outcome),
-                settled_by,
-                result_document_number,
-                reason_code,
-                to_us(settled),
-                dossier_id,
+                str(settled.outcome),
+                str(settled.settled_by),
+                settled.result_document_number,
+                settled.reason_code,
+                to_us(settled.settled_simtime),
+                settled.dossier_id,
             ),
         )
 
@@ -228,12 +189,11 @@ class OneStopStore(ServiceStore):
     def due_departures(self, up_to: datetime) -> list[DeskDossier]:
         """Dossiers whose digitisation ended by ``up_to`` and whose departure is unpublished."""
         rows = self.db.execute(
-            "SELECT dossier_id FROM desk_dossiers WHERE departed = 0 AND done_us <= ?"
+            "SELECT * FROM desk_dossiers WHERE departed = 0 AND done_us <= ?"
             " ORDER BY done_us, dossier_id",
             (to_us(up_to),),
         ).fetchall()
-        found = (self.dossier(row["dossier_id"]) for row in rows)
-        return [dossier for dossier in found if dossier is not None]
+        return [_desk_dossier(row) for row in rows]
 
     def mark_departed(self, dossier_id: str) -> None:
         """Record that a dossier's departure from its queue was published."""
@@ -256,6 +216,24 @@ class OneStopStore(ServiceStore):
             (to_us(moment),),
         )
         return moment.astimezone(HANOI_TZ)
+
+
+def _desk_dossier(row: sqlite3.Row) -> DeskDossier:
+    return DeskDossier(
+        dossier_id=row["dossier_id"],
+        client_ref=row["client_ref"],
+        unit_code=row["unit_code"],
+        dossier_code=row["dossier_code"],
+        procedure_code=row["procedure_code"],
+        slot=DigitisationSlot(
+            received=from_us(row["received_us"]),
+            start=from_us(row["start_us"]),
+            done=from_us(row["done_us"]),
+        ),
+        scan_failed=bool(row["scan_failed"]),
+        outcome=None if row["outcome"] is None else Outcome(row["outcome"]),
+        returned=bool(row["returned"]),
+    )
 
 
 def _desk_state(row: sqlite3.Row) -> DeskState:

@@ -1,4 +1,8 @@
-"""The read-only HTTP API of the population database: look a person up, count people."""
+"""The read-only HTTP API of the population database: look a person up, count people.
+
+Thin routes: each parses its input, calls one use case (`use_cases.py`) on the store
+worker and turns the result into an HTTP answer.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from contracts.id_numbers import IdNumberStr
 from contracts.people import PersonFacts
-from services.kit.runtime import ServiceRuntime
+from services.kit.store import StoreWorker
+from services.population_db import use_cases
 from services.population_db.store import PopulationStore
 
 __all__ = ["StatsResponse", "people_router"]
@@ -28,11 +33,10 @@ class StatsResponse(BaseModel):
 
 
 def people_router(
-    runtime: ServiceRuntime, store: PopulationStore, seeded: Callable[[], bool]
+    worker: StoreWorker, store: PopulationStore, seeded: Callable[[], bool]
 ) -> APIRouter:
     """`GET /people/{id_number}` and `GET /stats`; 503 while the population is being seeded."""
     router = APIRouter(tags=["population"])
-    worker = runtime.messaging.worker
 
     def _require_seeded() -> None:
         if not seeded():
@@ -49,7 +53,7 @@ def people_router(
         ],
     ) -> PersonFacts:
         _require_seeded()
-        record = await worker.run(store.person, id_number)
+        record = await worker.run(use_cases.person, store, id_number)
         if record is None:
             raise HTTPException(404, "no person has this ID number in the population database")
         return record
@@ -57,7 +61,7 @@ def people_router(
     @router.get("/stats", summary="Population size and deceased count")
     async def get_stats() -> StatsResponse:
         _require_seeded()
-        stats = await worker.run(store.stats)
+        stats = await worker.run(use_cases.population_stats, store)
         return StatsResponse(
             people=stats.people,
             alive=stats.alive,

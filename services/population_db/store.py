@@ -17,12 +17,7 @@ from itertools import islice
 
 from contracts.people import PersonFacts
 from services.kit.store import ServiceStore
-from services.population_db.synthetic import (
-    GENERATOR_VERSION,
-    PersonRow,
-    facts_from_row,
-    iter_rows,
-)
+from synthetic_population import GENERATOR_VERSION, PersonRow, facts_from_row, iter_rows
 
 __all__ = ["PopulationStats", "PopulationStore", "SeedReport"]
 
@@ -124,13 +119,8 @@ CREATE TABLE IF NOT EXISTS population_meta (
         rows = iter_rows(size, seed, by_id_number=True)
         self.db.execute("PRAGMA synchronous=OFF")
         try:
-            self.begin()
-            try:
+            with self.transaction():
                 self._replace_population(rows, wanted)
-                self.commit()
-            except BaseException:
-                self.rollback()
-                raise
         finally:
             self.db.execute("PRAGMA synchronous=NORMAL")
         _release_freed_memory()

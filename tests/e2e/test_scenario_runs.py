@@ -36,7 +36,7 @@ def run(scenario: Path | str, out: Path, *extra: str) -> tuple[int, dict[str, An
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any], Path]:
     out = tmp_path_factory.mktemp("small-run")
-    code, summary = run(HERE / "small-scenario.yaml", out)
+    code, summary = run(HERE / "small-scenario.yaml", out, "--record", str(out / "run.log"))
     return code, summary, out
 
 
@@ -56,6 +56,18 @@ def test_a_small_run_adds_up_with_nothing_lost_or_duplicated(
     )
     assert conservation["lost"] == 0
     assert conservation["duplicated"] == 0
+
+
+def test_a_run_without_faults_publishes_each_event_id_once_on_every_topic(
+    small_run: tuple[int, dict[str, Any], Path],
+) -> None:
+    records: dict[str, int] = {}
+    ids: dict[str, set[str]] = {}
+    for record in EventLogReader(small_run[2] / "run.log"):
+        records[record.topic] = records.get(record.topic, 0) + 1
+        ids.setdefault(record.topic, set()).add(str((record.value or {}).get("id")))
+    assert len(records) >= 8, sorted(records)
+    assert {t: len(i) for t, i in ids.items()} == records
 
 
 def test_a_small_run_settles_each_procedure_where_the_catalogue_says(

@@ -29,7 +29,7 @@ from contracts.worktime import HANOI_TZ
 from services.kit.runtime import ServiceRuntime
 from services.population_db.app import build_runtime
 from services.population_db.settings import PopulationDbSettings
-from services.population_db.synthetic import REFERENCE_DATE, generate_people
+from synthetic_population import REFERENCE_DATE, generate_people
 from tests.factories import SIMTIME, envelope
 
 SIZE = 500

@@ -1,4 +1,8 @@
-"""The catalogue of the 25 essential procedures: data, invariants, errors, overrides, CLI."""
+"""The catalogue of the essential procedures: data, invariants, errors, overrides, CLI.
+
+How many procedures there are comes from ``catalogue.json``; only
+``test_catalogue_data_matches_the_published_list_of_25`` pins the published figure, as a
+check of the data file."""
 
 from __future__ import annotations
 
@@ -21,8 +25,14 @@ from contracts.catalogue import (
     load_catalogue,
 )
 from simulator.commands.catalogue import catalogue_command
+from simulator.scenarios.scenario import BUILT_IN_DIR, load_scenario
 
 PACKAGED = Path(__file__).resolve().parents[2] / "contracts" / "catalogue.json"
+
+
+def _packaged_entries() -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = json.loads(PACKAGED.read_text(encoding="utf-8"))["procedures"]
+    return entries
 
 
 @pytest.fixture
@@ -38,8 +48,43 @@ def _write_modified(tmp_path: Path, change: Callable[[list[dict[str, Any]]], Non
     return path
 
 
-def test_catalogue_has_exactly_25_procedures_numbered_1_to_25(catalogue: Catalogue) -> None:
-    assert [p.number for p in catalogue.procedures] == list(range(1, 26))
+def test_catalogue_data_matches_the_published_list_of_25() -> None:
+    """The seed fact, checked on the data file: 25 procedures, 3 settled by the city portal."""
+    entries = _packaged_entries()
+    on_city = [e["name_en"] for e in entries if e["settled_by"] == Portal.CITY_PORTAL]
+    assert len(entries) == 25
+    assert on_city == ["Birth registration", "Death registration", "Marriage registration"]
+
+
+def test_procedures_are_numbered_from_1_to_the_number_of_entries(catalogue: Catalogue) -> None:
+    numbers = [p.number for p in catalogue.procedures]
+    assert numbers == list(range(1, len(_packaged_entries()) + 1))
+
+
+def test_every_procedure_has_exactly_one_settling_portal(catalogue: Catalogue) -> None:
+    per_portal = [p.number for portal in Portal for p in catalogue.settled_on(portal)]
+    assert sorted(per_portal) == [p.number for p in catalogue.procedures]
+
+
+def test_the_city_portal_settles_exactly_the_procedures_the_data_gives_it(
+    catalogue: Catalogue,
+) -> None:
+    in_data = [e["number"] for e in _packaged_entries() if e["settled_by"] == "city_portal"]
+    assert [p.number for p in catalogue.settled_on(Portal.CITY_PORTAL)] == in_data
+
+
+def test_the_hanoi_day_scenario_demands_every_catalogue_procedure(catalogue: Catalogue) -> None:
+    demanded = load_scenario(BUILT_IN_DIR / "hanoi-day.yaml").demand.procedures
+    assert set(demanded) == {p.code for p in catalogue.procedures}
+
+
+def test_a_catalogue_with_one_more_procedure_loads_without_a_code_change(tmp_path: Path) -> None:
+    """With the published data, a 26th procedure: the recipe of docs/extending.md section 7."""
+    loaded = load_catalogue(_write_modified(tmp_path, _add_one_more))
+    count = len(_packaged_entries()) + 1
+    assert [p.number for p in loaded.procedures] == list(range(1, count + 1))
+    assert loaded.by_code(f"HN.P06.{count:02d}").settled_by is Portal.MINISTRY_JUSTICE
+    check_default_routing(loaded)
 
 
 def test_procedure_codes_are_unique(catalogue: Catalogue) -> None:
@@ -98,8 +143,32 @@ def test_packaged_file_loads_through_an_explicit_path_too() -> None:
     assert load_catalogue(PACKAGED) == load_catalogue()
 
 
-def _drop_last(entries: list[dict[str, Any]]) -> None:
-    entries.pop()
+def _add_one_more(entries: list[dict[str, Any]]) -> None:
+    """Append procedure N + 1, a plain one settled by the Ministry of Justice."""
+    number = len(entries) + 1
+    entries.append(
+        {
+            **entries[21],  # procedure 22, the criminal-record certificate
+            "number": number,
+            "code": f"HN.P06.{number:02d}",
+            "code_is_local": True,
+            "name_vi": "Thủ tục thử nghiệm",
+            "name_en": "A trial procedure",
+        }
+    )
+
+
+def _drop_13(entries: list[dict[str, Any]]) -> None:
+    del entries[12]
+
+
+def _skip_a_number_at_the_end(entries: list[dict[str, Any]]) -> None:
+    _add_one_more(entries)
+    entries[-1]["number"] += 1
+    entries[-1]["code"] = f"HN.P06.{entries[-1]['number']:02d}"
+
+
+COUNT = len(_packaged_entries())  # how many procedures the data holds (25 published)
 
 
 def _duplicate_code(entries: list[dict[str, Any]]) -> None:
@@ -125,7 +194,16 @@ def _steps_on_a_plain_procedure(entries: list[dict[str, Any]]) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (_drop_last, "field 'procedures': expected 25 entries, found 24 (missing entry 25)"),
+        (
+            _drop_13,
+            f"field 'procedures': {COUNT - 1} entries must be numbered 1 to {COUNT - 1} "
+            "(missing 13;",
+        ),
+        (
+            _skip_a_number_at_the_end,
+            f"field 'procedures': {COUNT + 1} entries must be numbered 1 to {COUNT + 1} "
+            f"(missing {COUNT + 1}; beyond {COUNT + 1}: {COUNT + 2})",
+        ),
         (_duplicate_code, "entry 9 (1.001193): field 'code': '1.001193' is also used by entry 8"),
         (_bad_settled_by, "entry 7 (HN.P06.07): field 'settled_by': Input should be"),
         (_missing_name, "entry 4 (1.004194): field 'name_en': Field required"),
@@ -190,11 +268,11 @@ def _local_app() -> typer.Typer:
     return app
 
 
-def test_catalogue_command_json_lists_25_procedures() -> None:
+def test_catalogue_command_json_lists_every_procedure() -> None:
     result = CliRunner().invoke(_local_app(), ["catalogue", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert len(data["procedures"]) == 25
+    assert len(data["procedures"]) == len(_packaged_entries())
     assert data["procedures"][8]["name_vi"] == "Đăng ký khai sinh"
 
 
@@ -205,12 +283,12 @@ def test_catalogue_command_table_marks_local_codes() -> None:
     assert "local code" in result.stdout
 
 
-def test_portalsim_catalogue_json_lists_25_procedures() -> None:
+def test_portalsim_catalogue_json_lists_every_procedure() -> None:
     from simulator.cli import app
 
     result = CliRunner().invoke(app, ["catalogue", "--json"])
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.stdout)["procedures"]) == 25
+    assert len(json.loads(result.stdout)["procedures"]) == len(_packaged_entries())
 
 
 def test_catalogue_command_reports_a_broken_catalogue_and_exits_1(

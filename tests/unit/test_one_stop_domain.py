@@ -20,7 +20,6 @@ from services.one_stop.domain import (
     returned_note,
     scan_fails,
     schedule_digitisation,
-    within_legal_limit,
 )
 
 MONDAY = datetime(2026, 3, 2, 9, 30, tzinfo=HANOI_TZ)
@@ -200,22 +199,6 @@ def test_the_dossier_code_carries_the_unit_the_hanoi_date_and_the_sequence() -> 
 
 
 # -- outcomes ----------------------------------------------------------------------------
-
-
-def test_there_is_no_legal_limit_to_meet_when_the_procedure_has_none() -> None:
-    assert within_legal_limit(MONDAY, MONDAY, 0.01, None) is None
-
-
-def test_a_decision_within_the_limit_in_working_days_is_within_the_legal_limit() -> None:
-    assert within_legal_limit(MONDAY, MONDAY, 2.5, 3) is True
-    assert within_legal_limit(MONDAY, MONDAY, 3.5, 3) is False
-
-
-def test_a_same_day_limit_is_met_on_the_office_day_the_dossier_was_taken_in() -> None:
-    saturday = at(FRIDAY + timedelta(days=1), 10)
-    monday = FRIDAY + timedelta(days=3)
-    assert within_legal_limit(saturday, at(monday, 9), 0.1, 0) is True
-    assert within_legal_limit(at(MONDAY, 10), at(MONDAY + timedelta(days=1), 9), 0.9, 0) is False
 
 
 def test_the_returned_note_of_an_approval_names_the_result_document() -> None:

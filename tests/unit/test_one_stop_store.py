@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 
 from contracts.worktime import HANOI_TZ
-from services.one_stop.domain import DigitisationSlot, queue_length_at, schedule_digitisation
-from services.one_stop.store import DeskDossier, OneStopStore, from_us, to_us
+from services.one_stop.domain import (
+    DeskDossier,
+    DigitisationSlot,
+    queue_length_at,
+    schedule_digitisation,
+)
+from services.one_stop.store import OneStopStore, from_us, to_us
 
 MONDAY = datetime(2026, 3, 2, 9, 30, tzinfo=HANOI_TZ)
 

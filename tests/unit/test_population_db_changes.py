@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 
 from contracts.events import (
     BirthChange,
+    Channel,
     DeathChange,
+    DossierSettled,
     MarriageChange,
+    Outcome,
+    PopulationRecordChanged,
     RecordChange,
     ResidenceChange,
 )
 from contracts.id_numbers import id_number_consistency, parse_id_number
 from contracts.people import MaritalStatus, PersonFacts, Sex
-from services.population_db.domain import ChangeRefused, apply_change, birth_id_number
+from contracts.worktime import HANOI_TZ
+from services.population_db.domain import (
+    ChangeRefused,
+    apply_change,
+    birth_id_number,
+    record_changed_events,
+)
 
 AN = "001087012345"
 BINH = "001190054321"
@@ -225,3 +235,35 @@ def test_a_move_of_a_deceased_person_is_refused() -> None:
     with pytest.raises(ChangeRefused) as refused:
         apply_change(change, "r", people(record(alive=False)).get)
     assert refused.value.reason == "deceased_person"
+
+
+# -- the record changes published --------------------------------------------------------
+
+
+def test_each_changed_record_is_published_at_the_settlements_moment_in_order() -> None:
+    marriage = MarriageChange(id_numbers=(AN, BINH))
+    settled_at = datetime(2026, 3, 3, 10, 0, tzinfo=HANOI_TZ)
+    settled = DossierSettled(
+        dossier_id="dossier-7",
+        dossier_code="00101-260302-0001",
+        procedure_code="1.000894",
+        channel=Channel.ONLINE,
+        received_unit="00101",
+        outcome=Outcome.APPROVED,
+        settled_by="city_portal",
+        result_document_number="KH-2026-000001",
+        received_simtime=settled_at,
+        settled_simtime=settled_at,
+        working_days_taken=0.0,
+        civil_status_change=marriage,
+    )
+    applied = apply_change(marriage, "dossier-7", people(record(), BINH_RECORD).get)
+    events = record_changed_events(settled, applied.published)
+    assert [e.topic for e in events] == ["population.record.changed"] * 2
+    assert {(e.simtime, e.subject) for e in events} == {(settled_at, "dossier-7")}
+    assert [e.payload for e in events] == [
+        PopulationRecordChanged(
+            id_number=r.id_number, change=RecordChange.MARRIED, dossier_id="dossier-7", record=r
+        )
+        for r in applied.writes
+    ]

@@ -7,9 +7,19 @@ from typing import Any
 
 import pytest
 
-from contracts.events import IdentityResult
+from contracts.events import (
+    IdentityCheckCompleted,
+    IdentityCheckRequested,
+    IdentityResult,
+    RequesterKind,
+)
 from contracts.people import DeclaredPerson, MaritalStatus, PersonFacts, PersonRole, Sex
-from services.population_db.domain import is_well_formed, judge_identity, same_name
+from services.population_db.domain import (
+    identity_check_completed,
+    is_well_formed,
+    judge_identity,
+    same_name,
+)
 
 AN = "001087012345"
 
@@ -117,3 +127,40 @@ def test_a_well_formed_number_is_recognised() -> None:
 def test_details_do_not_repeat_the_id_number() -> None:
     for number, found in ((AN, record()), (AN, None), ("00108701234x", None)):
         assert number not in judge_identity(number, declared(sex=Sex.FEMALE), found).detail
+
+
+# -- the answer published --------------------------------------------------------------
+
+
+def _request(person: DeclaredPerson) -> IdentityCheckRequested:
+    return IdentityCheckRequested(
+        check_id="dossier-9:applicant",
+        requester_kind=RequesterKind.DOSSIER,
+        requester_id="dossier-9",
+        id_number=AN,
+        person=person,
+    )
+
+
+def test_the_answer_to_a_check_repeats_the_request_and_carries_the_verdict() -> None:
+    answer = identity_check_completed(_request(declared(full_name="Lê Văn Khác")), record())
+    assert answer.topic == "identity.check.completed"
+    assert answer.subject == "dossier-9"
+    assert (answer.simtime, answer.correlation_id) == (None, None)  # the request's own
+    assert answer.payload == IdentityCheckCompleted(
+        check_id="dossier-9:applicant",
+        requester_kind=RequesterKind.DOSSIER,
+        requester_id="dossier-9",
+        role=PersonRole.APPLICANT,
+        result=IdentityResult.MISMATCH,
+        mismatched_fields=["full_name"],
+        detail="The declared full_name differ from the population record.",
+        record=record(),
+    )
+
+
+def test_the_answer_to_a_check_of_an_unknown_number_carries_no_record() -> None:
+    answer = identity_check_completed(_request(declared()), None)
+    assert isinstance(answer.payload, IdentityCheckCompleted)
+    assert answer.payload.result is IdentityResult.NOT_FOUND
+    assert answer.payload.record is None

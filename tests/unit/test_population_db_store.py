@@ -9,7 +9,7 @@ import pytest
 
 from contracts.people import MaritalStatus
 from services.population_db.store import PopulationStore
-from services.population_db.synthetic import generate_people
+from synthetic_population import generate_people
 
 SIZE = 300
 

@@ -1,4 +1,4 @@
-"""Pure rules of a one-stop desk (Bộ phận Một cửa): queue, digitisation, codes, outcomes.
+"""Pure rules of a one-stop desk (Bộ phận Một cửa): intake, queue, digitisation, codes.
 
 A desk digitises its paper dossiers one after another, ``capacity`` dossiers per
 working day (docs/flow.md section 4). Everything here is computed in simulated time
@@ -16,29 +16,25 @@ from contracts.dossier_codes import format_dossier_code
 from contracts.dossier_ids import SEQUENCE_BLOCKS
 from contracts.events import Channel, Outcome
 from contracts.worktime import HANOI_TZ, add_working_days, next_office_moment
+from services.one_stop.schemas import IntakeRequest
 
 __all__ = [
     "DESK_SEQUENCE_BLOCK",
-    "SCAN_FAILED",
-    "SCAN_FAILED_TEXT",
+    "DeskDossier",
     "DeskSequenceExhaustedError",
     "DigitisationSlot",
+    "admit",
     "desk_dossier_code",
     "draw",
     "next_desk_sequence",
     "queue_length_at",
     "received_day",
-    "returned_note",
     "scan_fails",
     "schedule_digitisation",
-    "within_legal_limit",
 ]
 
 #: The block of each unit's daily code sequence that the desks allocate from.
 DESK_SEQUENCE_BLOCK: tuple[int, int] = SEQUENCE_BLOCKS[Channel.DESK]
-SCAN_FAILED = "scan_failed"
-SCAN_FAILED_TEXT = "Hồ sơ giấy không số hóa được (scan failed); returned to the citizen"
-_NOTE_LIMIT = 500
 
 
 class DeskSequenceExhaustedError(ValueError):
@@ -56,6 +52,21 @@ class DigitisationSlot:
     def in_queue_at(self, moment: datetime) -> bool:
         """Waiting or being scanned at ``moment``: ``received <= moment < done``."""
         return self.received <= moment < self.done
+
+
+@dataclass(frozen=True)
+class DeskDossier:
+    """A paper dossier a desk took in, and what became of it."""
+
+    dossier_id: str
+    client_ref: str | None
+    unit_code: str
+    dossier_code: str
+    procedure_code: str
+    slot: DigitisationSlot
+    scan_failed: bool
+    outcome: Outcome | None = None
+    returned: bool = False
 
 
 def schedule_digitisation(
@@ -122,33 +133,29 @@ def desk_dossier_code(unit_code: str, received: datetime, sequence: int) -> str:
     return format_dossier_code(unit_code, received_day(received), sequence)
 
 
-def within_legal_limit(
-    received: datetime, settled: datetime, days_taken: float, legal_limit_days: int | None
-) -> bool | None:
-    """Whether a decision came within the legal time limit; none when there is no limit.
+def admit(
+    dossier_id: str,
+    unit_code: str,
+    request: IntakeRequest,
+    *,
+    sequence: int,
+    desk_free_at: datetime | None,
+    capacity_per_day: int,
+    scan_failure_rate: float,
+) -> DeskDossier:
+    """The paper dossier a desk takes in: its code, its digitisation slot, whether its scan fails.
 
-    A limit of 0 days ("on receipt", same day) is met when the decision falls on the
-    office day the dossier was taken in.
+    ``sequence`` is the number the desk allocated for the day of receipt
+    (:func:`next_desk_sequence`), ``desk_free_at`` when the desk finishes the dossiers
+    it already has (none when idle).
     """
-    if legal_limit_days is None:
-        return None
-    if legal_limit_days == 0:
-        return received_day(next_office_moment(received)) == received_day(settled)
-    return days_taken <= legal_limit_days
-
-
-def returned_note(
-    outcome: Outcome,
-    result_document_number: str | None,
-    reason_code: str | None,
-    reason_text: str | None,
-) -> str:
-    """The note of a ``returned_at_desk`` status: the outcome and what the citizen gets."""
-    if outcome is Outcome.APPROVED:
-        document = result_document_number or "no number given"
-        note = f"approved; result document {document} returned at the desk"
-    else:
-        reason = reason_text or reason_code or "no reason given"
-        code = f" [{reason_code}]" if reason_code and reason_text else ""
-        note = f"rejected{code}: {reason}; dossier returned at the desk"
-    return note[:_NOTE_LIMIT]
+    received = request.received_simtime
+    return DeskDossier(
+        dossier_id=dossier_id,
+        client_ref=request.client_ref,
+        unit_code=unit_code,
+        dossier_code=desk_dossier_code(unit_code, received, sequence),
+        procedure_code=request.procedure_code,
+        slot=schedule_digitisation(received, desk_free_at, capacity_per_day),
+        scan_failed=scan_fails(dossier_id, scan_failure_rate),
+    )

@@ -1,122 +1,45 @@
-"""Pure rules of the population database: identity checks and civil-status changes.
+"""Civil-status changes: what an approved settlement does to the population's records.
 
-No IO here: records come in through a ``lookup`` function (a dict's ``get`` in tests,
-the store's primary-key read in the service) and the results say what to write and publish.
-Details are sentences without personal data, since they end up in logs.
+Pure: records come in through a ``lookup`` function (a dict's ``get`` in tests, the
+store's primary-key read in the service); the result says which records to write and
+which ``population.record.changed`` events to publish. Details are sentences without
+personal data, since they end up in logs.
 """
 
 from __future__ import annotations
 
 import random
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from contracts.events import (
     BirthChange,
     CivilStatusChange,
     DeathChange,
-    IdentityResult,
+    DossierSettled,
     MarriageChange,
+    PopulationRecordChanged,
     RecordChange,
     ResidenceChange,
 )
-from contracts.id_numbers import (
-    IdNumberError,
-    generate_id_number,
-    id_number_consistency,
-    parse_id_number,
-)
-from contracts.people import DeclaredPerson, MaritalStatus, PersonFacts
+from contracts.id_numbers import IdNumberError, generate_id_number
+from contracts.people import MaritalStatus, PersonFacts
 from contracts.units import HANOI_PROVINCE_CODE, is_hanoi_unit
+from services.kit.outgoing import Outgoing
 
 __all__ = [
     "AppliedChange",
     "ChangeRefused",
-    "IdentityVerdict",
     "Lookup",
+    "RecordChanges",
     "apply_change",
     "birth_id_number",
-    "is_well_formed",
-    "judge_identity",
-    "same_name",
+    "record_changed_events",
 ]
 
 Lookup = Callable[[str], PersonFacts | None]
-
-
-# -- identity checks -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IdentityVerdict:
-    """The answer to one identity check."""
-
-    result: IdentityResult
-    mismatched_fields: tuple[str, ...] = ()
-    detail: str = ""
-
-
-def is_well_formed(id_number: str) -> bool:
-    """Whether the ID number parses (12 digits, known province, supported century digit)."""
-    try:
-        parse_id_number(id_number)
-    except IdNumberError:
-        return False
-    return True
-
-
-def _normal_name(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
-
-
-def same_name(declared: str, recorded: str) -> bool:
-    """Names match when equal after Unicode NFC, whitespace folding and case folding."""
-    return _normal_name(declared) == _normal_name(recorded)
-
-
-def judge_identity(
-    id_number: str, declared: DeclaredPerson, record: PersonFacts | None
-) -> IdentityVerdict:
-    """Compare a declared identity with the record found under ``id_number`` (if any).
-
-    Order: a malformed number, no record, a deceased record, then the field comparison.
-    A mismatch names each differing field (``full_name``, ``birth_date``, ``sex``) and
-    ``id_number`` when the number's own sex/birth-year digits contradict the declaration.
-    """
-    try:
-        parse_id_number(id_number)
-    except IdNumberError as exc:
-        return IdentityVerdict(
-            IdentityResult.MALFORMED_ID, detail=f"The ID number is malformed: {exc.message}."
-        )
-    if record is None:
-        return IdentityVerdict(
-            IdentityResult.NOT_FOUND, detail="No person has this ID number in the database."
-        )
-    if not record.alive:
-        return IdentityVerdict(
-            IdentityResult.DECEASED, detail="The person with this ID number is recorded deceased."
-        )
-    fields: list[str] = []
-    if not same_name(declared.full_name, record.full_name):
-        fields.append("full_name")
-    if declared.birth_date != record.birth_date:
-        fields.append("birth_date")
-    if declared.sex != record.sex:
-        fields.append("sex")
-    if id_number_consistency(id_number, declared.sex, declared.birth_date):
-        fields.append("id_number")
-    if fields:
-        return IdentityVerdict(
-            IdentityResult.MISMATCH,
-            tuple(fields),
-            f"The declared {', '.join(fields)} differ from the population record.",
-        )
-    return IdentityVerdict(IdentityResult.MATCH, detail="The declared identity matches the record.")
-
-
-# -- civil-status changes -------------------------------------------------------------
+#: The records a settlement changed, each with the kind of change, in publishing order.
+RecordChanges = tuple[tuple[RecordChange, PersonFacts], ...]
 
 
 class ChangeRefused(Exception):  # noqa: N818 - a domain outcome, raised to abort the change
@@ -137,7 +60,7 @@ class AppliedChange:
     """What applying one change does: records to write and record changes to publish."""
 
     writes: tuple[PersonFacts, ...]
-    published: tuple[tuple[RecordChange, PersonFacts], ...]
+    published: RecordChanges
     born_id_number: str | None = None
 
 
@@ -246,3 +169,22 @@ def apply_change(change: CivilStatusChange, dossier_id: str, lookup: Lookup) -> 
     if isinstance(change, MarriageChange):
         return _marriage(change, lookup)
     return _move(change, lookup)
+
+
+def record_changed_events(
+    settled: DossierSettled, changes: Iterable[tuple[RecordChange, PersonFacts]]
+) -> list[Outgoing]:
+    """One ``population.record.changed`` per changed record, at the settlement's moment."""
+    return [
+        Outgoing(
+            "population.record.changed",
+            PopulationRecordChanged(
+                id_number=record.id_number,
+                change=kind,
+                dossier_id=settled.dossier_id,
+                record=record,
+            ),
+            settled.settled_simtime,
+        )
+        for kind, record in changes
+    ]

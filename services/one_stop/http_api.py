@@ -2,25 +2,26 @@
 
 A desk takes dossiers in only from its own clerks (a desk token of that unit); the
 simulated clock is moved by officials (the simulator); the queues are public, like a
-display board in the hall.
+display board in the hall. The routes are thin: each parses and authorises, runs one
+use case (`use_cases.py`) on the store worker, flushes what it stored in the outbox and
+turns the result or error into an HTTP answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi import Path as PathParam
 from pydantic import AwareDatetime
 
-from contracts.units import is_hanoi_unit, unit_by_code
+from contracts.units import is_hanoi_unit
 from services.kit.messaging import ServiceMessaging
 from services.kit.public_api import official_check
-from services.kit.store import OutboxRecord
 from services.kit.tokens import BearerToken, matches_any, unauthorized
+from services.one_stop import use_cases
 from services.one_stop.domain import DeskSequenceExhaustedError
 from services.one_stop.schemas import (
     ClockAdvance,
@@ -32,11 +33,9 @@ from services.one_stop.schemas import (
 )
 from services.one_stop.settings import OneStopSettings
 from services.one_stop.store import OneStopStore
-from services.one_stop.workflow import Desks, Intake
+from services.one_stop.use_cases import DeskConfig
 
 __all__ = ["desk_router"]
-
-T = TypeVar("T")
 
 log = structlog.get_logger("portalsim.one_stop.api")
 
@@ -72,47 +71,7 @@ def desk_clerk_check(settings: OneStopSettings) -> Callable[[str, str], None]:
     return require_desk_clerk
 
 
-def _transaction(store: OneStopStore, work: Callable[[], tuple[T, list[OutboxRecord]]]) -> T:
-    """Run ``work`` and store the records it returns, in one transaction (store worker)."""
-    store.begin()
-    try:
-        result, records = work()
-        store.add_outbox(records)
-        store.commit()
-    except BaseException:
-        store.rollback()
-        raise
-    return result
-
-
-def _desk_view(
-    store: OneStopStore, settings: OneStopSettings, unit_code: str, at: datetime | None
-) -> DeskView:
-    """A desk's state and its queue at ``at`` (default: the latest moment known)."""
-    state = store.desk(unit_code)
-    as_of = at or store.clock()
-    return DeskView(
-        unit_code=unit_code,
-        unit_name=unit_by_code(unit_code).name,
-        capacity_per_day=settings.capacity_of(unit_code),
-        free_at=state.free_at if state else None,
-        as_of=as_of,
-        queue_length=store.queue_length(unit_code, as_of) if state and as_of else 0,
-        peak_queue=state.peak_queue if state else 0,
-        dossiers_received=state.dossiers_received if state else 0,
-        scan_failures=state.scan_failures if state else 0,
-    )
-
-
-def _desk_list(store: OneStopStore, settings: OneStopSettings) -> DeskList:
-    """Every desk that took a dossier in, with its queue now and its peak."""
-    return DeskList(
-        as_of=store.clock(),
-        desks=[_desk_view(store, settings, s.unit_code, None) for s in store.desks()],
-    )
-
-
-def desk_router(messaging: ServiceMessaging, desks: Desks, store: OneStopStore) -> APIRouter:
+def desk_router(messaging: ServiceMessaging, desks: DeskConfig, store: OneStopStore) -> APIRouter:
     """The routes of the desks; store work runs on the store worker, then the outbox flushes."""
     router = APIRouter(tags=["desks"])
     settings = desks.settings
@@ -130,22 +89,17 @@ def desk_router(messaging: ServiceMessaging, desks: Desks, store: OneStopStore) 
         body: IntakeRequest, unit_code: Annotated[str, Depends(known_unit)]
     ) -> IntakeAccepted:
         log.debug("paper dossier handed in", unit_code=unit_code, dossier=body)
-
-        def work() -> tuple[Intake, list[OutboxRecord]]:
-            intake = desks.take_in(store, unit_code, body)
-            return intake, intake.records
-
         try:
-            intake: Intake = await worker.run(_transaction, store, work)
+            accepted = await worker.run(use_cases.take_in, store, desks, unit_code, body)
         except DeskSequenceExhaustedError as exc:
             raise HTTPException(status_code=409, detail=f"unit_code {unit_code!r}: {exc}") from exc
         # Flushed on a repeat too: a request that failed while publishing is retried.
         await messaging.flush_outbox()
-        return intake.accepted
+        return accepted
 
     @router.get("/desks", summary="Every desk that took a dossier in, with its peak queue")
     async def list_desks() -> DeskList:
-        return await worker.run(_desk_list, store, settings)
+        return await worker.run(use_cases.list_desks, store, settings)
 
     @router.get("/desks/{unit_code}", summary="A desk's capacity and queue in simulated time")
     async def show_desk(
@@ -155,7 +109,7 @@ def desk_router(messaging: ServiceMessaging, desks: Desks, store: OneStopStore) 
             Query(description="Simulated moment of the queue length; default the latest known."),
         ] = None,
     ) -> DeskView:
-        return await worker.run(_desk_view, store, settings, unit_code, at)
+        return await worker.run(use_cases.desk_view, store, settings, unit_code, at)
 
     @router.post(
         "/desks/clock",
@@ -164,11 +118,7 @@ def desk_router(messaging: ServiceMessaging, desks: Desks, store: OneStopStore) 
         dependencies=[Depends(official_check(settings))],
     )
     async def advance_clock(body: ClockAdvance) -> ClockAdvanced:
-        def work() -> tuple[ClockAdvanced, list[OutboxRecord]]:
-            clock, records = desks.advance_clock(store, body.simtime)
-            return ClockAdvanced(clock=clock, departures_published=len(records)), records
-
-        advanced: ClockAdvanced = await worker.run(_transaction, store, work)
+        advanced = await worker.run(use_cases.advance_clock, store, desks, body.simtime)
         await messaging.flush_outbox()
         return advanced
 

@@ -10,7 +10,7 @@ import pytest
 from contracts.id_numbers import id_number_consistency, parse_id_number
 from contracts.people import MaritalStatus, PersonFacts, Sex
 from contracts.units import COMMUNES
-from services.population_db.synthetic import (
+from synthetic_population import (
     MAX_AGE,
     REFERENCE_DATE,
     facts_from_row,

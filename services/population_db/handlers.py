@@ -1,0 +1,81 @@
+"""The population database's Kafka handlers: load the records, ask the domain, save, publish.
+
+Each runs on the store worker inside the kit's batch transaction (see `services.kit.messaging`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from contracts.envelope import CloudEvent
+from contracts.events import (
+    BirthChange,
+    DossierSettled,
+    IdentityCheckRequested,
+    Outcome,
+    RecordChange,
+)
+from services.kit.emitter import HandlerContext
+from services.kit.messaging import RejectEvent
+from services.population_db.domain import (
+    ChangeRefused,
+    RecordChanges,
+    apply_change,
+    identity_check_completed,
+    is_well_formed,
+    record_changed_events,
+)
+from services.population_db.store import PopulationStore
+
+__all__ = ["PopulationDbHandlers"]
+
+
+class PopulationDbHandlers:
+    """Handlers of the topics the population database consumes."""
+
+    def __init__(self, store: PopulationStore, check_delay_seconds: float = 0.0) -> None:
+        self.store = store
+        self.check_delay_seconds = check_delay_seconds
+
+    # -- identity.check.requested ---------------------------------------------------------
+    def on_identity_check_requested(
+        self, event: CloudEvent[IdentityCheckRequested], ctx: HandlerContext
+    ) -> None:
+        """Answer an identity check from the record under the declared number."""
+        if self.check_delay_seconds:
+            # The fault scenario: a slow database (the service runs its store on a thread then).
+            time.sleep(self.check_delay_seconds)
+        request = event.data
+        well_formed = is_well_formed(request.id_number)
+        record = self.store.person(request.id_number) if well_formed else None
+        ctx.publish([identity_check_completed(request, record)])
+
+    # -- dossier.settled ------------------------------------------------------------------
+    def on_dossier_settled(self, event: CloudEvent[DossierSettled], ctx: HandlerContext) -> None:
+        """Apply an approved civil-status change and publish the records it changed.
+
+        A change the database cannot apply is dead-lettered (`RejectEvent`).
+        """
+        settled = event.data
+        change = settled.civil_status_change
+        if settled.outcome is not Outcome.APPROVED or change is None:
+            return
+        changes = self._earlier_birth(settled) if isinstance(change, BirthChange) else None
+        if changes is None:
+            try:
+                applied = apply_change(change, settled.dossier_id, self.store.person)
+            except ChangeRefused as exc:
+                raise RejectEvent(exc.reason, exc.detail) from exc
+            self.store.save_people(applied.writes)
+            changes = applied.published
+        for kind, record in changes:
+            self.store.record_change(settled.dossier_id, record.id_number, kind.value)
+        ctx.publish(record_changed_events(settled, changes))
+
+    def _earlier_birth(self, settled: DossierSettled) -> RecordChanges | None:
+        """The child a birth dossier already created (published again, never created twice)."""
+        for id_number in self.store.changed_by(settled.dossier_id, RecordChange.BORN.value):
+            record = self.store.person(id_number)
+            if record is not None:
+                return ((RecordChange.BORN, record),)
+        return None
