@@ -29,7 +29,7 @@ from simulator.system.keys import ensure_keys, service_key_settings, signer_from
 from simulator.system.settings import SERVICE_NAMES, SETTINGS_CLASSES, environment_of, with_values
 from simulator.system.tokens import RunCredentials
 
-__all__ = ["SERVICE_NAMES", "ServiceCluster", "ServiceProcess", "free_port"]
+__all__ = ["ServiceCluster", "ServiceProcess", "free_port"]
 
 
 def free_port() -> int:
