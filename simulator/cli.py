@@ -1,23 +1,23 @@
-"""The `portalsim` command line: one typer app, one sub-app or command per module."""
+"""The `portalsim` command line: one typer app assembling the commands of `simulator.commands`."""
 
 from __future__ import annotations
 
 import typer
 
-from simulator.asyncapi_cli import asyncapi_command
-from simulator.bench_cli import bench_command
-from simulator.catalogue_cli import catalogue_command
-from simulator.compare_cli import compare_command
-from simulator.diff_cli import diff_command
-from simulator.kafka_cli import kafka_app
-from simulator.keys_cli import keys_app
-from simulator.logging_cli import logging_options
-from simulator.record_cli import record_command
-from simulator.replay_cli import replay_command
-from simulator.rights_cli import rights_command
-from simulator.run_cli import run_command
-from simulator.tokens_cli import tokens_command
-from simulator.topics_cli import topics_app
+from simulator.commands.asyncapi import asyncapi_command
+from simulator.commands.bench import bench_command
+from simulator.commands.catalogue import catalogue_command
+from simulator.commands.compare import compare_command
+from simulator.commands.diff import diff_command
+from simulator.commands.kafka import kafka_app
+from simulator.commands.keys import keys_app
+from simulator.commands.logging import logging_options
+from simulator.commands.record import record_command
+from simulator.commands.replay import replay_command
+from simulator.commands.rights import rights_command
+from simulator.commands.run import run_command
+from simulator.commands.tokens import tokens_command
+from simulator.commands.topics import topics_app
 
 app = typer.Typer(
     name="portalsim",

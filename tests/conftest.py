@@ -92,7 +92,7 @@ def secure_kafka(kafka_broker: tuple[str, Any]) -> Any:
 @pytest.fixture(scope="session")
 def key_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session's key folder: a key per principal and the trust file (`keys init`)."""
-    from simulator.keys import init_keys
+    from simulator.system.keys import init_keys
 
     folder = tmp_path_factory.mktemp("keys")
     init_keys(folder, force=True)
@@ -102,7 +102,7 @@ def key_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def signers(key_folder: Path) -> dict[str, Any]:
     """Every principal's `Signer` from the session's key folder, by name."""
-    from simulator.keys import PRINCIPALS, signer_from
+    from simulator.system.keys import PRINCIPALS, signer_from
 
     return {name: signer_from(key_folder, name) for name in PRINCIPALS}
 
@@ -111,7 +111,7 @@ def signers(key_folder: Path) -> dict[str, Any]:
 def trust(key_folder: Path) -> Any:
     """The session's `TrustStore` (what the cluster's services verify against)."""
     from contracts.signing import TrustStore
-    from simulator.keys import trust_path
+    from simulator.system.keys import trust_path
 
     return TrustStore.from_file(trust_path(key_folder))
 
@@ -125,7 +125,7 @@ def cluster(
     No random rejections, so every correctly filled dossier is approved. They run signed
     with the session's key folder, so tests can sign what they publish (`signers`).
     """
-    from simulator.processes import ServiceCluster
+    from simulator.system.processes import ServiceCluster
     from tests.system import CLUSTER_SETTINGS, running
 
     services = ServiceCluster(
@@ -141,7 +141,7 @@ def cluster(
 @pytest.fixture(scope="session")
 def pool() -> Any:
     """The same synthetic people the cluster's population_db seeded."""
-    from simulator.applicants import ApplicantPool
+    from simulator.scenarios.applicants import ApplicantPool
     from tests.system import POPULATION_SEED, POPULATION_SIZE, START
 
     return ApplicantPool(POPULATION_SIZE, POPULATION_SEED, START.date())
@@ -150,7 +150,7 @@ def pool() -> Any:
 @pytest.fixture(scope="session")
 async def driver(cluster: Any) -> AsyncIterator[Any]:
     """An HTTP driver of the cluster's services, with the cluster's desk and official tokens."""
-    from simulator.driver import PortalDriver
+    from simulator.drive.driver import PortalDriver
 
     async with PortalDriver(cluster.urls, cluster.tokens) as portal_driver:
         yield portal_driver

@@ -18,12 +18,12 @@ from contracts.events import (
 from contracts.signing import Signer
 from contracts.topics import topic
 from services.kit.emitter import EventFactory
-from simulator.applicants import ApplicantPool
-from simulator.demand import generate_demand
+from simulator.drive.inject import submission_records
 from simulator.eventlog import EventLogWriter, LogHeader, record_to_json
 from simulator.eventlog.scenarios import header_for
-from simulator.inject import submission_records
-from simulator.scenario import Scenario
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.scenarios.demand import generate_demand
+from simulator.scenarios.scenario import Scenario
 from tests.factories import SIMTIME, submission
 
 __all__ = ["LogBuilder", "injected_log", "settled", "status"]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import orjson
 
-from simulator.applicants import ApplicantPool
-from simulator.demand import DemandItem, generate_demand
-from simulator.scenario import load_scenario
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.scenarios.demand import DemandItem, generate_demand
+from simulator.scenarios.scenario import load_scenario
 
 __all__ = ["MASKED_ID_NUMBER", "DebugRun", "People", "find_unmasked", "scenario_people"]
 

@@ -7,16 +7,23 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from contracts.worktime import HANOI_TZ
-from simulator.processes import ServiceCluster
+from services.city_portal import CityPortalSettings
+from services.kit import ServiceSettings
+from services.national_portal import NationalPortalSettings
+from services.one_stop import OneStopSettings
+from services.population_db import PopulationDbSettings
+from simulator.system.processes import ServiceCluster
 
 POPULATION_SIZE = 3000
 POPULATION_SEED = 6
 START = datetime(2026, 3, 2, 9, 0, tzinfo=HANOI_TZ)  # a Monday
-CLUSTER_SETTINGS = {
-    "population_db": {"population_size": str(POPULATION_SIZE), "population_seed": "6"},
-    "national_portal": {"rejection_rate": "0"},
-    "one_stop": {"scan_failure_rate": "0"},
-    "city_portal": {"account_check_wait_seconds": "15"},
+CLUSTER_SETTINGS: dict[str, ServiceSettings] = {
+    "population_db": PopulationDbSettings(
+        population_size=POPULATION_SIZE, population_seed=POPULATION_SEED
+    ),
+    "national_portal": NationalPortalSettings(rejection_rate=0),
+    "one_stop": OneStopSettings(scan_failure_rate=0),
+    "city_portal": CityPortalSettings(account_check_wait_seconds=15),
 }
 
 

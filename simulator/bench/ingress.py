@@ -11,23 +11,23 @@ import time
 from datetime import date
 from typing import Any
 
-from simulator.applicants import ApplicantPool
 from simulator.bench.workload import bench_demand
-from simulator.driver import PortalDriver
-from simulator.ingress import Ingress
-from simulator.observations import Observations
-from simulator.processes import ServiceCluster
+from simulator.drive.driver import PortalDriver
+from simulator.drive.ingress import Ingress
+from simulator.drive.observations import Observations
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.system.lifecycle import System
 
 __all__ = ["measure_http"]
 
 
 async def measure_http(
-    cluster: ServiceCluster, pool: ApplicantPool, count: int, concurrency: int, start: date
+    system: System, pool: ApplicantPool, count: int, concurrency: int, start: date
 ) -> dict[str, Any]:
     """Post `count` online dossiers (and their holders' accounts); how fast they went in."""
     items = bench_demand(count, pool, "bench-http", start)[:count]
     observations = Observations()
-    async with PortalDriver(cluster.urls, cluster.tokens) as driver:
+    async with PortalDriver(system.urls, system.tokens) as driver:
         ingress = Ingress(driver, observations, concurrency)
         started = time.perf_counter()
         await ingress.submit_all(items)

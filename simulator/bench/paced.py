@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaProducer
 
 from contracts.envelope import CONTENT_TYPE
+from services.kit import OutboxRecord
 from services.kit.kafka_access import simulator_access
-from services.kit.store import OutboxRecord
 
 __all__ = ["Injection", "inject"]
 

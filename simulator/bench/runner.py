@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,24 +24,21 @@ from typing import Any
 from rich.console import Console
 
 from services.kit.topics_admin import ensure_topics
-from simulator.applicants import ApplicantPool
 from simulator.bench.baseline import run_baseline
+from simulator.bench.host import machine
 from simulator.bench.ingress import measure_http
 from simulator.bench.lag import LagSampler
 from simulator.bench.measure import ProcessMeter
 from simulator.bench.paced import inject
-from simulator.bench.setup import (
-    BrokerHandle,
-    bench_cluster,
-    local_or_given_broker,
-    machine,
-    seed_report,
-)
+from simulator.bench.population import bench_settings, restart_population_db, seed_report
 from simulator.bench.signing import measure_signing
 from simulator.bench.stats import latencies_by_path, size_summary, summarise_latencies
 from simulator.bench.watch import SettlementWatcher, end_offsets, scan_records
 from simulator.bench.workload import Workload, build_workload
-from simulator.processes import SERVICE_NAMES, ServiceCluster
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.system.lifecycle import System, SystemPlan, running_system
+from simulator.system.processes import ServiceCluster
+from simulator.system.settings import SERVICE_NAMES
 
 __all__ = ["BenchOptions", "run_bench"]
 
@@ -82,9 +78,9 @@ def _cpu(resources: dict[str, dict[str, Any]], names: tuple[str, ...]) -> float:
 
 
 async def _throughput(
-    handle: BrokerHandle, cluster: ServiceCluster, work: Workload, timeout_s: float, log: Console
+    system: System, cluster: ServiceCluster, work: Workload, timeout_s: float, log: Console
 ) -> tuple[dict[str, Any], SettlementWatcher]:
-    bootstrap = handle.bootstrap
+    bootstrap = system.bootstrap
     before = await end_offsets(bootstrap)
     watcher = SettlementWatcher(bootstrap)
     await watcher.start(before)
@@ -93,8 +89,8 @@ async def _throughput(
     lag = LagSampler(bootstrap)
     await lag.start()
     pids = {name: s.process.pid for name, s in cluster.services.items() if s.process}
-    if handle.pid:
-        pids["kafka"] = handle.pid
+    if system.broker_pid:
+        pids["kafka"] = system.broker_pid
     pids["bench"] = os.getpid()  # this process: injecting, watching, sampling lag
     meter = ProcessMeter(pids)
     meter.begin()
@@ -163,83 +159,57 @@ async def _latency_run(
     }
 
 
-def _restart_population_db(cluster: ServiceCluster) -> dict[str, Any]:
-    service = cluster["population_db"]
-    service.stop()
-    started = time.monotonic()
-    service.start()
-    service.wait_healthy(300)
-    seconds = time.monotonic() - started
-    report = seed_report(cluster)
-    return {"restart_seconds": round(seconds, 2), "reseeded_on_restart": report["seeds"] > 1}
-
-
 async def _bench(
-    options: BenchOptions, handle: BrokerHandle, work_dir: Path, log: Console
+    options: BenchOptions, system: System, pool: ApplicantPool, log: Console
 ) -> dict[str, Any]:
-    bootstrap = handle.bootstrap
+    bootstrap, cluster, signer = system.bootstrap, system.cluster, system.signer
+    assert cluster is not None  # the bench starts its own services
     await ensure_topics(bootstrap)
-    cluster = bench_cluster(bootstrap, work_dir / "services", options.population, options.signed)
-    signer = cluster.signer()
-    log.print(
-        f"starting the four services (population {options.population:,}) "
-        "and building the workload..."
-    )
-    started = time.monotonic()
-    starting = asyncio.create_task(asyncio.to_thread(cluster.start, 900.0))
-    pool = await asyncio.to_thread(ApplicantPool, options.population, 6, START)
     work = await asyncio.to_thread(build_workload, options.dossiers, pool, "bench", START, signer)
-    await starting
-    healthy_s = time.monotonic() - started
-    try:
-        result: dict[str, Any] = {
-            "population": {
-                "size": options.population,
-                **seed_report(cluster),
-                "cluster_healthy_seconds": round(healthy_s, 1),
-            }
+    result: dict[str, Any] = {
+        "population": {
+            "size": options.population,
+            **seed_report(cluster),
+            "cluster_healthy_seconds": round(system.healthy_seconds, 1),
         }
-        throughput, watcher = await _throughput(
-            handle, cluster, work, options.settle_timeout_s, log
+    }
+    throughput, watcher = await _throughput(system, cluster, work, options.settle_timeout_s, log)
+    scan = throughput.pop("_scan")
+    result["throughput"] = throughput
+    log.print(
+        f"settled {throughput['settled']:,} at {throughput['dossiers_per_second']:,}/s; "
+        f"baseline with {scan.total:,} records..."
+    )
+    baseline = await run_baseline(bootstrap, scan.value_sizes, scan.key_sizes)
+    result["baseline"] = {
+        "records": baseline.records,
+        "bytes": baseline.bytes,
+        "produce_seconds": round(baseline.produce_seconds, 2),
+        "seconds": round(baseline.seconds, 2),
+        "records_per_second": round(baseline.records_per_second, 1),
+    }
+    result["ratio_pipeline_to_baseline"] = round(
+        throughput["pipeline_seconds"] / max(baseline.seconds, 1e-6), 2
+    )
+    rate = options.rate or max(1.0, throughput["dossiers_per_second"] / 2)
+    count = max(1, int(rate * options.latency_seconds))
+    log.print(f"latency run: {count:,} dossiers at {rate:,.0f}/s...")
+    paced = await asyncio.to_thread(
+        build_workload, count, pool, "bench-latency", work.next_start(), signer
+    )
+    result["latency_run"] = await _latency_run(
+        bootstrap, watcher, paced, rate, options.settle_timeout_s
+    )
+    await watcher.stop()
+    if options.http:
+        log.print(f"ingress over HTTP: {options.http_dossiers:,} dossiers...")
+        result["http"] = await measure_http(
+            system, pool, options.http_dossiers, options.http_concurrency, paced.next_start()
         )
-        scan = throughput.pop("_scan")
-        result["throughput"] = throughput
-        log.print(
-            f"settled {throughput['settled']:,} at {throughput['dossiers_per_second']:,}/s; "
-            f"baseline with {scan.total:,} records..."
-        )
-        baseline = await run_baseline(bootstrap, scan.value_sizes, scan.key_sizes)
-        result["baseline"] = {
-            "records": baseline.records,
-            "bytes": baseline.bytes,
-            "produce_seconds": round(baseline.produce_seconds, 2),
-            "seconds": round(baseline.seconds, 2),
-            "records_per_second": round(baseline.records_per_second, 1),
-        }
-        result["ratio_pipeline_to_baseline"] = round(
-            throughput["pipeline_seconds"] / max(baseline.seconds, 1e-6), 2
-        )
-        rate = options.rate or max(1.0, throughput["dossiers_per_second"] / 2)
-        count = max(1, int(rate * options.latency_seconds))
-        log.print(f"latency run: {count:,} dossiers at {rate:,.0f}/s...")
-        paced = await asyncio.to_thread(
-            build_workload, count, pool, "bench-latency", work.next_start(), signer
-        )
-        result["latency_run"] = await _latency_run(
-            bootstrap, watcher, paced, rate, options.settle_timeout_s
-        )
-        await watcher.stop()
-        if options.http:
-            log.print(f"ingress over HTTP: {options.http_dossiers:,} dossiers...")
-            result["http"] = await measure_http(
-                cluster, pool, options.http_dossiers, options.http_concurrency, paced.next_start()
-            )
-        signing = await asyncio.to_thread(measure_signing, [r.value for r in work.records])
-        result["signing"] = {"run_signed": options.signed, **signing}
-        if options.restart_check:
-            result["population"].update(await asyncio.to_thread(_restart_population_db, cluster))
-    finally:
-        await asyncio.to_thread(cluster.stop)
+    signing = await asyncio.to_thread(measure_signing, [r.value for r in work.records])
+    result["signing"] = {"run_signed": options.signed, **signing}
+    if options.restart_check:
+        result["population"].update(await asyncio.to_thread(restart_population_db, cluster))
     return result
 
 
@@ -247,16 +217,22 @@ def run_bench(options: BenchOptions, console: Console | None = None) -> dict[str
     """Run the whole benchmark; the result as plain JSON-ready data."""
     log = console or Console()
     before = machine()
-    work_dir = Path(tempfile.mkdtemp(prefix="portalsim-bench-"))
-    try:
-        with local_or_given_broker(options.bootstrap) as handle:
-            result = asyncio.run(_bench(options, handle, work_dir, log))
-    finally:
-        if options.logs_to is not None:
-            options.logs_to.mkdir(parents=True, exist_ok=True)
-            for service_log in work_dir.glob("services/*/*.log"):
-                shutil.copy(service_log, options.logs_to / service_log.name)
-        shutil.rmtree(work_dir, ignore_errors=True)
+    plan = SystemPlan(
+        bootstrap=options.bootstrap,
+        settings=bench_settings(options.population),
+        signed=options.signed,
+        start_timeout_s=900.0,
+        logs_to=options.logs_to,
+        purpose="bench",
+    )
+    log.print(
+        f"starting the four services (population {options.population:,}) "
+        "and building the workload..."
+    )
+    with ThreadPoolExecutor(1) as background:  # the applicants while the system starts
+        pool = background.submit(ApplicantPool, options.population, 6, START)
+        with running_system(plan) as system:
+            result = asyncio.run(_bench(options, system, pool.result(), log))
     after = machine()
     result["machine"] = {**before, "load_average_end": after["load_average"]}
     result["config"] = {

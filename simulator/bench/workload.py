@@ -14,11 +14,11 @@ from datetime import date, timedelta
 
 from contracts.catalogue import Portal, load_catalogue
 from contracts.signing import Signer
-from services.kit.store import OutboxRecord
-from simulator.applicants import ApplicantPool
-from simulator.demand import DemandItem, generate_demand
-from simulator.inject import submission_records
-from simulator.scenario import BUILT_IN_DIR, load_scenario
+from services.kit import OutboxRecord
+from simulator.drive.inject import submission_records
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.scenarios.demand import DemandItem, generate_demand
+from simulator.scenarios.scenario import BUILT_IN_DIR, load_scenario
 
 __all__ = ["PATHS", "Workload", "bench_demand", "build_workload", "path_of"]
 

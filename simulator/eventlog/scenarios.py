@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from contracts.envelope import utc_now
 from contracts.signing import TrustStore
 from simulator.eventlog.format import LogHeader
-from simulator.scenario import Policies, Scenario, ScenarioError, Variant
+from simulator.scenarios.scenario import Policies, Scenario, ScenarioError, Variant
 
 __all__ = ["header_for", "override_policies", "scenario_from_header", "with_policies"]
 

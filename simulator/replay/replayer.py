@@ -23,11 +23,11 @@ from aiokafka import AIOKafkaProducer
 from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubmitted
 from contracts.signing import Signer
 from services.kit.kafka_access import simulator_access
-from simulator.applicants import DossierDraft
-from simulator.driver import DriverError, PortalAccount, PortalDriver
-from simulator.ingress import Ingress
-from simulator.observations import Observations
+from simulator.drive.driver import DriverError, PortalAccount, PortalDriver
+from simulator.drive.ingress import Ingress
+from simulator.drive.observations import Observations
 from simulator.replay.inputs import Input, Inputs
+from simulator.scenarios.applicants import DossierDraft
 
 __all__ = ["Pace", "ReplayStats", "Replayer"]
 

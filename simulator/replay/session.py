@@ -1,21 +1,19 @@
 """One replay from start to finish: a system, the recorder, the inputs, a bounded wait.
 
-The system is fresh unless given: a local broker in a temporary folder (or `bootstrap`)
-and the four services as processes with the scenario's settings (or `against`, the
-URLs of a running deployment). The new run is recorded from the end offsets taken
-before the first input; the recording stops once every replayed dossier has settled
-and nothing new came for `quiet_s` seconds (bounded by `settle_timeout_s`). A fresh
-system runs signed with new keys (or `keys`); the new log's header keeps their trust.
+The system (`running_system`) is fresh unless given: a local broker (or `bootstrap`) and
+the four services as processes with the scenario's settings (or `against`, the URLs of a
+running deployment). The new run is recorded from the end offsets taken before the
+first input; the recording stops once every replayed dossier has settled and nothing
+new came for `quiet_s` seconds (bounded by `settle_timeout_s`). A fresh system runs
+signed with new keys (or `keys`); the new log's header keeps their trust.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,32 +21,49 @@ import orjson
 from aiokafka.structs import ConsumerRecord
 from rich.console import Console
 
-from contracts.signing import Signer
 from services.kit.topics_admin import ensure_topics
-from simulator.credentials import RunCredentials
-from simulator.driver import PortalDriver
+from simulator.drive.driver import PortalDriver
 from simulator.eventlog import LogHeader, start_recording
-from simulator.keys import ensure_keys, signer_from
-from simulator.processes import ServiceCluster
 from simulator.replay.inputs import Inputs
 from simulator.replay.replayer import Pace, Replayer, ReplayStats
-from simulator.runner import broker_for, service_settings
-from simulator.scenario import Scenario
+from simulator.scenarios.scenario import Scenario
+from simulator.system.lifecycle import System, SystemPlan, running_system
+from simulator.system.settings import service_settings
 
-__all__ = ["ReplayResult", "ReplaySettings", "run_replay"]
+__all__ = ["ReplayPlan", "ReplayResult", "run_replay"]
 
 
 @dataclass(frozen=True)
-class ReplaySettings:
-    """How to replay: pace, concurrency, waiting bounds, where the system is."""
+class ReplayPlan:
+    """One replay: the inputs, the new log and its header, the pace, the waiting bounds and
+    the system replayed into (see `SystemPlan`: a fresh one needs the `scenario`)."""
 
+    inputs: Inputs
+    out: Path
+    header: LogHeader
     pace: Pace
+    scenario: Scenario | None = None
     concurrency: int = 32
     settle_timeout_s: float = 600.0
     quiet_s: float = 2.0
     bootstrap: str | None = None
-    against: dict[str, str] | None = None
+    against: Mapping[str, str] | None = None
     keys: Path | None = None
+
+    def system_plan(self) -> SystemPlan:
+        """The system replayed into: the deployment, or fresh under the scenario's policies."""
+        if self.against is not None:
+            return SystemPlan(
+                bootstrap=self.bootstrap, against=self.against, keys=self.keys, purpose="replay"
+            )
+        if self.scenario is None:
+            raise ValueError(
+                "a fresh system needs the scenario (the log has none: --scenario FILE)"
+            )
+        settings = service_settings(self.scenario, self.scenario.policies)
+        return SystemPlan(
+            bootstrap=self.bootstrap, settings=settings, keys=self.keys, purpose="replay"
+        )
 
 
 @dataclass
@@ -100,32 +115,26 @@ async def _progress(
 
 
 async def _replay_into(
-    bootstrap: str,
-    urls: dict[str, str],
-    tokens: RunCredentials,
-    inputs: Inputs,
-    out: Path,
-    header: LogHeader,
-    settings: ReplaySettings,
-    console: Console,
-    signer: Signer | None,
+    plan: ReplayPlan, system: System, header: LogHeader, console: Console
 ) -> ReplayResult:
+    bootstrap = system.bootstrap
     await ensure_topics(bootstrap)
     settled = _Settlements()
-    recorder = await start_recording(bootstrap, out, header, from_end=True, observer=settled)
+    recorder = await start_recording(bootstrap, plan.out, header, from_end=True, observer=settled)
     started = time.monotonic()
     try:
-        async with PortalDriver(urls, tokens) as driver:
+        async with PortalDriver(system.urls, system.tokens) as driver:
             replayer = Replayer(
-                driver, bootstrap, settings.pace, settings.concurrency, signer=signer
+                driver, bootstrap, plan.pace, plan.concurrency, signer=system.signer
             )
-            watcher = asyncio.create_task(_progress(replayer, settled, len(inputs.items), console))
+            total = len(plan.inputs.items)
+            watcher = asyncio.create_task(_progress(replayer, settled, total, console))
             try:
-                stats = await replayer.replay(inputs)
+                stats = await replayer.replay(plan.inputs)
                 inputs_s = time.monotonic() - started
                 complete = await recorder.wait_quiet(
-                    settings.quiet_s,
-                    settings.settle_timeout_s,
+                    plan.quiet_s,
+                    plan.settle_timeout_s,
                     ready=lambda: stats.dossier_ids <= settled.ids,
                 )
             finally:
@@ -143,66 +152,15 @@ async def _replay_into(
     )
 
 
-@contextlib.contextmanager
-def _services(
-    scenario: Scenario | None,
-    bootstrap: str,
-    against: dict[str, str] | None,
-    work_dir: Path,
-    keys: Path | None,
-) -> Iterator[tuple[dict[str, str], RunCredentials]]:
-    """The services' URLs and the tokens to call them with (fresh ones for a fresh system)."""
-    if against is not None:
-        yield against, RunCredentials.from_env()
-        return
-    if scenario is None:
-        raise ValueError("a fresh system needs the scenario (the log has none: --scenario FILE)")
-    cluster = ServiceCluster(
-        bootstrap,
-        work_dir / "services",
-        settings=service_settings(scenario, scenario.policies),
-        keys=keys,
-    )
-    cluster.start()
-    try:
-        yield cluster.urls, cluster.tokens
-    finally:
-        cluster.stop()
-
-
-def run_replay(
-    scenario: Scenario | None,
-    inputs: Inputs,
-    out: Path,
-    header: LogHeader,
-    settings: ReplaySettings,
-    console: Console,
-    logs_to: Path | None = None,
-) -> ReplayResult:
-    """Replay `inputs` into a fresh system (or the given one), recording to `out`."""
-    if settings.against is not None and not settings.bootstrap:
+def run_replay(plan: ReplayPlan, console: Console) -> ReplayResult:
+    """Replay the plan's inputs into a fresh system (or the given one), recording them."""
+    if plan.against is not None and not plan.bootstrap:
         raise ValueError("--against needs --bootstrap: the replay records the deployment's Kafka")
-    work_dir = Path(tempfile.mkdtemp(prefix="portalsim-replay-"))
-    keys = settings.keys or (work_dir / "keys" if settings.against is None else None)
-    signer = None
-    if keys is not None:
-        header = header.model_copy(update={"trust": dict(ensure_keys(keys).keys)})
-        signer = signer_from(keys)
-    elif inputs.count("injected"):
+    system_plan = plan.system_plan()
+    if plan.keys is None and plan.against is not None and plan.inputs.count("injected"):
         console.print("[yellow]no --keys: injected dossiers are replayed unsigned[/yellow]")
-    try:
-        with broker_for(settings.bootstrap, console) as address:
-            if settings.against is None:
-                console.print("[dim]starting the four services...[/dim]")
-            with _services(scenario, address, settings.against, work_dir, keys) as (urls, tokens):
-                return asyncio.run(
-                    _replay_into(
-                        address, urls, tokens, inputs, out, header, settings, console, signer
-                    )
-                )
-    finally:
-        if logs_to is not None:
-            logs_to.mkdir(parents=True, exist_ok=True)
-            for log in work_dir.glob("services/*/*.log"):
-                shutil.copy(log, logs_to / log.name)
-        shutil.rmtree(work_dir, ignore_errors=True)
+    with running_system(system_plan, console) as system:
+        header = plan.header
+        if system.trust is not None:
+            header = header.model_copy(update={"trust": dict(system.trust.keys)})
+        return asyncio.run(_replay_into(plan, system, header, console))

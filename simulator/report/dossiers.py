@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.catalogue import Catalogue
-from simulator.observations import Observations, Settlement, Submission
+from simulator.drive.observations import Observations, Settlement, Submission
 from simulator.report.stats import counter_dict, share
 
 __all__ = ["LIST_LIMIT", "RootView", "dossier_counts", "root_views", "step_ids"]

@@ -7,10 +7,10 @@ from typing import Any
 
 from contracts.catalogue import Catalogue, Procedure
 from contracts.events import ONE_STOP
-from simulator.observations import Settlement
+from simulator.drive.observations import Settlement
 from simulator.report.dossiers import RootView
 from simulator.report.stats import counter_dict, mean, percentile, share, subsample
-from simulator.scenario import Scenario
+from simulator.scenarios.scenario import Scenario
 
 __all__ = [
     "LATENCY_SAMPLES",

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from contracts.catalogue import load_catalogue
-from simulator.observations import Observations
+from simulator.drive.observations import Observations
 from simulator.report.answer import DEFINITIONS, data_note, headline
 from simulator.report.dossiers import dossier_counts, root_views
 from simulator.report.procedures import (
@@ -21,7 +21,7 @@ from simulator.report.procedures import (
 )
 from simulator.report.stats import counter_dict
 from simulator.report.timeline import desk_backlog, throughput
-from simulator.scenario import Policies, Scenario
+from simulator.scenarios.scenario import Policies, Scenario
 
 __all__ = ["build_summary"]
 

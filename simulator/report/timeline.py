@@ -10,7 +10,7 @@ from itertools import groupby
 from typing import Any
 
 from contracts.units import district_by_code
-from simulator.observations import Observations
+from simulator.drive.observations import Observations
 from simulator.report.stats import downsample_max
 
 __all__ = ["SERIES_POINTS", "TOP_DISTRICTS", "desk_backlog", "district_of", "throughput"]

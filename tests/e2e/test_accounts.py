@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 
 from contracts.people import DeclaredPerson, PersonRole, Sex
-from simulator.driver import PortalDriver
-from simulator.processes import ServiceCluster
+from simulator.drive.driver import PortalDriver
+from simulator.system.processes import ServiceCluster
+from simulator.system.settings import with_values
 
 FOREIGNER = DeclaredPerson(
     role=PersonRole.APPLICANT,
@@ -25,9 +26,9 @@ FOREIGNER = DeclaredPerson(
 def foreigners_policy(cluster: ServiceCluster) -> Iterator[None]:
     """The city portal restarted with foreigners allowed to register, then restored."""
     city = cluster["city_portal"]
-    original = dict(city.settings)
+    original = city.settings
     city.stop()
-    city.settings = {**original, "foreigners_may_register": "true"}
+    city.settings = with_values(original, foreigners_may_register=True)
     city.start()
     city.wait_healthy()
     yield

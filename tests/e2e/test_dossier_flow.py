@@ -10,9 +10,9 @@ import pytest
 
 from contracts.catalogue import Portal, Procedure, load_catalogue
 from contracts.people import DeclaredPerson, PersonRole
-from simulator.applicants import ApplicantPool, DossierDraft, declared
-from simulator.driver import PortalAccount, PortalDriver
-from simulator.processes import ServiceCluster
+from simulator.drive.driver import PortalAccount, PortalDriver
+from simulator.scenarios.applicants import ApplicantPool, DossierDraft, declared
+from simulator.system.processes import ServiceCluster
 from tests.system import START
 
 CATALOGUE = load_catalogue()

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from contracts.catalogue import load_catalogue
 from contracts.signing import TrustStore
-from simulator.applicants import ApplicantPool
 from simulator.diff import outcomes_from_records
-from simulator.driver import PortalAccount, PortalDriver
+from simulator.drive.driver import PortalAccount, PortalDriver
 from simulator.eventlog import EventLogReader
 from simulator.eventlog.signatures import SignatureCheck, trust_for
-from simulator.keys import trust_path
 from simulator.replay.inputs import extract_inputs
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.system.keys import trust_path
 from tests.system import START
 
 TEMPORARY_RESIDENCE = load_catalogue().by_number(4)

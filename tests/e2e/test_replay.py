@@ -20,7 +20,7 @@ import pytest
 from simulator.diff import diff_outcomes, outcomes_from_records
 from simulator.eventlog import EventLogReader
 from simulator.replay.inputs import extract_inputs
-from simulator.scenario import load_scenario
+from simulator.scenarios.scenario import load_scenario
 from tests.eventlogs import injected_log
 
 HERE = Path(__file__).parent

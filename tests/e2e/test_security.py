@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from contracts.catalogue import load_catalogue
-from simulator.applicants import ApplicantPool
-from simulator.driver import PortalAccount, PortalDriver
+from simulator.drive.driver import PortalAccount, PortalDriver
+from simulator.scenarios.applicants import ApplicantPool
 from tests.system import START
 
 TEMPORARY_RESIDENCE = load_catalogue().by_number(4)

@@ -12,13 +12,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from simulator.applicants import ApplicantPool
-from simulator.collector import EventCollector
-from simulator.demand import generate_demand
-from simulator.inject import publish_records, submission_records
-from simulator.observations import Observations
-from simulator.processes import ServiceCluster
-from simulator.scenario import BUILT_IN_DIR, load_scenario
+from simulator.drive.collector import EventCollector
+from simulator.drive.inject import publish_records, submission_records
+from simulator.drive.observations import Observations
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.scenarios.demand import generate_demand
+from simulator.scenarios.scenario import BUILT_IN_DIR, load_scenario
+from simulator.system.processes import ServiceCluster
 from tests.system import START
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from simulator.processes import ServiceCluster
+from simulator.system.processes import ServiceCluster
 from tests.faults.conftest import Workload
 from tests.faults.waiting import wait_until
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.inject import publish_records
+from simulator.drive.inject import publish_records
 from tests.faults.conftest import Workload
 from tests.faults.reading import about, as_outbox, read_topic
 from tests.faults.waiting import wait_until

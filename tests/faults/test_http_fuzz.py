@@ -23,10 +23,10 @@ from schemathesis.checks import (
 )
 
 from contracts.people import PersonRole
-from simulator.applicants import ApplicantPool, declared
-from simulator.credentials import RunCredentials
-from simulator.driver import PortalAccount, PortalDriver
-from simulator.processes import ServiceCluster
+from simulator.drive.driver import PortalAccount, PortalDriver
+from simulator.scenarios.applicants import ApplicantPool, declared
+from simulator.system.processes import ServiceCluster
+from simulator.system.tokens import RunCredentials
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 FUZZ = settings(

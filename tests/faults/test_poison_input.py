@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from contracts.signing import Signer
 from contracts.topics import TOPICS, ServiceName, topic
-from simulator.processes import ServiceCluster
+from simulator.system.processes import ServiceCluster
 from tests.faults.conftest import Workload
 from tests.faults.reading import read_topic
 from tests.faults.samples import envelope_dict

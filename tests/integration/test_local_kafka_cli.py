@@ -50,7 +50,7 @@ class Broker:
 def kafka(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``portalsim kafka ARGS`` in a subprocess and capture its output."""
     return subprocess.run(
-        [sys.executable, "-m", "simulator.kafka_cli", *args],
+        [sys.executable, "-m", "simulator.commands.kafka", *args],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -25,7 +25,7 @@ from contracts.people import MaritalStatus, PersonFacts
 from contracts.topics import TOPICS
 from services.city_portal.app import build_runtime
 from services.city_portal.settings import CityPortalSettings
-from simulator.driver import PortalAccount
+from simulator.drive.driver import PortalAccount
 from tests.factories import SIMTIME, applicant
 
 TOPIC_NAMES = [t.name for t in TOPICS]

@@ -14,7 +14,7 @@ from services.kit import (
     ServiceSettings,
 )
 from services.kit.signing import SigningConfigError, keys_from_settings
-from simulator.keys import key_path, trust_path
+from simulator.system.keys import key_path, trust_path
 from tests.factories import envelope, submission
 from tests.service.conftest import KitHarnessFactory
 

@@ -22,7 +22,7 @@ from contracts.events import Channel, DossierSettled, Outcome
 from services.kit.runtime import ServiceRuntime
 from services.one_stop.app import build_runtime
 from services.one_stop.settings import OneStopSettings
-from simulator.credentials import RunCredentials
+from simulator.system.tokens import RunCredentials
 from tests.factories import envelope
 
 __all__ = ["RECEIVED", "Desk", "intake_body", "open_desk", "settlement"]

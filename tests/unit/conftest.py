@@ -16,9 +16,9 @@ import contracts
 import services
 import simulator
 from services.kit.logging import FOREIGN_LOGGERS, configure_logging
-from simulator.applicants import ApplicantPool
-from simulator.demand import generate_demand
-from simulator.scenario import load_scenario
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.scenarios.demand import generate_demand
+from simulator.scenarios.scenario import load_scenario
 
 SMALL_SCENARIO = Path(__file__).parents[1] / "e2e" / "small-scenario.yaml"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from contracts.topics import TOPICS
-from simulator.asyncapi import DOCUMENT_PATH, asyncapi_document, render_asyncapi
+from simulator.contract_files.asyncapi import DOCUMENT_PATH, asyncapi_document, render_asyncapi
 
 
 def test_committed_asyncapi_document_is_not_stale() -> None:

@@ -24,8 +24,8 @@ from contracts.catalogue import (
     check_default_routing,
     load_catalogue,
 )
-from simulator.catalogue_cli import catalogue_command
-from simulator.scenario import BUILT_IN_DIR, load_scenario
+from simulator.commands.catalogue import catalogue_command
+from simulator.scenarios.scenario import BUILT_IN_DIR, load_scenario
 
 PACKAGED = Path(__file__).resolve().parents[2] / "contracts" / "catalogue.json"
 
@@ -297,7 +297,7 @@ def test_catalogue_command_reports_a_broken_catalogue_and_exits_1(
     def broken() -> Catalogue:
         raise CatalogueError(["catalogue.json: entry 7 (HN.P06.07): field 'settled_by': bad"])
 
-    monkeypatch.setattr("simulator.catalogue_cli.load_catalogue", broken)
+    monkeypatch.setattr("simulator.commands.catalogue.load_catalogue", broken)
     result = CliRunner().invoke(_local_app(), ["catalogue"])
     assert result.exit_code == 1
     assert "entry 7 (HN.P06.07): field 'settled_by'" in result.stderr

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from simulator.applicants import ApplicantPool
-from simulator.demand import DemandItem, demand_fingerprint, generate_demand, working_days
-from simulator.scenario import BUILT_IN_DIR, Scenario, load_scenario
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.scenarios.demand import DemandItem, demand_fingerprint, generate_demand, working_days
+from simulator.scenarios.scenario import BUILT_IN_DIR, Scenario, load_scenario
 
 BASE = load_scenario(BUILT_IN_DIR / "hanoi-day.yaml")
 

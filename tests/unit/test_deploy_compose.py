@@ -26,11 +26,11 @@ import yaml
 
 from services.kit.settings import ServiceSettings, env_var_names
 from simulator.cli import app as portalsim_app
+from simulator.commands.run import parse_against
+from simulator.commands.topics import topics_app
 from simulator.kafka_local.config import Ports, server_properties
 from simulator.kafka_local.paths import CACHE_ENV, HOME_ENV
-from simulator.run_cli import parse_against
-from simulator.scenario import resolve_scenario
-from simulator.topics_cli import topics_app
+from simulator.scenarios.scenario import resolve_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "deploy" / "docker-compose.yml"

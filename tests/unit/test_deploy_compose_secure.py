@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from contracts.rights import parse_rights
 from services.kit.settings import env_var_names
+from simulator.commands.rights import password_env, rights_command
 from simulator.kafka_local.config import Ports, server_properties
 from simulator.kafka_local.security import BrokerSecurity, security_properties
-from simulator.rights_cli import password_env, rights_command
 from tests.unit.test_deploy_compose import PORTALSIM_SERVICES, _settings_class
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ from aiokafka.admin import NewTopic
 from typer.testing import CliRunner
 
 import services.kit.topics_admin as topics_admin
-import simulator.topics_cli as topics_cli
+import simulator.commands.topics as topics_cli
 from services.kit.topics_admin import registered_topic_partitions
-from simulator.topics_cli import BOOTSTRAP_ENV, sync_topics, topics_app
+from simulator.commands.topics import BOOTSTRAP_ENV, sync_topics, topics_app
 
 DEFAULT_PARTITIONS = 3
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from simulator.cli import app
 from simulator.replay.replayer import ReplayStats
-from simulator.replay.session import ReplayResult
+from simulator.replay.session import ReplayPlan, ReplayResult
 from tests.eventlogs import LogBuilder
 
 RUNNER = CliRunner()
@@ -173,14 +173,14 @@ def test_replay_skip_bad_goes_on_and_reports_the_count(
     lines[2] = b"{not json\n"
     seen: dict[str, Any] = {}
 
-    def fake_replay(scenario: Any, inputs: Any, out: Path, *args: Any, **kw: Any) -> ReplayResult:
-        seen["inputs"] = inputs
-        out.write_bytes(gzip.compress(b""))
+    def fake_replay(plan: ReplayPlan, console: Any) -> ReplayResult:
+        seen["inputs"] = plan.inputs
+        plan.out.write_bytes(gzip.compress(b""))
         return ReplayResult(
             ReplayStats(), records=0, settled=0, complete=True, inputs_s=1, wall_s=1
         )
 
-    monkeypatch.setattr("simulator.replay_cli.run_replay", fake_replay)
+    monkeypatch.setattr("simulator.commands.replay.run_replay", fake_replay)
     bad = write(tmp_path / "bad.jsonl", lines)
     result = portalsim(
         "replay",

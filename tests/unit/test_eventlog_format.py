@@ -19,7 +19,7 @@ from simulator.eventlog import (
     record_to_json,
 )
 from simulator.eventlog.reader import GZIP_MAGIC
-from simulator.run_cli import variant_log
+from simulator.run.plan import variant_log
 from tests.eventlogs import LogBuilder
 from tests.factories import SIMTIME
 

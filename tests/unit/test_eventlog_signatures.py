@@ -13,8 +13,8 @@ from contracts.signing import Signer, TrustStore
 from simulator.cli import app
 from simulator.eventlog import EventLogReader
 from simulator.eventlog.signatures import SignatureCheck, trust_for
-from simulator.keys import init_keys, trust_path
 from simulator.replay.inputs import extract_inputs
+from simulator.system.keys import init_keys, trust_path
 from tests.eventlogs import LogBuilder
 from tests.factories import submission
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from simulator.kafka_cli import kafka_app
+from simulator.commands.kafka import kafka_app
 from simulator.kafka_local import LocalKafka, Ports, new_cluster_id, port_is_free
 from simulator.kafka_local.config import (
     choose_ports,

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from contracts.signing import fingerprint
 from simulator.cli import app
-from simulator.keys import PRINCIPALS, key_path, signer_from, trust_path
+from simulator.system.keys import PRINCIPALS, key_path, signer_from, trust_path
 
 runner = CliRunner()
 

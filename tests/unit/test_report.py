@@ -11,12 +11,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from simulator.compare_cli import compare_command
-from simulator.observations import FaultWindow, Observations, Settlement, Submission
+from simulator.commands.compare import compare_command
+from simulator.drive.observations import FaultWindow, Observations, Settlement, Submission
 from simulator.report import PLOT_FILES, build_summary, compare_summaries, write_run_report
 from simulator.report.compare import write_comparison
 from simulator.report.stats import percentile
-from simulator.scenario import Scenario
+from simulator.scenarios.scenario import Scenario
 
 BIRTH, RESIDENCE, LINKED_BIRTH = "1.001193", "1.004222", "HN.P06.15"
 START_MS = 1_000_000

@@ -4,25 +4,35 @@ from __future__ import annotations
 
 import json
 
+from services.city_portal import CityPortalSettings
 from services.kit.tokens import token_hash
-from services.one_stop.settings import OneStopSettings
-from simulator.credentials import RunCredentials
-from simulator.tokens_cli import env_lines
+from services.one_stop import OneStopSettings
+from services.population_db import PopulationDbSettings
+from simulator.commands.tokens import env_lines
+from simulator.system.tokens import RunCredentials
 
 
 def test_the_services_settings_hold_the_hashes_and_not_the_tokens() -> None:
     credentials = RunCredentials.generate(["001"])
-    settings = credentials.service_settings()
+    settings = credentials.settings_values(OneStopSettings.model_fields)
     text = json.dumps(settings)
     assert str(credentials.official) not in text
     assert str(credentials.desk_token("001")) not in text
-    desks = json.loads(settings["one_stop"]["desk_token_hashes"])
+    desks = settings["desk_token_hashes"]
     assert desks == {"001": [token_hash(str(credentials.desk_token("001")))]}
+
+
+def test_a_service_gets_only_the_token_settings_it_has() -> None:
+    credentials = RunCredentials.generate(["001"])
+    assert set(credentials.settings_values(CityPortalSettings.model_fields)) == {
+        "official_token_hashes"
+    }
+    assert credentials.settings_values(PopulationDbSettings.model_fields) == {}
 
 
 def test_the_desks_read_the_generated_settings() -> None:
     credentials = RunCredentials.generate(["001", "00101"])
-    settings = OneStopSettings(**credentials.service_settings()["one_stop"])  # type: ignore[arg-type]
+    settings = OneStopSettings(**credentials.settings_values(OneStopSettings.model_fields))
     assert set(settings.desk_token_hashes) == {"001", "00101"}
     assert len(settings.official_token_hashes) == 1
 

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenario import BUILT_IN_DIR, ScenarioError, load_scenario, resolve_scenario
+from simulator.scenarios.scenario import (
+    BUILT_IN_DIR,
+    ScenarioError,
+    load_scenario,
+    resolve_scenario,
+)
 
 BUILT_IN = sorted(BUILT_IN_DIR.glob("*.yaml"))
 MINIMAL = """

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.driver import PortalDriver
-from simulator.processes import ServiceCluster
+from simulator.drive.driver import PortalDriver
+from simulator.system.processes import ServiceCluster
 from tests.secure_broker import SecureKafka
 from tests.system import CLUSTER_SETTINGS, cluster_paused
 

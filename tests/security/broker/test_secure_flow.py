@@ -13,9 +13,9 @@ import orjson
 import pytest
 
 from contracts.catalogue import Portal, Procedure, load_catalogue
-from simulator.applicants import ApplicantPool
-from simulator.driver import PortalDriver
-from simulator.processes import ServiceCluster
+from simulator.drive.driver import PortalDriver
+from simulator.scenarios.applicants import ApplicantPool
+from simulator.system.processes import ServiceCluster
 from tests.e2e.test_dossier_flow import settle_online_and_at_desk
 from tests.faults.reading import read_topic
 from tests.secure_broker import SecureKafka

@@ -21,8 +21,8 @@ from services.city_portal.app import build_runtime
 from services.city_portal.settings import CityPortalSettings
 from services.city_portal.store import CityPortalStore
 from services.kit.tokens import token_hash
-from simulator.credentials import RunCredentials
-from simulator.driver import PortalAccount
+from simulator.drive.driver import PortalAccount
+from simulator.system.tokens import RunCredentials
 from tests.factories import SIMTIME
 from tests.service.test_one_stop_harness import Desk, open_desk
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from simulator.credentials import RunCredentials
+from simulator.system.tokens import RunCredentials
 from tests.security.http.conftest import bearer
 from tests.service.test_one_stop_harness import intake_body
 

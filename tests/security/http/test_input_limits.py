@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from simulator.driver import PortalAccount
+from simulator.drive.driver import PortalAccount
 from tests.security.http.conftest import CityPortal, bearer, dossier_body
 from tests.service.test_one_stop_harness import Desk, intake_body
 

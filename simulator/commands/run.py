@@ -1,0 +1,173 @@
+"""`portalsim run SCENARIO`: play a scenario and write its report."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+
+from simulator.commands.logging import services_log_level
+from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
+from simulator.report.compare import write_comparison
+from simulator.run.plan import RunOutcome, RunPlan
+from simulator.run.play import run_scenario
+from simulator.scenarios.scenario import (
+    ScenarioError,
+    load_scenario,
+    resolve_scenario,
+)
+from simulator.system.tokens import RunCredentials
+
+__all__ = ["parse_against", "run_command"]
+
+
+def parse_against(value: str | None) -> dict[str, str] | None:
+    """`city_portal=URL,one_stop=URL,...` (all four services) to a mapping."""
+    if not value:
+        return None
+    urls = dict(part.split("=", 1) for part in value.split(",") if "=" in part)
+    missing = {"city_portal", "one_stop", "population_db", "national_portal"} - set(urls)
+    if missing:
+        raise typer.BadParameter(f"--against lacks {', '.join(sorted(missing))}")
+    return urls
+
+
+def _summarise(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
+    extra = {"demand_fingerprint": outcome.fingerprint, "timed_out": outcome.timed_out}
+    summary = build_summary(
+        plan.scenario,
+        outcome.observations,
+        wall_seconds=outcome.wall_seconds,
+        seed=plan.seed,
+        variant=plan.variant.name if plan.variant else None,
+        extra=extra,
+    )
+    write_run_report(summary, plan.out)
+    return summary
+
+
+def _print_unfinished(summary: dict[str, Any], console: Console) -> None:
+    unfinished = summary.get("unfinished_dossiers") or []
+    if not unfinished:
+        return
+    console.print(
+        f"[red]{summary['conservation']['unfinished']} dossiers never settled[/red]; first:"
+    )
+    for dossier in unfinished[:20]:
+        console.print(
+            f"  {dossier['dossier_code']} ({dossier.get('procedure_code')}): "
+            f"last status {dossier.get('status')} by {dossier.get('by')}"
+        )
+
+
+def _failed(summary: dict[str, Any]) -> bool:
+    timed_out = summary.get("run", {}).get("extra", {}).get("timed_out", False)
+    return bool(timed_out or not summary.get("conservation", {}).get("ok", False))
+
+
+def run_command(
+    ctx: typer.Context,
+    scenario_name: Annotated[str, typer.Argument(help="A scenario file or a built-in name.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Report folder.")] = None,
+    bootstrap: Annotated[
+        str | None, typer.Option("--bootstrap", help="Use this Kafka (host:port).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Override the demand's seed.")] = None,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Drive a running deployment: city_portal=URL,one_stop=URL,"
+            "population_db=URL,national_portal=URL (needs --bootstrap).",
+        ),
+    ] = None,
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help="Run on a local broker enforcing deploy/rights.yaml (SASL/SCRAM, ACLs): each "
+            "service and the simulator connect as their own principals.",
+        ),
+    ] = False,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            "--record",
+            help="Record the run's event log to this file (.gz: compressed); each variant's "
+            "beside it (run.jsonl.gz -> run.<variant>.jsonl.gz).",
+        ),
+    ] = None,
+    official_token: Annotated[
+        str | None,
+        typer.Option(
+            "--official-token",
+            envvar="PORTALSIM_OFFICIAL_TOKEN",
+            help="With --against: the deployment's official token (`portalsim tokens`); "
+            "better given by the environment variable.",
+            show_default=False,
+        ),
+    ] = None,
+    desk_tokens: Annotated[
+        str | None,
+        typer.Option(
+            "--desk-tokens",
+            envvar="PORTALSIM_DESK_TOKENS",
+            help="With --against: the deployment's desk tokens, JSON unit code -> token.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Play a scenario end to end and write summary.json, report.md and plots."""
+    console = Console()
+    # aiokafka logs transient leader elections of freshly created topics at ERROR; it retries.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    try:
+        scenario = load_scenario(resolve_scenario(scenario_name))
+    except ScenarioError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if seed is not None:
+        scenario = scenario.model_copy(update={"seed": seed})
+    out = out or Path("reports") / scenario.name
+    plan = RunPlan(
+        scenario,
+        out,
+        bootstrap=bootstrap,
+        against=parse_against(against),
+        secure=secure,
+        tokens=RunCredentials(official_token or None, orjson.loads(desk_tokens or "{}")),
+        record_to=record,
+        log_level=services_log_level(ctx),
+    )
+    console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
+    summary = _summarise(plan, run_scenario(plan, console))
+    failed = _failed(summary)
+    for variant in scenario.variants:
+        console.print(f"\n[bold]variant {variant.name}[/bold]: {variant.policies}")
+        variant_plan = plan.of_variant(variant)
+        variant_summary = _summarise(variant_plan, run_scenario(variant_plan, console))
+        failed = failed or _failed(variant_summary)
+        comparison = compare_summaries(summary, variant_summary)
+        paths = write_comparison(comparison, out, f"compare-{variant.name}")
+        with (out / "report.md").open("a", encoding="utf-8") as report:
+            report.write(f"\n## Compared with variant `{variant.name}`\n\n")
+            report.write(paths["markdown"].read_text(encoding="utf-8"))
+            report.write(f"\nFull variant report: [variants/{variant.name}/report.md]")
+            report.write(f"(variants/{variant.name}/report.md)\n")
+        (out / "summary.json").write_bytes(
+            orjson.dumps(
+                {**summary, "variants": {variant.name: comparison}}, option=orjson.OPT_INDENT_2
+            )
+        )
+    print_summary(summary, console)
+    _print_unfinished(summary, console)
+    console.print(f"\nreport: {(out / 'report.md').resolve()}")
+    if record is not None:
+        console.print(f"event log: {record.resolve()}")
+    if failed:
+        console.print("[red]the run did not finish cleanly (see unfinished/lost/duplicated)[/red]")
+        raise typer.Exit(1)

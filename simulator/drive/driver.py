@@ -1,0 +1,182 @@
+"""Driving the services over HTTP as citizens and desk clerks would.
+
+One `PortalDriver` holds an httpx client per service; every call is bounded by a
+timeout, and waiting for settlements polls with a bound instead of sleeping blindly.
+An applicant acts with their account's token (`PortalAccount`, from its registration),
+a desk clerk with the desk's token, the simulator's reads and clock with the official
+token (`RunCredentials`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from contracts.people import DeclaredPerson
+from simulator.scenarios.applicants import DossierDraft
+from simulator.system.tokens import RunCredentials
+
+__all__ = ["DriverError", "PortalAccount", "PortalDriver"]
+
+TERMINAL = frozenset({"approved", "rejected", "returned_at_desk"})
+
+
+class DriverError(RuntimeError):
+    """A service answered something the driver did not expect."""
+
+
+@dataclass(frozen=True)
+class PortalAccount:
+    """An opened account and the bearer token its registration gave."""
+
+    account_id: str
+    token: str
+
+    @classmethod
+    def from_answer(cls, answer: Mapping[str, Any]) -> PortalAccount:
+        """The account of a `POST /accounts` answer (201 or 202)."""
+        return cls(str(answer["account_id"]), str(answer["token"]))
+
+
+def _bearer(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+class PortalDriver:
+    """HTTP clients of the city portal and the one-stop desks."""
+
+    def __init__(
+        self,
+        urls: Mapping[str, str],
+        credentials: RunCredentials | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.credentials = credentials or RunCredentials()
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        self.city = httpx.AsyncClient(base_url=urls["city_portal"], timeout=timeout, limits=limits)
+        self.desks = httpx.AsyncClient(base_url=urls["one_stop"], timeout=timeout, limits=limits)
+        self.population = httpx.AsyncClient(base_url=urls["population_db"], timeout=timeout)
+
+    async def close(self) -> None:
+        """Close the clients."""
+        for client in (self.city, self.desks, self.population):
+            await client.aclose()
+
+    async def __aenter__(self) -> PortalDriver:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open_account(self, person: DeclaredPerson, client_ref: str) -> httpx.Response:
+        """Register a citizen account for a person (by ID number); the raw response."""
+        body = {
+            "kind": "citizen" if person.id_number else "foreigner",
+            "client_ref": client_ref,
+            "id_number": person.id_number,
+            "passport_number": person.passport_number,
+            "nationality": person.nationality,
+            "full_name": person.full_name,
+            "birth_date": person.birth_date.isoformat(),
+            "sex": person.sex.value,
+        }
+        return await self.city.post("/accounts", json={k: v for k, v in body.items() if v})
+
+    async def submit_online(
+        self,
+        account: PortalAccount,
+        procedure_code: str,
+        draft: DossierDraft,
+        simtime: datetime,
+        client_ref: str,
+        unit_code: str = "001",
+    ) -> dict[str, Any]:
+        """Submit a dossier online as the account's holder; the 202 answer (dossier id and code)."""
+        body = {
+            "client_ref": client_ref,
+            "procedure_code": procedure_code,
+            "unit_code": unit_code,
+            "persons": [p.model_dump(mode="json") for p in draft.persons],
+            "form": draft.form,
+            "submitted_simtime": simtime.isoformat(),
+        }
+        answer = await self.city.post("/dossiers", json=body, headers=_bearer(account.token))
+        return _accepted(answer)
+
+    async def submit_at_desk(
+        self,
+        unit_code: str,
+        procedure_code: str,
+        draft: DossierDraft,
+        simtime: datetime,
+        client_ref: str,
+    ) -> dict[str, Any]:
+        """Hand a paper dossier in at a one-stop desk; the 202 answer."""
+        body = {
+            "client_ref": client_ref,
+            "procedure_code": procedure_code,
+            "persons": [p.model_dump(mode="json") for p in draft.persons],
+            "form": draft.form,
+            "received_simtime": simtime.isoformat(),
+        }
+        clerk = _bearer(self.credentials.desk_token(unit_code))
+        return _accepted(
+            await self.desks.post(f"/desks/{unit_code}/dossiers", json=body, headers=clerk)
+        )
+
+    async def close_desks(self, simtime: datetime) -> None:
+        """Tell the desks the simulated clock reached `simtime` (publishes the last departures)."""
+        response = await self.desks.post(
+            "/desks/clock",
+            json={"simtime": simtime.isoformat()},
+            headers=_bearer(self.credentials.official),
+        )
+        response.raise_for_status()
+
+    async def dossier(
+        self, code: str, account: PortalAccount | None = None
+    ) -> dict[str, Any] | None:
+        """The city portal's view of a dossier (None while it does not know it), read with
+        the account's token, else the official one."""
+        token = account.token if account else self.credentials.official
+        response = await self.city.get(f"/dossiers/{code}", headers=_bearer(token))
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def wait_settled(
+        self, codes: Iterable[str], within: float = 120.0
+    ) -> dict[str, dict[str, Any]]:
+        """Each dossier's view once it has a settlement; TimeoutError naming the open ones."""
+        pending = set(codes)
+        done: dict[str, dict[str, Any]] = {}
+        deadline = time.monotonic() + within
+        while pending:
+            for code in sorted(pending):
+                view = await self.dossier(code)
+                if view is not None and view.get("settlement") is not None:
+                    done[code] = view
+            pending -= set(done)
+            if not pending:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(pending)} dossiers still open: {sorted(pending)[:20]}")
+            await asyncio.sleep(0.1)
+        return done
+
+
+def _accepted(response: httpx.Response) -> dict[str, Any]:
+    if response.status_code >= 500:
+        response.raise_for_status()
+    if response.status_code != 202:
+        raise DriverError(f"{response.request.url}: {response.status_code} {response.text[:500]}")
+    result: dict[str, Any] = response.json()
+    return result

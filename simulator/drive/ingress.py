@@ -1,0 +1,136 @@
+"""Handing the demand to the services over HTTP, as citizens and desk clerks would.
+
+Bounded concurrency; each applicant opens an account once and keeps the token its
+registration gave for the submissions that follow;
+transient failures (a service restarting) are retried with backoff for a bounded time.
+Items are started in the order of their simulated arrival.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+import structlog
+
+from simulator.drive.driver import DriverError, PortalAccount, PortalDriver
+from simulator.drive.observations import Observations
+from simulator.scenarios.demand import DemandItem
+
+__all__ = ["Ingress"]
+
+T = TypeVar("T")
+log = structlog.get_logger("portalsim.ingress")
+RETRYABLE = (httpx.TransportError, httpx.HTTPStatusError)
+
+
+class Ingress:
+    """Submits demand items; records accepted dossiers and refusals in the observations."""
+
+    def __init__(
+        self,
+        driver: PortalDriver,
+        observations: Observations,
+        concurrency: int,
+        retry_for_s: float = 120.0,
+    ) -> None:
+        self.driver = driver
+        self.observations = observations
+        self.concurrency = concurrency
+        self.retry_for_s = retry_for_s
+        self.accounts: dict[str, asyncio.Task[PortalAccount | None]] = {}
+        self.handed_in = 0
+
+    async def retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        delay, waited = 0.1, 0.0
+        while True:
+            try:
+                return await call()
+            except RETRYABLE as exc:
+                if waited >= self.retry_for_s:
+                    raise DriverError(f"gave up after {waited:.0f} s: {exc}") from exc
+                await asyncio.sleep(delay)
+                waited += delay
+                delay = min(delay * 2, 2.0)
+
+    async def _open_account(self, item: DemandItem) -> PortalAccount | None:
+        async def call() -> httpx.Response:
+            response = await self.driver.open_account(
+                item.account_holder, client_ref=f"holder:{self._holder_key(item)}"
+            )
+            if response.status_code >= 500:
+                response.raise_for_status()
+            return response
+
+        response = await self.retrying(call)
+        answer: dict[str, Any] = response.json()
+        if response.status_code == 201:
+            return PortalAccount.from_answer(answer)
+        reason = answer.get("reason") or answer.get("status") or f"http {response.status_code}"
+        self.observations.refused[f"account refused: {reason}"] += 1
+        return None
+
+    @staticmethod
+    def _holder_key(item: DemandItem) -> str:
+        holder = item.account_holder
+        return holder.id_number or f"{holder.nationality}:{holder.passport_number}"
+
+    async def account_for(self, item: DemandItem) -> PortalAccount | None:
+        """The holder's account and token (opened once), or None when refused."""
+        key = self._holder_key(item)
+        task = self.accounts.get(key)
+        if task is None:
+            task = self.accounts[key] = asyncio.create_task(self._open_account(item))
+            return await task
+        account = await task
+        if account is None:
+            self.observations.refused["account refused earlier"] += 1
+        return account
+
+    async def submit(self, item: DemandItem) -> None:
+        """Hand one item in (online or at a desk) and record the outcome."""
+        log.debug("handing in", client_ref=item.client_ref, persons=item.draft.persons)
+        try:
+            if item.channel == "desk":
+                answer = await self.retrying(
+                    lambda: self.driver.submit_at_desk(
+                        item.unit_code,
+                        item.procedure_code,
+                        item.draft,
+                        item.simtime,
+                        item.client_ref,
+                    )
+                )
+            else:
+                account = await self.account_for(item)
+                if account is None:
+                    return
+                answer = await self.retrying(
+                    lambda: self.driver.submit_online(
+                        account,
+                        item.procedure_code,
+                        item.draft,
+                        item.simtime,
+                        item.client_ref,
+                        item.unit_code,
+                    )
+                )
+        except DriverError as exc:
+            self.observations.refused[f"submission refused: {str(exc)[:120]}"] += 1
+            log.warning("submission refused", client_ref=item.client_ref, error=str(exc)[:300])
+            return
+        finally:
+            self.handed_in += 1
+        self.observations.accepted[answer["dossier_id"]] = answer["dossier_code"]
+
+    async def submit_all(self, items: list[DemandItem]) -> None:
+        """Every item, started in order, at most `concurrency` at a time."""
+        pending = iter(items)
+
+        async def worker() -> None:
+            for item in pending:
+                await self.submit(item)
+
+        await asyncio.gather(*(worker() for _ in range(self.concurrency)))

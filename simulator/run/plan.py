@@ -1,0 +1,98 @@
+"""What one run is (`RunPlan`) and what it produced (`RunOutcome`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from simulator.drive.observations import Observations
+from simulator.scenarios.demand import DemandItem
+from simulator.scenarios.scenario import Policies, Scenario, Variant
+from simulator.system.lifecycle import SystemPlan
+from simulator.system.settings import service_settings
+from simulator.system.tokens import RunCredentials
+
+__all__ = ["RunOutcome", "RunPlan", "variant_log"]
+
+
+def variant_log(log: Path, variant: str) -> Path:
+    """Where a variant's event log goes: `run.jsonl.gz` -> `run.<variant>.jsonl.gz`."""
+    head, dot, rest = log.name.partition(".")
+    return log.with_name(f"{head}.{variant}{dot}{rest}")
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """One run of a scenario (or of one of its variants), where it goes and what it runs on.
+
+    The report goes to `out`, the services' logs to `out/logs`; with `record_to` the run's
+    event log too (docs/eventlog.md). The system: a fresh local broker unless `bootstrap`
+    (a fresh secure one with `secure`), the four services started at `log_level` unless
+    `against` names a running deployment's, called with `tokens` (default: from the
+    environment).
+    """
+
+    scenario: Scenario
+    out: Path
+    variant: Variant | None = None
+    bootstrap: str | None = None
+    against: Mapping[str, str] | None = None
+    secure: bool = False
+    tokens: RunCredentials | None = None
+    record_to: Path | None = None
+    log_level: str = "WARNING"
+
+    @property
+    def seed(self) -> int:
+        """The seed of the demand."""
+        return self.scenario.seed
+
+    @property
+    def policies(self) -> Policies:
+        """The policies played: the scenario's, or its variant's."""
+        return self.scenario.policies_of(self.variant)
+
+    @property
+    def logs_to(self) -> Path:
+        """Where the services' logs are kept."""
+        return self.out / "logs"
+
+    def of_variant(self, variant: Variant) -> RunPlan:
+        """The run of one of the scenario's variants: beside this one's report and log."""
+        return replace(
+            self,
+            variant=variant,
+            out=self.out / "variants" / variant.name,
+            record_to=variant_log(self.record_to, variant.name) if self.record_to else None,
+        )
+
+    def system_plan(self, desk_units: Iterable[str]) -> SystemPlan:
+        """The system the run plays on; fresh services accept tokens of these desks only."""
+        if self.against is not None:
+            return SystemPlan(
+                bootstrap=self.bootstrap,
+                against=self.against,
+                tokens=self.tokens,
+                logs_to=self.logs_to,
+            )
+        return SystemPlan(
+            bootstrap=self.bootstrap,
+            secure=self.secure,
+            settings=service_settings(self.scenario, self.policies, self.log_level),
+            tokens=RunCredentials.generate(desk_units),
+            logs_to=self.logs_to,
+        )
+
+
+@dataclass
+class RunOutcome:
+    """What one run produced."""
+
+    observations: Observations
+    wall_seconds: float
+    demand: list[DemandItem]
+    fingerprint: str
+    timed_out: bool
+    extra: dict[str, Any] = field(default_factory=dict)
