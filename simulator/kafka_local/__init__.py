@@ -1,7 +1,7 @@
 """Run a real Apache Kafka broker locally from its Maven jars, without Docker.
 
 A single-node KRaft broker-and-controller bound to 127.0.0.1, started with the
-installed JDK. See ``DESIGN.md`` section 4 and ``portalsim kafka --help``.
+installed JDK. See docs/design.md ("Kafka without Docker") and ``portalsim kafka --help``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Who applies for what: picking people of the synthetic population for each procedure.
 
 The population is regenerated from its size and seed with the population database's own
-pure generator (`services.population_db.synthetic`), so the simulator picks applicants
+pure generator (`synthetic_population`), so the simulator picks applicants
 that exist without reading the service's database. People with a one-time effect
 (marriage, death) are used once, and the people whose death is registered appear in no
 other dossier, so outcomes do not depend on the order the services handle dossiers in.
@@ -17,7 +17,7 @@ from typing import Any
 from contracts.catalogue import CivilStatusEffect, Procedure
 from contracts.people import DeclaredPerson, MaritalStatus, PersonFacts, PersonRole, Sex
 from contracts.units import COMMUNES
-from services.population_db.synthetic import generate_people
+from synthetic_population import generate_people
 
 __all__ = ["ApplicantPool", "DossierDraft", "declared"]
 

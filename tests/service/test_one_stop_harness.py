@@ -128,7 +128,7 @@ async def open_desk(
 ) -> AsyncIterator[Desk]:
     """The service with these settings on the in-memory broker (an async generator)."""
     credentials = credentials or RunCredentials.generate()
-    settings = {**credentials.service_settings()["one_stop"], **settings}
+    settings = {**credentials.settings_values(OneStopSettings.model_fields), **settings}
     runtime = build_runtime(OneStopSettings(data_dir=tmp_path, **settings))
     runtime.messaging.subscribe()
     published: list[Any] = []

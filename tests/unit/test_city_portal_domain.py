@@ -1,4 +1,4 @@
-"""The city portal's rules (DESIGN.md 1.1), one behaviour each, no broker."""
+"""The city portal's rules (docs/design.md, "Rules the services apply"), one behaviour each."""
 
 from __future__ import annotations
 

@@ -198,7 +198,6 @@ def _tracked_files() -> list[Path]:
     return [path for path in paths if path.is_file() and path != this_file]
 
 
-@pytest.mark.xfail(strict=False, reason="code comments fixed after the refactor lands")
 def test_no_tracked_file_points_at_the_design_note_outside_the_repository() -> None:
     mentions = _mentions_of_the_outside_note(_tracked_files())
     assert not mentions, "point at docs/design.md instead:\n" + "\n".join(mentions)
