@@ -54,9 +54,9 @@ async def test_record_from_a_time_holds_the_inputs_and_outcomes_since(
     reader = EventLogReader(log)
     inputs = {(i.kind, i.key): i for i in extract_inputs(reader, str(log)).items}
     assert reader.header.origin == "record"
-    assert inputs[("account", account.account_id)].payload.client_ref == f"holder:{ref}"  # type: ignore[union-attr]
-    assert inputs[("online", online["dossier_id"])].payload.client_ref == f"online:{ref}"  # type: ignore[union-attr]
-    assert inputs[("desk", desk["dossier_id"])].payload.client_ref == f"desk:{ref}"  # type: ignore[union-attr]
+    assert inputs[("account", account.account_id)].payload.client_ref == f"holder:{ref}"
+    assert inputs[("online", online["dossier_id"])].payload.client_ref == f"online:{ref}"
+    assert inputs[("desk", desk["dossier_id"])].payload.client_ref == f"desk:{ref}"
     outcomes = outcomes_from_records(reader)
     for dossier in (online, desk):
         assert outcomes[dossier["dossier_id"]].terminal == "approved"

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from contracts.catalogue import Portal
 from contracts.envelope import CloudEvent
 from contracts.events import (
     DossierRouted,
@@ -58,7 +59,7 @@ def sample_payload(topic_name: str) -> BaseModel:
         ),
         "dossier.routed": DossierRouted(
             dossier_id=sub.dossier_id,
-            route_to="ministry.public_security",  # type: ignore[arg-type]
+            route_to=Portal.MINISTRY_PUBLIC_SECURITY,
             submission=sub,
             routed_simtime=SIMTIME,
         ),
@@ -69,7 +70,7 @@ def sample_payload(topic_name: str) -> BaseModel:
             channel=sub.channel,
             received_unit=sub.received_unit,
             outcome=Outcome.REJECTED,
-            settled_by="ministry.public_security",  # type: ignore[arg-type]
+            settled_by=Portal.MINISTRY_PUBLIC_SECURITY,
             reason_code="test",
             received_simtime=SIMTIME,
             settled_simtime=SIMTIME,

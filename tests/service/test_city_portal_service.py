@@ -79,7 +79,7 @@ class Portal:
                 record=record,
                 **extra,
             )
-            event = CloudEvent(
+            event = CloudEvent[IdentityCheckCompleted](
                 id=str(uuid.uuid4()),
                 source="/portalsim/population_db",
                 type="vn.portalsim.identity.check.completed.v1",

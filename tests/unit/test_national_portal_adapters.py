@@ -45,9 +45,9 @@ def routed(number: int, *, i: int | str = 0, **overrides: Any) -> DossierRouted:
     )
 
 
-def adapter_for(number: int, **rates: float) -> Adapter:
+def adapter_for(number: int, rejection_rate: float = 0.0, late_rate: float = 0.0) -> Adapter:
     adapter = ADAPTERS[CATALOGUE.by_number(number).settled_by]
-    return replace(adapter, **{"rejection_rate": 0.0, "late_rate": 0.0, **rates})
+    return replace(adapter, rejection_rate=rejection_rate, late_rate=late_rate)
 
 
 def decide(number: int, **overrides: Any) -> Any:

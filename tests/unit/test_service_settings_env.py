@@ -173,11 +173,15 @@ def test_the_clusters_services_parse_what_it_laid_out(
         own = {k: v for k, v in environment.items() if k in env_var_names(type(settings)).values()}
         assert own == environment_of(settings)
         assert parsed_back(settings, own, monkeypatch) == settings
-    assert cluster["population_db"].settings.population_size == 3000
-    assert isinstance(cluster["one_stop"].settings, OneStopSettings)
-    assert set(cluster["one_stop"].settings.desk_token_hashes) == {"001"}
-    assert len(cluster["city_portal"].settings.official_token_hashes) == 1
-    assert isinstance(cluster["city_portal"].settings, CityPortalSettings)
+    population, desks, city = (
+        cluster[n].settings for n in ("population_db", "one_stop", "city_portal")
+    )
+    assert isinstance(population, PopulationDbSettings)
+    assert isinstance(desks, OneStopSettings)
+    assert isinstance(city, CityPortalSettings)
+    assert population.population_size == 3000
+    assert set(desks.desk_token_hashes) == {"001"}
+    assert len(city.official_token_hashes) == 1
 
 
 def test_the_cluster_refuses_another_services_settings(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -19,7 +21,7 @@ from pydantic import SecretStr
 from tests.secure_broker import SecureKafka
 
 
-async def _started_producer(options: dict[str, object]) -> AIOKafkaProducer:
+async def _started_producer(options: Mapping[str, Any]) -> AIOKafkaProducer:
     producer = AIOKafkaProducer(**options, request_timeout_ms=10_000)
     try:
         await producer.start()
@@ -58,8 +60,8 @@ async def test_a_client_without_credentials_cannot_connect(secure_kafka: SecureK
 def test_a_wrong_password_is_refused_by_authentication(secure_kafka: SecureKafka) -> None:
     access = dataclasses.replace(secure_kafka.access("one_stop"), password=SecretStr("wrong"))
     errors: list[KafkaError] = []
-    config = {**access.confluent_config(), "error_cb": errors.append, "log_level": 0}
-    admin = AdminClient(config)
+    config: dict[str, Any] = {**access.confluent_config(), "error_cb": errors.append}
+    admin = AdminClient({**config, "log_level": 0})
     with pytest.raises(KafkaException):
         admin.list_topics(timeout=5)
     for _ in range(30):  # the error callback runs from poll(); at most 15 s

@@ -94,7 +94,7 @@ async def city(tmp_path: Path) -> AsyncIterator[CityPortal]:
         data_dir=tmp_path,
         account_check_wait_seconds=0,
         foreigners_may_register=True,
-        official_token_hashes=[token_hash(OFFICIAL_TOKEN)],  # type: ignore[list-item]
+        official_token_hashes=[token_hash(OFFICIAL_TOKEN)],
     )
     runtime = build_runtime(settings)
     runtime.messaging.subscribe()
