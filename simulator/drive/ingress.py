@@ -3,7 +3,9 @@
 Bounded concurrency; each applicant opens an account once and keeps the token its
 registration gave for the submissions that follow;
 transient failures (a service restarting) are retried with backoff for a bounded time.
-Items are started in the order of their simulated arrival.
+Items are started in the order of their simulated arrival; desk intakes go one at a time
+in that order (a desk's queue depends on the order dossiers reach it), so the same seed
+gives the same desk schedule, and the same outcomes, in every run.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class Ingress:
         self.retry_for_s = retry_for_s
         self.accounts: dict[str, asyncio.Task[PortalAccount | None]] = {}
         self.handed_in = 0
+        # Desks schedule digitisation by arrival: one intake at a time, in simulated order,
+        # or two dossiers racing to the same desk would get each other's slots.
+        self._desk_lane = asyncio.Lock()
 
     async def retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         delay, waited = 0.1, 0.0
@@ -94,15 +99,16 @@ class Ingress:
         log.debug("handing in", client_ref=item.client_ref, persons=item.draft.persons)
         try:
             if item.channel == "desk":
-                answer = await self.retrying(
-                    lambda: self.driver.submit_at_desk(
-                        item.unit_code,
-                        item.procedure_code,
-                        item.draft,
-                        item.simtime,
-                        item.client_ref,
+                async with self._desk_lane:
+                    answer = await self.retrying(
+                        lambda: self.driver.submit_at_desk(
+                            item.unit_code,
+                            item.procedure_code,
+                            item.draft,
+                            item.simtime,
+                            item.client_ref,
+                        )
                     )
-                )
             else:
                 account = await self.account_for(item)
                 if account is None:
