@@ -140,7 +140,8 @@ class ServiceCluster:
     cluster sets what only it knows: the broker, the data folder under `data_root`, a free
     HTTP port, the key files and the token hashes (see `simulator.system.settings`). With
     `credentials` (the credentials file of a secure broker, `bootstrap` its SASL
-    listener) each service connects as its own principal and creates no topics.
+    listener) each service connects as its own principal and creates no topics. `only`
+    names the services to run (default: all four), for a replay into one service alone.
     """
 
     bootstrap: str
@@ -152,13 +153,17 @@ class ServiceCluster:
     tokens: RunCredentials = field(default_factory=RunCredentials.generate)
     keys: Path | None = None
     signed: bool = True
+    only: tuple[str, ...] | None = None
     trust: TrustStore | None = field(init=False, default=None)  # the keys' trust, when signed
 
     def __post_init__(self) -> None:
         if self.signed:
             self.keys = Path(self.keys or self.data_root / "keys")
             self.trust = ensure_keys(self.keys)
-        for name in SERVICE_NAMES:
+        unknown = sorted(set(self.only or ()) - set(SERVICE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown service {', '.join(unknown)}; known: {SERVICE_NAMES}")
+        for name in SERVICE_NAMES if self.only is None else self.only:
             self.services[name] = ServiceProcess(name, self._laid_out(name))
 
     def _laid_out(self, name: str) -> ServiceSettings:
