@@ -1,13 +1,13 @@
 """Comparing one service's outputs in two runs, event by event, matched by their cause.
 
 An output is an event the service published (its `source` is the service). Two runs'
-outputs are matched by topic, cause, key and place: the cause is the `causationid` (the
-event the output answers); an output of an HTTP input has none and is matched by its
-correlation id instead (the account or dossier id of the input); the key is the Kafka
-key; the place counts the outputs of one topic, cause and key in partition order.
-
-An output left without a partner is then paired by its place
-(`simulator.eventlog.places`): the same event caused by the other of two racing inputs.
+outputs are matched by their cause, in three passes: by event id (a follow-up's id
+derives from its producer, its cause and its position among the cause's follow-ups);
+then the rest by topic, cause and Kafka key (the n-th with the n-th, in partition
+order), where the cause is the `causationid` (the event the output answers) or, for an
+output of an HTTP input, which has none, its correlation id (the account or dossier id
+of the input); then the rest by place (`simulator.eventlog.places`: the same event
+caused by the other of two racing inputs). What is left is missing or extra.
 
 Compared: the Kafka key, the envelope's `type`, `source`, `subject`, `correlationid` and
 `simtime`, and the `data` field by field. Left out, because they legitimately differ
@@ -19,7 +19,7 @@ when published), dossier codes (`dossier_code`, allocated in arrival order), and
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,6 @@ __all__ = [
 OUTPUT_KINDS = ("same", "changed", "missing", "extra")
 COMPARED_ATTRIBUTES = ("type", "source", "subject", "correlationid", "simtime")
 IGNORED_DATA_FIELDS = frozenset({"dossier_code"})
-Key = tuple[str, str, str | None, int]
 
 
 @dataclass(frozen=True)
@@ -164,35 +163,65 @@ def _procedure(record: LogRecord, procedures: Mapping[str, str]) -> str:
     return procedures.get(str((record.value or {}).get("correlationid")), "?")
 
 
-def _keyed(records: Iterable[LogRecord]) -> dict[Key, tuple[Place, LogRecord]]:
-    """Each output by its cause key, with its place."""
-    keyed: dict[Key, tuple[Place, LogRecord]] = {}
-    causes: Counter[tuple[str, str, str | None]] = Counter()
+@dataclass(frozen=True)
+class _Output:
+    record: LogRecord
+    cause: str  # the causationid, or the correlation of an HTTP input's output
+    place: Place
+
+    @property
+    def topic(self) -> str:
+        return self.record.topic
+
+
+def _outputs(records: Iterable[LogRecord]) -> list[_Output]:
     places = PlaceCounter()
+    found = []
     for record in records:
         value = record.value or {}
         cause = value.get("causationid") or f"input {value.get('correlationid')}"
-        where = (record.topic, str(cause), record.key)
-        keyed[(*where, causes[where])] = (places.place(record.topic, record.key, value), record)
-        causes[where] += 1
-    return keyed
+        found.append(_Output(record, str(cause), places.place(record.topic, record.key, value)))
+    return found
+
+
+def _match(
+    a: list[_Output], b: list[_Output], key: Callable[[_Output], Hashable]
+) -> tuple[list[tuple[_Output, _Output]], list[_Output], list[_Output]]:
+    """Pairs of outputs with the same key (the n-th with the n-th), and the rest of each."""
+
+    def by_key(outputs: list[_Output]) -> dict[tuple[Hashable, int], _Output]:
+        found: dict[tuple[Hashable, int], _Output] = {}
+        seen: Counter[Hashable] = Counter()
+        for output in outputs:
+            name = key(output)
+            found[(name, seen[name])] = output
+            seen[name] += 1
+        return found
+
+    left, right = by_key(a), by_key(b)
+    both = left.keys() & right.keys()
+    rest_a = [output for name, output in left.items() if name not in both]
+    rest_b = [output for name, output in right.items() if name not in both]
+    return [(left[name], right[name]) for name in both], rest_a, rest_b
 
 
 def _pairs(
-    a: dict[Key, tuple[Place, LogRecord]], b: dict[Key, tuple[Place, LogRecord]]
-) -> tuple[list[tuple[Key, LogRecord | None, LogRecord | None]], int]:
-    """Outputs paired by cause, then the rest by place; and how many went by place."""
-    pairs: list[tuple[Key, LogRecord | None, LogRecord | None]] = [
-        (key, a[key][1], b[key][1]) for key in a.keys() & b.keys()
-    ]
-    left = {a[key][0]: key for key in a.keys() - b.keys()}
-    right = {b[key][0]: key for key in b.keys() - a.keys()}
-    by_place = left.keys() & right.keys()
-    pairs += [(left[place], a[left[place]][1], b[right[place]][1]) for place in by_place]
-    pairs += [(key, a[key][1], None) for place, key in left.items() if place not in by_place]
-    pairs += [(key, None, b[key][1]) for place, key in right.items() if place not in by_place]
-    pairs.sort(key=lambda pair: (pair[0][0], pair[0][1], pair[0][2] or "", pair[0][3]))
-    return pairs, len(by_place)
+    a: list[_Output], b: list[_Output]
+) -> tuple[list[tuple[_Output | None, _Output | None]], int]:
+    """Outputs paired by event id (it derives from the cause), then by cause and key, then
+    by place; the rest on one side only. Also how many were paired by place."""
+    by_id, a, b = _match(a, b, lambda o: (o.topic, (o.record.value or {}).get("id")))
+    by_cause, a, b = _match(a, b, lambda o: (o.topic, o.cause, o.record.key))
+    by_place, a, b = _match(a, b, lambda o: o.place)
+    pairs: list[tuple[_Output | None, _Output | None]] = [*by_id, *by_cause, *by_place]
+    pairs += [(output, None) for output in a] + [(None, output) for output in b]
+
+    def order(pair: tuple[_Output | None, _Output | None]) -> tuple[str, str, str, int]:
+        output = pair[0] or pair[1]
+        assert output is not None
+        return (output.topic, output.cause, output.record.key or "", output.place[3])
+
+    return sorted(pairs, key=order), len(by_place)
 
 
 def _changed(left: LogRecord, right: LogRecord) -> dict[str, tuple[Any, Any]]:
@@ -214,18 +243,20 @@ def diff_outputs(
     b_name: str = "B",
 ) -> OutputDiff:
     """Compare the outputs (each event once, in log order) of a recorded and a replayed run."""
-    pairs, by_place = _pairs(_keyed(recorded), _keyed(replayed))
+    pairs, by_place = _pairs(_outputs(recorded), _outputs(replayed))
     counts: dict[tuple[str, str], Counter[str]] = {}
     differences: list[OutputDifference] = []
-    for (topic, cause, key, _), left, right in pairs:
+    for left, right in pairs:
         either = left or right
         assert either is not None
-        procedure = _procedure(either, procedures)
+        topic, cause, key = either.topic, either.cause, either.record.key
+        procedure = _procedure(either.record, procedures)
         if left is None or right is None:
             kind = "extra" if left is None else "missing"
-            difference = OutputDifference(topic, procedure, kind, cause, key, data=either.data)
+            data = either.record.data
+            difference = OutputDifference(topic, procedure, kind, cause, key, data=data)
         else:
-            changed = _changed(left, right)
+            changed = _changed(left.record, right.record)
             kind = "changed" if changed else "same"
             difference = OutputDifference(topic, procedure, kind, cause, key, changed)
         counts.setdefault((topic, procedure), Counter())[kind] += 1

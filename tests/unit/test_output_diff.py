@@ -118,3 +118,12 @@ def test_the_diff_as_json_lists_counts_and_differences() -> None:
         }
     ]
     assert document["differences"][0]["data"]["outcome"] == "approved"
+
+
+def test_outputs_of_one_cause_published_in_another_order_are_matched_by_their_ids() -> None:
+    def queue(event_id: str, length: int) -> LogRecord:
+        data = {"unit_code": "018", "queue_length": length, "dossier_id": "d1"}
+        return event("desk.queue.changed", "one_stop", event_id, key="018", data=data)
+
+    diff = compare([queue("enter", 1), queue("leave", 0)], [queue("leave", 0), queue("enter", 1)])
+    assert diff.identical
