@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from simulator.diff.outputs import OUTPUT_KINDS, OutputDiff, OutputDifference
-from simulator.diff.render import procedure_label
+from simulator.diff.render import field_lines, print_first, procedure_label
 
 __all__ = ["output_table", "print_output_diff"]
 
@@ -33,10 +31,6 @@ def output_table(diff: OutputDiff) -> Table:
     return table
 
 
-def _short(value: Any) -> str:
-    return "(none)" if value is None else str(value)
-
-
 def _detail(item: OutputDifference) -> list[str]:
     head = f"{item.topic} key {item.key} cause {item.cause} ({procedure_label(item.procedure)})"
     if item.kind != "changed":
@@ -48,11 +42,7 @@ def _detail(item: OutputDifference) -> list[str]:
             if name in data
         )
         return [f"{head}: {item.kind}, {where} ({gist})"]
-    lines = [f"{head}:"]
-    for name, (a, b) in item.fields.items():
-        lines.append(f"    {name}: A {_short(a)}")
-        lines.append(f"    {' ' * len(name)}  B {_short(b)}")
-    return lines
+    return [f"{head}:", *field_lines(item.fields)]
 
 
 def print_output_diff(diff: OutputDiff, console: Console, limit: int = 10) -> None:
@@ -70,8 +60,4 @@ def print_output_diff(diff: OutputDiff, console: Console, limit: int = 10) -> No
         f"[red]different[/red]: {len(diff.differences)} of {diff.compared} outputs "
         f"({totals['changed']} changed, {totals['missing']} missing, {totals['extra']} extra)"
     )
-    shown = diff.differences[:limit]
-    console.print(f"first {len(shown)} differences:")
-    for item in shown:
-        for line in _detail(item):
-            console.print(escape(line), highlight=False)
+    print_first([_detail(item) for item in diff.differences[:limit]], console)

@@ -11,7 +11,13 @@ from rich.table import Table
 from contracts.catalogue import load_catalogue
 from simulator.diff.diff import KINDS, DossierDiff, LogDiff
 
-__all__ = ["print_diff", "procedure_label", "summary_table"]
+__all__ = [
+    "field_lines",
+    "print_diff",
+    "print_first",
+    "procedure_label",
+    "summary_table",
+]
 
 _HEADINGS = {
     "same": "same",
@@ -69,11 +75,25 @@ def _detail(diff: DossierDiff) -> list[str]:
         outcome = diff.outcome or {}
         where = "A" if diff.kind == "only_in_a" else "B"
         return [f"{head}: only in {where} ({_short(outcome.get('terminal'))})"]
-    lines = [f"{head}:"]
-    for name, (a, b) in diff.fields.items():
+    return [f"{head}:", *field_lines(diff.fields)]
+
+
+def field_lines(fields: dict[str, tuple[Any, Any]]) -> list[str]:
+    """Each changed field on two lines, A's value above B's."""
+    lines = []
+    for name, (a, b) in fields.items():
         lines.append(f"    {name}: A {_short(a)}")
         lines.append(f"    {' ' * len(name)}  B {_short(b)}")
     return lines
+
+
+def print_first(details: list[list[str]], console: Console) -> None:
+    """The first differences, each as its lines (nothing when none is to be shown)."""
+    if details:
+        console.print(f"first {len(details)} differences:")
+    for lines in details:
+        for line in lines:
+            console.print(escape(line), highlight=False)
 
 
 def print_diff(diff: LogDiff, console: Console, limit: int = 10) -> None:
@@ -89,8 +109,4 @@ def print_diff(diff: LogDiff, console: Console, limit: int = 10) -> None:
         f"({totals['changed']} changed, {totals['only_in_a']} only in A, "
         f"{totals['only_in_b']} only in B)"
     )
-    shown = diff.differences[:limit]
-    console.print(f"first {len(shown)} differences:")
-    for item in shown:
-        for line in _detail(item):
-            console.print(escape(line), highlight=False)
+    print_first([_detail(item) for item in diff.differences[:limit]], console)
