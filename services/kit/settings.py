@@ -51,7 +51,7 @@ class ServiceSettings(BaseSettings):
     replica: str = Field(
         "",
         description="This process's name among the service's replicas (e.g. national_portal-2; "
-        "default: the service's name): on PostgreSQL its outbox rows are its own.",
+        "default: <service>@<host name>): on PostgreSQL its outbox rows are its own.",
     )
     http_host: str = Field("127.0.0.1", description="Address the HTTP API listens on.")
     http_port: int = Field(8000, ge=0, le=65535, description="Port of the HTTP API.")

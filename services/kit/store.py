@@ -13,6 +13,7 @@ outbox is published, then the offsets are committed (at-least-once, idempotent).
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -91,7 +92,8 @@ class ServiceStore:
         name) or the SQLite file `filename` in the data folder."""
         if settings.store_url is not None:
             url = settings.store_url.get_secret_value()
-            return cls(url, schema=service, replica=settings.replica or service)
+            replica = settings.replica or f"{service}@{socket.gethostname()}"
+            return cls(url, schema=service, replica=replica)
         return cls(settings.data_dir / filename)
 
     def migrate(self) -> None:
