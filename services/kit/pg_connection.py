@@ -98,7 +98,9 @@ class PgConnection:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
         """Run one statement (`?` placeholders); its cursor."""
-        return self._ready().execute(pg_placeholders(statement), tuple(params) or None)
+        if not params:  # no placeholders to fill: the statement as written
+            return self._ready().execute(statement)
+        return self._ready().execute(pg_placeholders(statement), tuple(params))
 
     def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> psycopg.Cursor[Any]:
         """Run one statement for each row (pipelined by psycopg); the cursor, rowcount summed."""

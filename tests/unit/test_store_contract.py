@@ -7,6 +7,7 @@ a replica that is gone taken over, numbers and row locks under two connections a
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -154,8 +155,11 @@ def test_the_outbox_of_a_replica_that_is_gone_is_taken_over(pg_backend: StoreBac
     with gone.transaction():
         gone.add_outbox(_records(b"left behind"))
     assert alive.pending_outbox() == []  # its owner is connected: it publishes them
-    gone.close()  # its session ends, and its advisory lock with it
-    assert [r.value for r in alive.pending_outbox()] == [b"left behind"]
+    gone.close()  # its session ends (the server notices a moment later), its lock with it
+    deadline = time.monotonic() + 10
+    while not (taken := alive.pending_outbox()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [r.value for r in taken] == [b"left behind"]
     alive.close()
 
 
