@@ -44,21 +44,47 @@ class _Strict(BaseModel):
 
 
 class ProcedureDemand(_Strict):
-    """Demand for one procedure: per simulated working day, or per year (÷ 250 working days)."""
+    """Demand for one procedure: per day or per year, split online / desk, plus desk volume.
 
-    per_day: float | None = Field(None, ge=0, description="Dossiers per simulated working day.")
-    per_year: float | None = Field(None, ge=0, description="Dossiers per year.")
+    How the volumes become arrivals (online every calendar day, desks on working days):
+    `simulator/scenarios/volumes.py`.
+    """
+
+    per_day: float | None = Field(
+        None, ge=0, description="Dossiers a day: online per calendar day, at desks per working day."
+    )
+    per_year: float | None = Field(
+        None, ge=0, description="Dossiers a year (online ÷ 365 days, at desks ÷ 250 working days)."
+    )
     online_share: float | None = Field(
-        None, ge=0, le=1, description="Share submitted online (else at a desk); default: demand's."
+        None,
+        ge=0,
+        le=1,
+        description="Share of per_day/per_year submitted online (else at a desk); default: "
+        "1.0 for a published volume, else the demand's.",
     )
     published: bool = Field(
-        False, description="True when the volume is a published figure, not synthetic."
+        False,
+        description="True when per_day/per_year is a published figure (an ONLINE count: "
+        "Hanoi's published volumes count online submissions), not synthetic.",
+    )
+    desk_per_day: float | None = Field(
+        None, ge=0, description="SYNTHETIC desk volume on top: dossiers a working day at desks."
+    )
+    desk_per_year: float | None = Field(
+        None, ge=0, description="SYNTHETIC desk volume on top: dossiers a year at desks (÷ 250)."
     )
 
     @model_validator(mode="after")
     def _one_volume(self) -> ProcedureDemand:
         if (self.per_day is None) == (self.per_year is None):
             raise ValueError("give exactly one of per_day or per_year")
+        return self
+
+    @model_validator(mode="after")
+    def _one_desk_volume(self) -> ProcedureDemand:
+        if self.desk_per_day is not None and self.desk_per_year is not None:
+            raise ValueError("give at most one of desk_per_day or desk_per_year")
         return self
 
     @property

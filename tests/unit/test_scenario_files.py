@@ -70,6 +70,10 @@ def test_hanoi_year_residence_has_the_published_volumes() -> None:
         (MINIMAL.replace('"6": {per_day: 10}', '"99": {per_day: 10}'), "unknown procedure '99'"),
         (MINIMAL.replace("{per_day: 10}", "{per_day: 10, per_year: 5}"), "exactly one of"),
         (MINIMAL.replace("{per_day: 10}", "{per_day: -1}"), "demand.procedures.6.per_day"),
+        (
+            MINIMAL.replace("{per_day: 10}", "{per_day: 10, desk_per_day: 1, desk_per_year: 9}"),
+            "at most one of desk_per_day or desk_per_year",
+        ),
         (MINIMAL + "foreigner_share: 1.5\n", "foreigner_share: Input should be less than"),
         (
             MINIMAL + "faults: [{service: national_portal, stop_at_s: 9, restart_at_s: 3}]\n",
