@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.report.friction import friction_lines
 from simulator.report.labels import fmt_int, fmt_ms, fmt_pct, fmt_simtime, label
 from simulator.report.stats import share
 
@@ -37,6 +38,9 @@ DEFINITIONS: dict[str, str] = {
     "days) and whether that volume is published or synthetic.",
     "calendar": "The simulated period (start_date to the last working day of the demand), its "
     "working days and the public holidays that close the desks (contracts/holidays.py).",
+    "friction": "Online applicants who abandoned (assumed shares, cut by the help in force): "
+    "at account registration or at a complex form, then went to a desk or gave up; "
+    "online_share = dossiers handed in online / all handed in (intended: before friction).",
     "arrivals_by_channel": "Root dossiers per channel: received outside office hours "
     "(08:00-17:00 on working days), received on a day desks are closed, and the share of "
     "those judged against a legal limit that met it.",
@@ -128,6 +132,7 @@ def headline(summary: dict[str, Any]) -> list[str]:
     ]
     if arrivals := _arrivals(summary["arrivals_by_channel"]):
         lines.append(arrivals)
+    lines += friction_lines(summary.get("friction") or {})
     if summary["settled_per_portal"]:
         lines.append(f"Settled by: {_portals(summary['settled_per_portal'])}.")
     overall = summary["latency_per_path"].get("all")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.report.demand_md import demand_section, source_mark
+from simulator.report.friction import friction_section
 from simulator.report.labels import (
     fmt_days,
     fmt_int,
@@ -213,9 +214,8 @@ def render_report(summary: dict[str, Any], plots: list[Path]) -> str:
     sc = summary["scenario"]
     title = sc["name"] + (f" (variant {sc['variant']})" if sc["variant"] else "")
     lines = [f"# Scenario report: {title}", "", f"> {sc['description']}", ""]
-    lines += (
-        _what_was_run(summary) + _answer(summary) + demand_section(summary) + _procedures(summary)
-    )
+    lines += _what_was_run(summary) + _answer(summary) + demand_section(summary)
+    lines += friction_section(summary) + _procedures(summary)
     lines += _latency(summary) + _exceptions(summary) + _desk(summary)
     lines += ["## Plots", ""]
     for plot in plots:

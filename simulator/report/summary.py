@@ -14,6 +14,7 @@ from simulator.drive.observations import Observations
 from simulator.report.answer import DEFINITIONS, data_note, headline
 from simulator.report.channels import arrivals_by_channel, calendar_block
 from simulator.report.dossiers import dossier_counts, root_views
+from simulator.report.friction import friction_block
 from simulator.report.procedures import (
     latency_per_path,
     procedure_table,
@@ -132,6 +133,7 @@ def build_summary(
         "procedures": procedures,
         "calendar": calendar_block(scenario),
         "arrivals_by_channel": arrivals_by_channel(roots),
+        "friction": friction_block(scenario, _policies(scenario, variant), observations),
         "rejections": rejections(roots),
         "linked_steps": dossiers["linked_steps"],
         "refused": {

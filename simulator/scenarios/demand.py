@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,9 +20,10 @@ import orjson
 from contracts.catalogue import Procedure, load_catalogue
 from contracts.people import DeclaredPerson, PersonRole
 from contracts.worktime import is_working_day
+from simulator.scenarios.abandonment import apply_friction
 from simulator.scenarios.applicants import ApplicantPool, DossierDraft, declared
 from simulator.scenarios.arrivals import desk_moment, online_moment
-from simulator.scenarios.scenario import Scenario
+from simulator.scenarios.scenario import Policies, Scenario
 from simulator.scenarios.volumes import channel_rates, demand_period, working_days
 
 __all__ = ["DemandItem", "demand_fingerprint", "generate_demand", "working_days"]
@@ -49,10 +50,23 @@ class DemandItem:
     foreigner: bool = False
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Set when the applicant set out online and abandoned: "<stage>:desk" or "<stage>:gave_up"
+    #: (stage: registration or complex_form; simulator/scenarios/abandonment.py).
+    abandoned: str | None = None
+
+    @property
+    def intended_channel(self) -> str:
+        """The channel the applicant set out to use (online for one who abandoned)."""
+        return "online" if self.abandoned else self.channel
+
+    @property
+    def gave_up(self) -> bool:
+        """Whether the applicant abandoned and handed nothing in."""
+        return bool(self.abandoned and self.abandoned.endswith(":gave_up"))
 
     def as_json(self) -> dict[str, Any]:
         """A canonical JSON form (for fingerprints and logs)."""
-        return {
+        return ({"abandoned": self.abandoned} if self.abandoned else {}) | {
             "index": self.index,
             "client_ref": self.client_ref,
             "procedure_code": self.procedure_code,
@@ -129,23 +143,30 @@ def _item(
         if error == "deceased_id":
             holder = declared(pool.adult(), PersonRole.APPLICANT)
     residence = pool.residence_of(holder)
-    at_commune = not online and procedure.number in COMMUNE_DESK_PROCEDURES
+    desk_unit = residence if procedure.number in COMMUNE_DESK_PROCEDURES else residence[:3]
     return DemandItem(
         index=0,
         client_ref="",
         procedure_code=procedure.code,
         channel="online" if online else "desk",
-        unit_code=residence if at_commune else residence[:3],
+        unit_code=residence[:3] if online else desk_unit,
         simtime=simtime,
         draft=draft,
         account_holder=holder,
         foreigner=foreigner,
         error=error,
+        extra={"desk_unit": desk_unit},
     )
 
 
-def generate_demand(scenario: Scenario, pool: ApplicantPool) -> list[DemandItem]:
-    """Every dossier of the scenario, in order of simulated arrival."""
+def generate_demand(
+    scenario: Scenario, pool: ApplicantPool, policies: Policies | None = None
+) -> list[DemandItem]:
+    """Every dossier of the scenario, in order of simulated arrival.
+
+    Under the scenario's friction some online applicants abandon: they go to a desk or give
+    up (`abandonment`), fewer under `policies` with help (default: the scenario's policies).
+    """
     catalogue = load_catalogue()
     rng = random.Random(f"demand:{scenario.name}:{scenario.seed}")
     pool.reset(f"applicants:{scenario.name}:{scenario.seed}")
@@ -169,21 +190,8 @@ def generate_demand(scenario: Scenario, pool: ApplicantPool) -> list[DemandItem]
                 items.append(_item(rng, scenario, pool, procedure, False, moment))
     items.sort(key=lambda item: (item.simtime, item.procedure_code))
     prefix = f"{scenario.name}:{scenario.seed}"
-    return [
-        DemandItem(
-            index=i,
-            client_ref=f"{prefix}:{i}",
-            procedure_code=item.procedure_code,
-            channel=item.channel,
-            unit_code=item.unit_code,
-            simtime=item.simtime,
-            draft=item.draft,
-            account_holder=item.account_holder,
-            foreigner=item.foreigner,
-            error=item.error,
-        )
-        for i, item in enumerate(items)
-    ]
+    indexed = [replace(item, index=i, client_ref=f"{prefix}:{i}") for i, item in enumerate(items)]
+    return apply_friction(indexed, scenario, scenario.policies if policies is None else policies)
 
 
 def demand_fingerprint(items: list[DemandItem]) -> str:

@@ -15,12 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from contracts.catalogue import Portal, load_catalogue
 from contracts.units import is_hanoi_unit
+from simulator.scenarios.friction import Friction
 
 __all__ = [
     "BUILT_IN_DIR",
     "DataQuality",
     "Demand",
     "Fault",
+    "Friction",
     "Policies",
     "ProcedureDemand",
     "Scenario",
@@ -132,7 +134,8 @@ class DataQuality(_Strict):
 
 
 class Policies(_Strict):
-    """Policies the services apply (each a setting of a service)."""
+    """Policies: settings of the services, and two that act on the applicants (the help
+    against friction online: `digital_teams_per_commune`, `simple_sign_in`)."""
 
     foreigners_may_register: bool = Field(False, description="Foreigners may open accounts.")
     routing_overrides: dict[str, Portal] = Field(
@@ -148,6 +151,10 @@ class Policies(_Strict):
     ministry_rejection_rate: float = Field(
         0.03, ge=0, le=1, description="Share of dossiers ministries reject as incomplete."
     )
+    digital_teams_per_commune: float = Field(
+        0.0, ge=0, le=100, description="Community digital teams helping online, per commune."
+    )
+    simple_sign_in: bool = Field(False, description="Sign in with VNeID instead of registering.")
 
     @field_validator("desk_capacity_overrides")
     @classmethod
@@ -195,6 +202,9 @@ class Scenario(_Strict):
     foreigner_share: float = Field(0.0, ge=0, le=1, description="Share of foreign applicants.")
     data_quality: DataQuality = Field(default_factory=DataQuality, description="Error rates.")
     policies: Policies = Field(default_factory=Policies, description="Policies.")
+    friction: Friction = Field(
+        default_factory=Friction, description="Online applicants who abandon (none by default)."
+    )
     faults: list[Fault] = Field(default_factory=list, description="Services stopped mid-run.")
     population_db_delay_ms: int = Field(
         0, ge=0, le=10_000, description="Extra time per identity check (a slow database)."
