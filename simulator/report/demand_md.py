@@ -41,6 +41,10 @@ def _channel_rows(summary: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def _days(count: int, kind: str) -> str:
+    return f"{count} {kind} day" + ("s" if count != 1 else "")
+
+
 def _holiday_runs(holidays: list[dict[str, Any]]) -> list[str]:
     """Holidays of one name a weekend apart at most, as one run: '2026-02-16 to 2026-02-20 Tết'."""
     runs: list[list[dict[str, Any]]] = []
@@ -69,8 +73,9 @@ def demand_section(summary: dict[str, Any]) -> list[str]:
     lines = [
         "## Demand: channels, sources, calendar",
         "",
-        f"- Period {cal['first_day']} to {cal['last_day']}: {cal['calendar_days']} calendar "
-        f"days, {cal['working_days']} working days. Online submissions arrive "
+        f"- Period {cal['first_day']} to {cal['last_day']}: "
+        f"{_days(cal['calendar_days'], 'calendar')}, {_days(cal['working_days'], 'working')}. "
+        "Online submissions arrive "
         f"{cal['online_arrive']}; desk dossiers on {cal['desk_arrive']}.",
         f"- Public holidays in the period (desks closed, not counted as working days): "
         f"{holidays or 'none'}.",
@@ -79,6 +84,7 @@ def demand_section(summary: dict[str, Any]) -> list[str]:
         years = ", ".join(str(y) for y in cal["years_without_holiday_data"])
         lines.append(f"- No holiday data for {years}: weekends only.")
     lines.append(f"- {summary['data_note']['text']}")
-    header = ["channel", "expected", "submitted", "outside office hours", "desks closed"]
+    header = ["channel", "expected from the volumes", "submitted", "outside office hours"]
+    header.append("desks closed")
     header.append("within limit")
     return [*lines, "", *table(header, _channel_rows(summary)), ""]
