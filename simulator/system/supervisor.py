@@ -118,22 +118,22 @@ class Supervisor:
         """The service's state now."""
         return self._watches[service].state
 
-    async def until_up(self, service: str) -> None:
-        """Return once the service is up (at once when it is, or not supervised).
-
-        Raises `ServiceLostError` when the supervisor has given up on it.
+    async def until_up(self, service: str) -> bool:
+        """Return once the service is up: False at once when it is (or is not supervised),
+        True after waiting for it. Raises `ServiceLostError` when it is given up on.
         """
         watch = self._watches.get(service)
         if watch is None:
-            return
+            return False
         if watch.state is State.UP:  # as far as the last poll knew: look again now
             await self._refresh(watch)
             if watch.state is State.UP:
-                return
+                return False
         async with self._changed:
             await self._changed.wait_for(lambda: watch.state in (State.UP, State.LOST))
         if watch.state is State.LOST:
             raise self.lost()
+        return True
 
     def lost(self) -> ServiceLostError:
         """The error of the service given up on (only once one is)."""
