@@ -31,6 +31,12 @@ DEFINITIONS: dict[str, str] = {
     "throughput": "Root settlements and bus events (all topics) per wall second from the "
     "start of the run; fault windows in wall seconds from the start.",
     "refused": "Demand items that never became a dossier, by reason (e.g. an account refused).",
+    "warnings": "Scenario settings that did nothing in this run, by field path and why.",
+    "supervision": "Deaths (service exits the runner did not ask for) and restarts of the "
+    "services the run started, in wall seconds into the run (null against a deployment); "
+    "held_up: roots on dossier.submitted and not settled when it died (open_when_it_died); "
+    "roots on dossier.submitted before it was back, settled only after; roots never settled "
+    "whose last status was by that service.",
 }
 
 
