@@ -96,11 +96,12 @@ def _load(scenario_name: str, console: Console) -> Scenario:
     return scenario
 
 
-def _ended_early(summary: dict[str, Any], console: Console) -> None:
-    """When a service died and was not restarted: say so and exit 3."""
+def _ended_early(summary: dict[str, Any], out: Path, console: Console) -> None:
+    """When a service died and was not restarted: say so, where the report is, and exit 3."""
     ended = summary["run"]["extra"].get("ended_early")
     if ended:
         console.print(f"[bold red]the run ended early[/bold red]: {escape(ended)}")
+        console.print(f"report: {(out / 'report.md').resolve()}")
         raise typer.Exit(3)
 
 
@@ -200,13 +201,13 @@ def _run(plan: RunPlan, console: Console) -> None:
     scenario, out, record = plan.scenario, plan.out, plan.record_to
     console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
     summary = _summarise(plan, run_scenario(plan, console))
-    _ended_early(summary, console)
+    _ended_early(summary, out, console)
     failed = _failed(summary)
     for variant in scenario.variants:
         console.print(f"\n[bold]variant {variant.name}[/bold]: {variant.policies}")
         variant_plan = plan.of_variant(variant)
         variant_summary = _summarise(variant_plan, run_scenario(variant_plan, console))
-        _ended_early(variant_summary, console)
+        _ended_early(variant_summary, variant_plan.out, console)
         failed = failed or _failed(variant_summary)
         comparison = compare_summaries(summary, variant_summary)
         paths = write_comparison(comparison, out, f"compare-{variant.name}")
