@@ -14,6 +14,7 @@ from simulator.scenarios.scenario import Policies, Scenario, Variant
 from simulator.system.lifecycle import SystemPlan
 from simulator.system.restarts import RestartPolicy, Supervision
 from simulator.system.settings import service_settings
+from simulator.system.stores import StoreKind
 from simulator.system.tokens import RunCredentials
 
 __all__ = ["RunOutcome", "RunPlan", "variant_log"]
@@ -33,7 +34,8 @@ class RunPlan:
     event log too (docs/eventlog.md). The system: a fresh local broker unless `bootstrap`
     (a fresh secure one with `secure`), the four services started at `log_level` unless
     `against` names a running deployment's, called with `tokens` (default: from the
-    environment). The started services are supervised by `restart` (`--restart`).
+    environment); their state in `store`, with `replicas` processes per service. The
+    started services are supervised by `restart` (`--restart`).
     """
 
     scenario: Scenario
@@ -45,6 +47,8 @@ class RunPlan:
     tokens: RunCredentials | None = None
     record_to: Path | None = None
     log_level: str = "WARNING"
+    store: StoreKind = "sqlite"
+    replicas: Mapping[str, int] = field(default_factory=dict)
     restart: RestartPolicy = field(default_factory=RestartPolicy)
 
     @property
@@ -86,6 +90,8 @@ class RunPlan:
             settings=service_settings(self.scenario, self.policies, self.log_level),
             tokens=RunCredentials.generate(desk_units),
             logs_to=self.logs_to,
+            store=self.store,
+            replicas=self.replicas,
         )
 
 
