@@ -61,6 +61,7 @@ def supervision_block(
         if gave_up is None
         else {
             "service": gave_up.service,
+            "process": gave_up.process or gave_up.service,
             "exit": gave_up.exit,
             "at_wall_s": round(gave_up.at_wall_s, 2),
             "reason": supervision.gave_up_reason,
@@ -90,7 +91,7 @@ def deaths_section(summary: dict[str, Any]) -> list[str]:
         return [*lines, f"No service died during the run. Restarts: {said}.", ""]
     rows = [
         [
-            d["service"],
+            d["process"],
             d["exit"],
             d["pid"],
             _seconds(d["at_wall_s"]),
@@ -123,7 +124,7 @@ def deaths_section(summary: dict[str, Any]) -> list[str]:
     if block["gave_up"]:
         lost = block["gave_up"]
         lines += [
-            f"**{lost['service']} was not restarted** ({lost['reason']}): it died "
+            f"**{lost['process']} was not restarted** ({lost['reason']}): it died "
             f"({lost['exit']}) {lost['at_wall_s']:.1f} s into the run, and the run ended there.",
             "",
         ]

@@ -47,7 +47,7 @@ async def _supervising(
         yield None
         return
     services = system.cluster.services.values()
-    pids = ", ".join(f"{s.name} {s.pid}" for s in services)
+    pids = ", ".join(f"{s.process_name} {s.pid}" for s in services)
     console.print(f"[dim]pids: {pids}, broker {system.broker_pid or 'not ours'}[/dim]")
     async with Supervisor(services, plan.restart, started=started, say=console.print) as watcher:
         yield watcher

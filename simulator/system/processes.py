@@ -82,6 +82,11 @@ class ServiceProcess:
         return env
 
     @property
+    def process_name(self) -> str:
+        """The process's own name: the service's, or its replica's (`national_portal-2`)."""
+        return self.replica or self.name
+
+    @property
     def pid(self) -> int | None:
         """The process id of the current (or last, until stopped) process."""
         return self.process.pid if self.process is not None else None

@@ -94,6 +94,8 @@ class Death:
     exit_status: int
     at_wall_s: float
     at_ms: int
+    #: which process of the service: its own name, or a replica's (`national_portal-2`)
+    process: str = ""
     restarted_at_wall_s: float | None = None
     up_at_wall_s: float | None = None
     up_at_ms: int | None = None
@@ -113,6 +115,7 @@ class Death:
         """The death as summary.json lists it."""
         return {
             "service": self.service,
+            "process": self.process or self.service,
             "pid": self.pid,
             "exit": self.exit,
             "exit_status": self.exit_status,

@@ -36,6 +36,9 @@ class Supervised(Protocol):
     def name(self) -> str: ...
 
     @property
+    def process_name(self) -> str: ...
+
+    @property
     def pid(self) -> int | None: ...
 
     @property
@@ -63,7 +66,8 @@ class ServiceLostError(RuntimeError):
 
     def __init__(self, death: Death, reason: str) -> None:
         super().__init__(
-            f"{death.service} died ({death.exit}, pid {death.pid}) {death.at_wall_s:.1f} s "
+            f"{death.process or death.service} died ({death.exit}, pid {death.pid}) "
+            f"{death.at_wall_s:.1f} s "
             f"into the run and was not restarted: {reason}"
         )
         self.death = death
@@ -97,7 +101,7 @@ class Supervisor:
         self.started = time.monotonic() if started is None else started
         self.poll_s = poll_s
         self._say = say
-        self._watches = {service.name: _Watch(service) for service in services}
+        self._watches = {service.process_name: _Watch(service) for service in services}
         self._changed = asyncio.Condition()
         self._lost = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -114,24 +118,31 @@ class Supervisor:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def state(self, service: str) -> State:
-        """The service's state now."""
-        return self._watches[service].state
+    def state(self, process: str) -> State:
+        """A service process's state now (by its process name)."""
+        return self._watches[process].state
 
     async def until_up(self, service: str) -> bool:
-        """Return once the service is up: False at once when it is (or is not supervised),
-        True after waiting for it. Raises `ServiceLostError` when it is given up on.
+        """Return once a process of the service (one of its replicas) is up: False at once
+        when one is (or the service is not supervised), True after waiting for it.
+
+        Raises `ServiceLostError` when the supervisor gives up on one instead.
         """
-        watch = self._watches.get(service)
-        if watch is None:
+        watches = [w for w in self._watches.values() if w.service.name == service]
+
+        def up() -> bool:
+            return any(watch.state is State.UP for watch in watches)
+
+        if not watches:
             return False
-        if watch.state is State.UP:  # as far as the last poll knew: look again now
-            await self._refresh(watch)
-            if watch.state is State.UP:
+        if up():  # as far as the last poll knew: look again now
+            for watch in watches:
+                await self._refresh(watch)
+            if up():
                 return False
         async with self._changed:
-            await self._changed.wait_for(lambda: watch.state in (State.UP, State.LOST))
-        if watch.state is State.LOST:
+            await self._changed.wait_for(lambda: up() or self._lost.is_set())
+        if not up():
             raise self.lost()
         return True
 
@@ -178,7 +189,7 @@ class Supervisor:
             return
         if service.stopped_on_purpose:
             if watch.state is State.BACKOFF:
-                self._say(f"{service.name} was stopped on purpose before its restart")
+                self._say(f"{service.process_name} was stopped on purpose before its restart")
             watch.state, watch.death = State.STOPPED, None
             return
         status = service.unasked_exit()
@@ -204,8 +215,8 @@ class Supervisor:
 
     def _died(self, watch: _Watch, status: int, now: float) -> None:
         wall_s, at_ms, clock = self._moment(now)
-        name = watch.service.name
-        death = Death(name, watch.service.pid, status, wall_s, at_ms)
+        service, name = watch.service, watch.service.process_name
+        death = Death(service.name, service.pid, status, wall_s, at_ms, process=name)
         self.record.deaths.append(death)
         said = f"[red]{name} died[/red]: {death.exit} (pid {death.pid}) at {clock}, {wall_s:.1f} s"
         delay = self.policy.next_delay(watch.restarts_at, now)
@@ -235,7 +246,7 @@ class Supervisor:
         if watch.death is not None:
             watch.death.restarted_at_wall_s = now - self.started
             watch.death.restarted_pid = service.pid
-        self._say(f"restarting {service.name} (pid {service.pid})")
+        self._say(f"restarting {service.process_name} (pid {service.pid})")
 
     def _up(self, watch: _Watch, now: float) -> None:
         watch.state = State.UP
@@ -245,12 +256,12 @@ class Supervisor:
         wall_s, at_ms, clock = self._moment(now)
         death.up_at_wall_s, death.up_at_ms = wall_s, at_ms
         self._say(
-            f"[green]{death.service} is back[/green] (pid {watch.service.pid}) at {clock}, "
+            f"[green]{death.process} is back[/green] (pid {watch.service.pid}) at {clock}, "
             f"{wall_s:.1f} s into the run: down {wall_s - death.at_wall_s:.1f} s"
         )
 
     def _give_up(self, watch: _Watch, death: Death, reason: str) -> None:
-        name = watch.service.name
+        name = watch.service.process_name
         watch.state = State.LOST
         self.record.gave_up, self.record.gave_up_reason = death, reason
         self._lost.set()

@@ -20,11 +20,16 @@ class FakeService:
     """A service process in memory: it dies, starts and answers health as told."""
 
     name: str
+    replica: str = ""
     pid: int = 1000
     exit_status: int | None = None
     stopped_on_purpose: bool = False
     dies_on_start: bool = False
     starts: list[int] = field(default_factory=list)
+
+    @property
+    def process_name(self) -> str:
+        return self.replica or self.name
 
     def die(self, status: int = -9) -> None:
         self.exit_status = status
@@ -180,3 +185,32 @@ async def test_work_under_guard_gives_its_result_when_nothing_dies(fast: Watched
         return 7
 
     assert await fast.supervisor.guard(work()) == 7
+
+
+@pytest.fixture
+async def replicas() -> AsyncIterator[tuple[Supervisor, FakeService, FakeService]]:
+    """Two replicas of the city portal under a policy slow to restart (0.3 s)."""
+    first, second = FakeService("city_portal"), FakeService("city_portal", "city_portal-2")
+    async with Supervisor([first, second], RestartPolicy(first_delay_s=0.3), poll_s=0.01) as sup:
+        yield sup, first, second
+
+
+async def test_a_dead_replica_is_recorded_and_restarted_under_its_own_name(
+    replicas: tuple[Supervisor, FakeService, FakeService],
+) -> None:
+    supervisor, first, second = replicas
+    second.die()
+    await wait_until(lambda: second.starts != [], 3, "a restart")
+    await wait_until(lambda: supervisor.state("city_portal-2") is State.UP, 3, "up")
+    [death] = supervisor.record.deaths
+    assert (death.service, death.process) == ("city_portal", "city_portal-2")
+    assert first.starts == []
+
+
+async def test_waiting_for_a_service_returns_at_once_while_another_replica_is_up(
+    replicas: tuple[Supervisor, FakeService, FakeService],
+) -> None:
+    supervisor, _, second = replicas
+    second.die()
+    await wait_until(lambda: supervisor.state("city_portal-2") is State.BACKOFF, 2, "down")
+    assert await supervisor.until_up("city_portal") is False
