@@ -44,6 +44,12 @@ DEFINITIONS: dict[str, str] = {
     "arrivals_by_channel": "Root dossiers per channel: received outside office hours "
     "(08:00-17:00 on working days), received on a day desks are closed, and the share of "
     "those judged against a legal limit that met it.",
+    "warnings": "Scenario settings that did nothing in this run, by field path and why.",
+    "supervision": "Deaths (service exits the runner did not ask for) and restarts of the "
+    "services the run started, in wall seconds into the run (null against a deployment); "
+    "held_up: roots on dossier.submitted and not settled when it died (open_when_it_died); "
+    "roots on dossier.submitted before it was back, settled only after; roots never settled "
+    "whose last status was by that service.",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from simulator.report.deaths import deaths_section
 from simulator.report.demand_md import demand_section, source_mark
 from simulator.report.friction import friction_section
 from simulator.report.labels import (
@@ -62,6 +63,10 @@ def _what_was_run(summary: dict[str, Any]) -> list[str]:
     ]
     if run["extra"].get("timed_out"):
         lines.append("- **The run timed out before every dossier settled.**")
+    if run["extra"].get("ended_early"):
+        lines.append(f"- **The run ended early**: {run['extra']['ended_early']}.")
+    for warning in summary.get("warnings", []):
+        lines.append(f"- Warning: `{warning['field']}`: {warning['reason']}.")
     return [*lines, ""]
 
 
@@ -216,7 +221,7 @@ def render_report(summary: dict[str, Any], plots: list[Path]) -> str:
     lines = [f"# Scenario report: {title}", "", f"> {sc['description']}", ""]
     lines += _what_was_run(summary) + _answer(summary) + demand_section(summary)
     lines += friction_section(summary) + _procedures(summary)
-    lines += _latency(summary) + _exceptions(summary) + _desk(summary)
+    lines += _latency(summary) + _exceptions(summary) + _desk(summary) + deaths_section(summary)
     lines += ["## Plots", ""]
     for plot in plots:
         lines += [f"![{PLOT_TITLES.get(plot.name, plot.stem)}]({plot.name})", ""]

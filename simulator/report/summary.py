@@ -7,12 +7,14 @@ The meaning of each figure is written into the summary's ``definitions`` block.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from contracts.catalogue import load_catalogue
 from simulator.drive.observations import Observations
 from simulator.report.answer import DEFINITIONS, data_note, headline
 from simulator.report.channels import arrivals_by_channel, calendar_block
+from simulator.report.deaths import supervision_block
 from simulator.report.dossiers import dossier_counts, root_views
 from simulator.report.friction import friction_block
 from simulator.report.procedures import (
@@ -23,8 +25,10 @@ from simulator.report.procedures import (
 )
 from simulator.report.stats import counter_dict
 from simulator.report.timeline import desk_backlog, throughput
+from simulator.scenarios.checks import Finding
 from simulator.scenarios.scenario import Policies, Scenario
 from simulator.scenarios.volumes import expected_by_channel
+from simulator.system.restarts import Supervision
 
 __all__ = ["build_summary"]
 
@@ -105,8 +109,14 @@ def build_summary(
     seed: int,
     variant: str | None = None,
     extra: dict[str, Any] | None = None,
+    supervision: Supervision | None = None,
+    warnings: Sequence[Finding] = (),
 ) -> dict[str, Any]:
-    """The figures of one run (see the ``definitions`` block of the result)."""
+    """The figures of one run (see the ``definitions`` block of the result).
+
+    `supervision`: the deaths and restarts of the services the run started; `warnings`:
+    the scenario's settings that did nothing in this run (`simulator.scenarios.checks`).
+    """
     catalogue = load_catalogue()
     roots = root_views(observations, catalogue)
     dossiers = dossier_counts(observations, roots)
@@ -126,6 +136,8 @@ def build_summary(
             "extra": dict(extra or {}),
         },
         "answer": [],
+        "warnings": [finding.as_json() for finding in warnings],
+        "supervision": supervision_block(observations, supervision),
         "conservation": dossiers["conservation"],
         "counts": dossiers["counts"],
         "settled_per_portal": settled_per_portal(roots),

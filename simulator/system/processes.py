@@ -5,10 +5,15 @@ service gets its own data folder, a free HTTP port and a log file; its settings,
 object, go by environment variables (`PORTALSIM_<SERVICE>_<SETTING>`, `environment_of`).
 The cluster runs signed: each service gets its key and the trust file of a key folder
 (`keys`, made in the data root when not given); `signed=False` runs it unsigned.
+
+Each service runs in its own session and process group, which `stop` and `kill` signal as
+a whole. A process that ends without `stop` or `kill` asking it to has *died*
+(`unasked_exit`): the run's supervisor (`simulator.system.supervisor`) tells the two apart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -47,6 +52,7 @@ class ServiceProcess:
     settings: ServiceSettings
     process: subprocess.Popen[bytes] | None = None
     replica: str = ""  # e.g. national_portal-2 for a second replica; "" for the first
+    _stop_requested: bool = field(default=False, init=False, repr=False)
 
     @property
     def data_dir(self) -> Path:
@@ -75,8 +81,33 @@ class ServiceProcess:
         env.update(environment_of(self.settings))
         return env
 
+    @property
+    def process_name(self) -> str:
+        """The process's own name: the service's, or its replica's (`national_portal-2`)."""
+        return self.replica or self.name
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the current (or last, until stopped) process."""
+        return self.process.pid if self.process is not None else None
+
+    @property
+    def stopped_on_purpose(self) -> bool:
+        """True when not started, or while and after `stop` or `kill` was asked for."""
+        return self.process is None or self._stop_requested
+
+    def unasked_exit(self) -> int | None:
+        """The exit status of a process that ended unasked (a death), else None.
+
+        The status is Popen's: 0 or more is an exit code, -N means killed by signal N.
+        """
+        if self.stopped_on_purpose or self.process is None:
+            return None
+        return self.process.poll()
+
     def start(self) -> None:
-        """Start the process (no wait)."""
+        """Start the process (no wait), in its own session and process group."""
+        self._stop_requested = False
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -106,23 +137,43 @@ class ServiceProcess:
             time.sleep(0.1)
         raise TimeoutError(f"{self.name} not healthy after {timeout:.0f} s:\n{self.log_tail()}")
 
+    async def healthy(self) -> bool:
+        """One probe: does `/healthz` answer 200 now?"""
+        try:
+            async with httpx.AsyncClient(timeout=2.0) as client:
+                return (await client.get(self.url + "/healthz")).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        """Send `sig` to the service's process group (while its leader is not reaped)."""
+        if self.process is None or self.process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, sig)
+
+    def request_stop(self) -> None:
+        """Ask the process group to stop (SIGTERM) without waiting."""
+        self._stop_requested = True
+        self._signal_group(signal.SIGTERM)
+
     def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM (graceful), then SIGKILL after `timeout`."""
+        """SIGTERM (graceful), then SIGKILL after `timeout`, to the whole process group."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        self.request_stop()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._signal_group(signal.SIGKILL)
+            self.process.wait(10)
         self.process = None
 
     def kill(self) -> None:
-        """kill -9: no goodbye, nothing flushed."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+        """kill -9 (the process group): no goodbye, nothing flushed."""
+        if self.process is not None:
+            self._stop_requested = True
+            self._signal_group(signal.SIGKILL)
             self.process.wait(10)
         self.process = None
 
@@ -230,7 +281,9 @@ class ServiceCluster:
             raise
 
     def stop(self) -> None:
-        """Stop every service gracefully."""
+        """Stop every service gracefully: all are asked at once, then each is waited for."""
+        for service in self.services.values():
+            service.request_stop()
         for service in self.services.values():
             service.stop()
 
