@@ -30,6 +30,7 @@ __all__ = [
     "HANOI_COMMUNE_COUNT",
     "HANOI_DISTRICT_COUNT",
     "HANOI_PROVINCE_CODE",
+    "UNIT_CODE_PATTERN",
     "Commune",
     "CommuneKind",
     "District",
@@ -216,6 +217,32 @@ if (
         f" ({COMMUNE_KIND_COUNTS}) with unique codes; found {len(_DISTRICTS_BY_CODE)},"
         f" {len(_COMMUNES_BY_CODE)} ({_KIND_TOTALS})"
     )
+
+
+def _digits(low: int, high: int) -> str:
+    return str(low) if low == high else f"[{low}-{high}]"
+
+
+def _two_digits_up_to(last: int) -> str:
+    """A regular expression of the two-digit numbers 01 to `last` (1-99)."""
+    tens, units = divmod(last, 10)
+    if tens == 0:
+        return f"0{_digits(1, units)}"
+    parts = ["0[1-9]"]
+    if tens >= 2:
+        parts.append(f"{_digits(1, tens - 1)}[0-9]")
+    parts.append(f"{tens}{_digits(0, units)}")
+    return "|".join(parts)
+
+
+#: The codes of Hanoi's districts and communes as a regular expression (a JSON schema
+#: ``pattern``): each district's code, alone or followed by its communes' sequence numbers.
+#: A string matches it exactly when :func:`is_hanoi_unit` accepts it.
+UNIT_CODE_PATTERN = (
+    "^(?:"
+    + "|".join(f"{d.code}(?:{_two_digits_up_to(d.commune_count)})?" for d in DISTRICTS)
+    + ")$"
+)
 
 
 def district_by_code(code: str) -> District:

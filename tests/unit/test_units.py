@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -18,6 +19,7 @@ from contracts.units import (
     COMMUNE_KIND_COUNTS,
     COMMUNES,
     DISTRICTS,
+    UNIT_CODE_PATTERN,
     CommuneKind,
     District,
     DistrictKind,
@@ -173,3 +175,11 @@ def test_formatting_rejects_an_unknown_unit() -> None:
 def test_bad_dossier_code_is_rejected_naming_the_wrong_part(code: str, fragment: str) -> None:
     with pytest.raises(ValueError, match=fragment):
         parse_dossier_code(code)
+
+
+def test_the_unit_code_pattern_matches_exactly_the_hanoi_units() -> None:
+    pattern = re.compile(UNIT_CODE_PATTERN)
+    for digits in (1, 2, 3, 4, 5, 6):
+        for number in range(10**digits):
+            code = f"{number:0{digits}d}"
+            assert (pattern.fullmatch(code) is not None) == is_hanoi_unit(code), code
