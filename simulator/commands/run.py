@@ -21,6 +21,7 @@ from simulator.scenarios.scenario import (
     resolve_scenario,
 )
 from simulator.system.tokens import RunCredentials
+from simulator.watch.session import RunWatch, WatchOptions
 
 __all__ = ["parse_against", "run_command"]
 
@@ -120,6 +121,25 @@ def run_command(
             show_default=False,
         ),
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="Serve a live page of the run on loopback (docs/watching.md)."),
+    ] = False,
+    live_port: Annotated[
+        int, typer.Option("--live-port", help="The live page's port (0: a free one).")
+    ] = 0,
+    live_hold: Annotated[
+        bool,
+        typer.Option("--live-hold", help="Keep the live page up after the run until Ctrl-C."),
+    ] = False,
+    prometheus: Annotated[
+        bool,
+        typer.Option(
+            "--prometheus",
+            help="Run a Prometheus server (the `prometheus` binary) scraping the services and "
+            "the simulator; its files go to OUT/prometheus, the report quotes it.",
+        ),
+    ] = False,
 ) -> None:
     """Play a scenario end to end and write summary.json, report.md and plots."""
     console = Console()
@@ -142,6 +162,9 @@ def run_command(
         tokens=RunCredentials(official_token or None, orjson.loads(desk_tokens or "{}")),
         record_to=record,
         log_level=services_log_level(ctx),
+        watch=ctx.with_resource(
+            RunWatch(WatchOptions(live_port if live else None, live_hold, prometheus), out, console)
+        ),
     )
     console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
     summary = _summarise(plan, run_scenario(plan, console))

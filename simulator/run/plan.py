@@ -13,6 +13,7 @@ from simulator.scenarios.scenario import Policies, Scenario, Variant
 from simulator.system.lifecycle import SystemPlan
 from simulator.system.settings import service_settings
 from simulator.system.tokens import RunCredentials
+from simulator.watch.session import RunWatch
 
 __all__ = ["RunOutcome", "RunPlan", "variant_log"]
 
@@ -31,7 +32,7 @@ class RunPlan:
     event log too (docs/eventlog.md). The system: a fresh local broker unless `bootstrap`
     (a fresh secure one with `secure`), the four services started at `log_level` unless
     `against` names a running deployment's, called with `tokens` (default: from the
-    environment).
+    environment). `watch`: the command's live page and Prometheus (docs/watching.md).
     """
 
     scenario: Scenario
@@ -43,6 +44,7 @@ class RunPlan:
     tokens: RunCredentials | None = None
     record_to: Path | None = None
     log_level: str = "WARNING"
+    watch: RunWatch | None = None
 
     @property
     def seed(self) -> int:

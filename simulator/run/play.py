@@ -27,6 +27,7 @@ from simulator.run.progress import progress_bars, wait_settled, watch
 from simulator.scenarios.applicants import ApplicantPool
 from simulator.scenarios.demand import DemandItem, demand_fingerprint, generate_demand
 from simulator.system.lifecycle import System, running_system
+from simulator.watch.session import watch_run
 
 __all__ = ["run_scenario"]
 
@@ -41,6 +42,7 @@ async def _play(
     await collector.start()
     started = time.monotonic()
     observations.wall_start_ms = int(time.time() * 1000)
+    watching = await watch_run(plan, system, observations)
     timed_out = False
     recorder: Recorder | None = None
     try:
@@ -73,6 +75,7 @@ async def _play(
                 watcher.cancel()
             if recorder is not None:  # the last records (returns at desks, record changes)
                 await recorder.wait_quiet(quiet_s=1.5, max_s=30.0)
+        await watching.close()  # the services' final metrics, once quiet (docs/watching.md)
     finally:
         observations.wall_end_ms = int(time.time() * 1000)
         if recorder is not None:

@@ -22,6 +22,7 @@ class MetricsText:
     """The samples of one exposition: (name, sorted label pairs) -> value."""
 
     samples: dict[tuple[str, tuple[tuple[str, str], ...]], float] = field(default_factory=dict)
+    text: str = ""
 
     def total(self, name: str, **labels: str) -> float:
         """The sum of the samples called `name` whose labels include these."""
@@ -50,7 +51,7 @@ def parse_metrics(text: str) -> MetricsText:
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return MetricsText(samples)
+    return MetricsText(samples, text)
 
 
 async def scrape_all(
