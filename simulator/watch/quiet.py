@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import httpx
 
@@ -28,12 +28,15 @@ FIGURES = {
 }
 
 
-def service_figures(scraped: Mapping[str, MetricsText]) -> dict[str, dict[str, float]]:
-    """What the live page shows of each service that answered."""
-    return {
-        service: {figure: metrics.total(name) for figure, name in FIGURES.items()}
-        for service, metrics in sorted(scraped.items())
-    }
+def service_figures(
+    scraped: Mapping[str, MetricsText], expected: Iterable[str] = ()
+) -> dict[str, dict[str, float]]:
+    """What the live page shows of each service: its figures (`up` 1), or `up` 0 for an
+    expected service that did not answer (stopped by a fault, say)."""
+    figures = {service: {"up": 0.0} for service in expected}
+    for service, metrics in scraped.items():
+        figures[service] = {"up": 1.0} | {f: metrics.total(name) for f, name in FIGURES.items()}
+    return dict(sorted(figures.items()))
 
 
 async def quiet_metrics(
@@ -50,7 +53,7 @@ async def quiet_metrics(
     while True:
         scraped = await scrape_all(client, urls)
         figures = service_figures(scraped)
-        idle = all(f["lag"] == 0 and f["outbox_depth"] == 0 for f in figures.values())
+        idle = all(f["lag"] == 0 and f["outbox_depth"] == 0 for f in figures.values())  # answered
         state = (figures, sum(observations.events_per_topic.values()))
         if (idle and state == previous) or time.monotonic() > deadline:
             return scraped

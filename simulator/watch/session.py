@@ -121,7 +121,7 @@ class RunWatching:
     async def _tick(self, server: WatchServer) -> None:
         while True:
             scraped = await scrape_all(self.client, self.system.urls, timeout_s=0.9)
-            server.publish(self.tally.snapshot(service_figures(scraped)))
+            server.publish(self.tally.snapshot(service_figures(scraped, self.system.urls)))
             await asyncio.sleep(1.0)
 
     async def close(self) -> None:

@@ -10,6 +10,7 @@ a root the simulator got a 202 for, settled by the portal of its first settlemen
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -74,16 +75,22 @@ class LiveTally:
     def _slowest(self, now: float) -> list[dict[str, Any]]:
         seen = self.observations
         wall_now = time.time()
-        rows = []
-        for dossier_id, since in sorted(self.open.items(), key=lambda kv: kv[1])[:SLOWEST]:
+
+        def age(dossier_id: str) -> float:  # since its submission reached the bus, else seen
             submission = seen.submissions.get(dossier_id)
-            age = wall_now - submission.wall_ms / 1000 if submission else now - since
+            if submission is not None:
+                return wall_now - submission.wall_ms / 1000
+            return now - self.open[dossier_id]
+
+        rows = []
+        for dossier_id in heapq.nlargest(SLOWEST, self.open, key=age):
+            submission = seen.submissions.get(dossier_id)
             status, by = seen.last_status.get(dossier_id, (JUST_SUBMITTED, "simulator"))
             rows.append(
                 {
                     "dossier_code": seen.accepted.get(dossier_id, dossier_id),
                     "procedure_code": submission.procedure_code if submission else None,
-                    "age_s": round(max(age, 0.0), 1),
+                    "age_s": round(max(age(dossier_id), 0.0), 1),
                     "status": status,
                     "at": by,
                 }

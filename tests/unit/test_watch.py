@@ -15,6 +15,7 @@ from simulator.drive.observations import FaultWindow, Observations, Settlement, 
 from simulator.report import build_summary
 from simulator.scenarios.scenario import Fault, load_scenario
 from simulator.watch.queries import append_to_report
+from simulator.watch.quiet import service_figures
 from simulator.watch.scrape import parse_metrics
 from simulator.watch.scrape_config import COMPOSE_TARGETS, compose_config, scrape_config
 from simulator.watch.server import WatchServer
@@ -77,6 +78,8 @@ def test_the_tallys_last_snapshot_equals_the_summary_of_the_same_observations() 
     middle = tally.snapshot()
     assert middle["in_flight_by_stage"] == {"routed": 1, "submitted": 3}
     assert middle["slowest_open"][0]["status"] in {"routed", "submitted"}
+    ages = [row["age_s"] for row in middle["slowest_open"]]
+    assert ages == sorted(ages, reverse=True)
     for n in range(2, 6):
         _settle(seen, f"d{n}", "ministry.public_security", "approved", 3_000 + n)
     last = tally.snapshot()
@@ -194,3 +197,10 @@ def test_the_report_quotes_the_queries_and_their_answers(tmp_path: Path) -> None
     assert "| city_portal | 1,234 |" in text and "| (none) | 0 |" in text
     append_to_report(tmp_path / "missing.md", results)
     assert not (tmp_path / "missing.md").exists()
+
+
+def test_a_service_that_does_not_answer_shows_as_down_beside_the_others() -> None:
+    scraped = {"city_portal": parse_metrics('portalsim_consumer_lag{topic="a"} 4\n')}
+    figures = service_figures(scraped, ["city_portal", "national_portal"])
+    assert figures["national_portal"] == {"up": 0.0}
+    assert figures["city_portal"]["up"] == 1.0 and figures["city_portal"]["lag"] == 4.0

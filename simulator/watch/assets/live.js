@@ -74,6 +74,10 @@
     body.replaceChildren(...Object.entries(figures).map(([name, f]) => {
       const tr = el("tr", { "data-service": name });
       tr.append(el("td", {}, name));
+      if (!f.up) {
+        tr.append(el("td", { class: "down", colspan: "5" }, "not answering"));
+        return tr;
+      }
       ["lag", "outbox_depth", "consumed", "produced", "deadlettered"].forEach((k) =>
         tr.append(el("td", { "data-metric": k }, fmt(f[k]))));
       return tr;
