@@ -35,7 +35,7 @@ class PrometheusError(RuntimeError):
 def prometheus_binary() -> str:
     """The Prometheus executable: `$PORTALSIM_PROMETHEUS`, else `prometheus` on the PATH."""
     found = os.environ.get(BINARY_ENV) or shutil.which("prometheus")
-    if not found:
+    if not found or not os.access(found, os.X_OK):
         raise PrometheusError(
             "prometheus not found: install it (apt-get install prometheus) "
             f"or set {BINARY_ENV} to its path"

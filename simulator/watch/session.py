@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import orjson
+import typer
 from rich.console import Console
 
 from simulator.drive.observations import Observations
 from simulator.system.lifecycle import System
-from simulator.watch.prometheus import PrometheusServer
+from simulator.watch.prometheus import PrometheusError, PrometheusServer, prometheus_binary
 from simulator.watch.queries import append_to_report, final_queries
 from simulator.watch.quiet import quiet_metrics, service_figures
 from simulator.watch.scrape import scrape_all
@@ -60,15 +61,22 @@ class RunWatch:
         self.queried: list[tuple[Path, list[dict[str, Any]]]] = []
 
     def __enter__(self) -> RunWatch:
+        if self.prometheus is not None:
+            try:
+                prometheus_binary()
+            except PrometheusError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--prometheus") from None
         if self.server is not None:
             self.server.start()
             if self.options.live_port is not None:
                 self.console.print(f"live page: [bold]{self.server.url}[/bold]")
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        interrupted = kind is not None and issubclass(kind, KeyboardInterrupt)
+        held = self.options.hold and self.options.live_port is not None
         try:
-            if self.server is not None and self.options.live_port is not None and self.options.hold:
+            if held and self.server is not None and not interrupted:
                 self._hold()
         finally:
             if self.prometheus is not None:

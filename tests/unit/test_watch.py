@@ -10,7 +10,9 @@ import httpx
 import orjson
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from simulator.cli import app
 from simulator.drive.observations import FaultWindow, Observations, Settlement, Submission
 from simulator.report import build_summary
 from simulator.scenarios.scenario import Fault, load_scenario
@@ -204,3 +206,14 @@ def test_a_service_that_does_not_answer_shows_as_down_beside_the_others() -> Non
     figures = service_figures(scraped, ["city_portal", "national_portal"])
     assert figures["national_portal"] == {"up": 0.0}
     assert figures["city_portal"]["up"] == 1.0 and figures["city_portal"]["lag"] == 4.0
+
+
+def test_a_run_with_prometheus_but_no_prometheus_binary_is_refused_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTALSIM_PROMETHEUS", str(tmp_path / "no-prometheus"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(SMALL), "--out", str(out), "--prometheus"])
+    assert result.exit_code == 2, result.output
+    assert "prometheus not found" in " ".join(result.output.split())
+    assert not out.exists()
