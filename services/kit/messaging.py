@@ -14,7 +14,6 @@ so a crash anywhere replays the batch without doing anything twice.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 import traceback
 from collections import Counter
@@ -200,7 +199,9 @@ class ServiceMessaging:
                 if not isinstance(exc, TransientStoreError):
                     raise
                 delay = self.retry_base_delay * 2**attempt
-                log.warning("store busy, retrying batch", attempt=attempt, error=str(exc))
+                log.warning(
+                    "store busy or unreachable, retrying batch", attempt=attempt, error=str(exc)
+                )
                 await asyncio.sleep(delay)
                 continue
             self.outbox.deleted(published)
@@ -258,15 +259,20 @@ class ServiceMessaging:
             signed = self.factory.sign_all([outgoing[i] for i in emitted])
             for position, record_signed in zip(emitted, signed, strict=True):
                 outgoing[position] = record_signed
-            store.mark_processed_many(handled)
+            if store.mark_processed_many(handled) < len(handled):
+                # another replica handled some of them meanwhile (a rebalance): undo, and
+                # the retry skips them as handled
+                raise TransientStoreError("events handled by another replica meanwhile")
             stored = store.add_outbox(outgoing)
             store.commit()
             self.metrics.store_seconds.labels("batch").observe(time.perf_counter() - started)
-        except sqlite3.OperationalError as exc:
+        except TransientStoreError:
             store.rollback()
-            raise TransientStoreError(str(exc)) from exc
-        except BaseException:
+            raise
+        except BaseException as exc:
             store.rollback()
+            if store.is_transient(exc):
+                raise TransientStoreError(str(exc)) from exc
             raise
         return stored
 
@@ -285,9 +291,9 @@ class ServiceMessaging:
         except RejectEvent as exc:
             self.store.rollback_to_savepoint()
             return [self.reader.deadletter(record, exc.reason, exc.detail)], True
-        except sqlite3.OperationalError:
-            raise
         except Exception as exc:
+            if self.store.is_transient(exc):
+                raise  # the store, not the event: the whole batch is tried again
             self.store.rollback_to_savepoint()
             detail = "".join(traceback.format_exception_only(exc)).strip()
             log.error("handler failed", topic=record.topic, event_id=event.id, error=detail)

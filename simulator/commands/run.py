@@ -20,10 +20,11 @@ from simulator.scenarios.scenario import (
     load_scenario,
     resolve_scenario,
 )
+from simulator.system.settings import SERVICE_NAMES
 from simulator.system.tokens import RunCredentials
 from simulator.watch.session import RunWatch, WatchOptions
 
-__all__ = ["parse_against", "run_command"]
+__all__ = ["parse_against", "parse_replicas", "run_command"]
 
 
 def parse_against(value: str | None) -> dict[str, str] | None:
@@ -35,6 +36,19 @@ def parse_against(value: str | None) -> dict[str, str] | None:
     if missing:
         raise typer.BadParameter(f"--against lacks {', '.join(sorted(missing))}")
     return urls
+
+
+def parse_replicas(value: str | None) -> dict[str, int]:
+    """`national_portal=3,city_portal=2` to a mapping (each a service, at least 1)."""
+    replicas: dict[str, int] = {}
+    for part in (value or "").split(","):
+        if not part.strip():
+            continue
+        name, _, count = part.partition("=")
+        if name.strip() not in SERVICE_NAMES or not count.strip().isdigit() or int(count) < 1:
+            raise typer.BadParameter(f"{part!r}: expected SERVICE=N with SERVICE one of the four")
+        replicas[name.strip()] = int(count)
+    return replicas
 
 
 def _summarise(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
@@ -121,6 +135,23 @@ def run_command(
             show_default=False,
         ),
     ] = None,
+    store: Annotated[
+        str,
+        typer.Option(
+            "--store",
+            help="Where the services keep their state: sqlite (a file each) or postgresql (a "
+            "fresh local server, a schema per service shared by its replicas).",
+        ),
+    ] = "sqlite",
+    replicas: Annotated[
+        str | None,
+        typer.Option(
+            "--replicas",
+            help="Processes per service, e.g. national_portal=3,city_portal=2 (one consumer "
+            "group each; needs --store postgresql).",
+            show_default=False,
+        ),
+    ] = None,
     live: Annotated[
         bool,
         typer.Option("--live", help="Serve a live page of the run on loopback (docs/watching.md)."),
@@ -152,6 +183,11 @@ def run_command(
         raise typer.Exit(2) from None
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
+    if store not in ("sqlite", "postgresql"):
+        raise typer.BadParameter("--store is sqlite or postgresql")
+    scaled = parse_replicas(replicas)
+    if store == "sqlite" and any(n > 1 for n in scaled.values()):
+        raise typer.BadParameter("--replicas needs --store postgresql (replicas share its state)")
     out = out or Path("reports") / scenario.name
     plan = RunPlan(
         scenario,
@@ -162,6 +198,8 @@ def run_command(
         tokens=RunCredentials(official_token or None, orjson.loads(desk_tokens or "{}")),
         record_to=record,
         log_level=services_log_level(ctx),
+        store="postgresql" if store == "postgresql" else "sqlite",
+        replicas=scaled,
         watch=ctx.with_resource(
             RunWatch(WatchOptions(live_port if live else None, live_hold, prometheus), out, console)
         ),

@@ -95,7 +95,17 @@ class Ingress:
         return account
 
     async def submit(self, item: DemandItem) -> None:
-        """Hand one item in (online or at a desk) and record the outcome."""
+        """Hand one item in (online or at a desk) and record the outcome.
+
+        An applicant who abandoned online is counted (`Observations.abandoned`); one who
+        gave up hands nothing in.
+        """
+        self.observations.intended[item.intended_channel] += 1
+        if item.abandoned:
+            self.observations.abandoned[item.abandoned] += 1
+        if item.gave_up:
+            self.handed_in += 1
+            return
         log.debug("handing in", client_ref=item.client_ref, persons=item.draft.persons)
         try:
             if item.channel == "desk":

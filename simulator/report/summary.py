@@ -12,7 +12,9 @@ from typing import Any
 from contracts.catalogue import load_catalogue
 from simulator.drive.observations import Observations
 from simulator.report.answer import DEFINITIONS, data_note, headline
+from simulator.report.channels import arrivals_by_channel, calendar_block
 from simulator.report.dossiers import dossier_counts, root_views
+from simulator.report.friction import friction_block
 from simulator.report.procedures import (
     latency_per_path,
     procedure_table,
@@ -22,6 +24,7 @@ from simulator.report.procedures import (
 from simulator.report.stats import counter_dict
 from simulator.report.timeline import desk_backlog, throughput
 from simulator.scenarios.scenario import Policies, Scenario
+from simulator.scenarios.volumes import expected_by_channel
 
 __all__ = ["build_summary"]
 
@@ -35,7 +38,8 @@ def _scenario_block(scenario: Scenario, variant: str | None) -> dict[str, Any]:
     policies = _policies(scenario, variant).model_dump(mode="json")
     defaults = Policies().model_dump(mode="json")
     demand = scenario.demand
-    expected = sum(d.daily for d in demand.procedures.values()) * demand.scale * scenario.days
+    by_channel = expected_by_channel(scenario).values()
+    online, desk = sum(o for o, _ in by_channel), sum(d for _, d in by_channel)
     return {
         "name": scenario.name,
         "description": scenario.description,
@@ -49,7 +53,9 @@ def _scenario_block(scenario: Scenario, variant: str | None) -> dict[str, Any]:
             "online_share": demand.online_share,
             "scale": demand.scale,
             "procedures": len(demand.procedures),
-            "expected_dossiers": round(expected, 1),
+            "expected_dossiers": round(online + desk, 1),
+            "expected_online": round(online, 1),
+            "expected_desk": round(desk, 1),
         },
         "faults": [f.model_dump(mode="json") for f in scenario.faults],
         "population_db_delay_ms": scenario.population_db_delay_ms,
@@ -125,6 +131,9 @@ def build_summary(
         "settled_per_portal": settled_per_portal(roots),
         "latency_per_path": latency,
         "procedures": procedures,
+        "calendar": calendar_block(scenario),
+        "arrivals_by_channel": arrivals_by_channel(roots),
+        "friction": friction_block(scenario, _policies(scenario, variant), observations),
         "rejections": rejections(roots),
         "linked_steps": dossiers["linked_steps"],
         "refused": {

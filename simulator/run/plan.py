@@ -12,6 +12,7 @@ from simulator.scenarios.demand import DemandItem
 from simulator.scenarios.scenario import Policies, Scenario, Variant
 from simulator.system.lifecycle import SystemPlan
 from simulator.system.settings import service_settings
+from simulator.system.stores import StoreKind
 from simulator.system.tokens import RunCredentials
 from simulator.watch.session import RunWatch
 
@@ -32,7 +33,8 @@ class RunPlan:
     event log too (docs/eventlog.md). The system: a fresh local broker unless `bootstrap`
     (a fresh secure one with `secure`), the four services started at `log_level` unless
     `against` names a running deployment's, called with `tokens` (default: from the
-    environment). `watch`: the command's live page and Prometheus (docs/watching.md).
+    environment); their state in `store`, with `replicas` processes per service.
+    `watch`: the command's live page and Prometheus (docs/watching.md).
     """
 
     scenario: Scenario
@@ -44,6 +46,8 @@ class RunPlan:
     tokens: RunCredentials | None = None
     record_to: Path | None = None
     log_level: str = "WARNING"
+    store: StoreKind = "sqlite"
+    replicas: Mapping[str, int] = field(default_factory=dict)
     watch: RunWatch | None = None
 
     @property
@@ -85,6 +89,8 @@ class RunPlan:
             settings=service_settings(self.scenario, self.policies, self.log_level),
             tokens=RunCredentials.generate(desk_units),
             logs_to=self.logs_to,
+            store=self.store,
+            replicas=self.replicas,
         )
 
 

@@ -103,7 +103,7 @@ def run_scenario(plan: RunPlan, console: Console | None = None) -> RunOutcome:
         raise ValueError("--secure starts its own local broker: it cannot go with --bootstrap")
     scenario = plan.scenario
     pool = ApplicantPool(scenario.population_size, scenario.population_seed, scenario.start_date)
-    demand = generate_demand(scenario, pool)
+    demand = generate_demand(scenario, pool, plan.policies)  # a variant's help cuts friction
     desks = (item.unit_code for item in demand if item.channel == "desk")
     with running_system(plan.system_plan(desks), console) as system:
         return asyncio.run(_play(plan, system, demand, console))

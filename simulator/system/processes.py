@@ -29,7 +29,7 @@ from simulator.system.keys import ensure_keys, service_key_settings, signer_from
 from simulator.system.settings import SERVICE_NAMES, SETTINGS_CLASSES, environment_of, with_values
 from simulator.system.tokens import RunCredentials
 
-__all__ = ["ServiceCluster", "ServiceProcess", "free_port"]
+__all__ = ["ServiceCluster", "ServiceProcess", "free_port", "replica_names"]
 
 
 def free_port() -> int:
@@ -46,6 +46,7 @@ class ServiceProcess:
     name: str
     settings: ServiceSettings
     process: subprocess.Popen[bytes] | None = None
+    replica: str = ""  # e.g. national_portal-2 for a second replica; "" for the first
 
     @property
     def data_dir(self) -> Path:
@@ -65,7 +66,7 @@ class ServiceProcess:
     @property
     def log_path(self) -> Path:
         """Where the service's stderr goes."""
-        return self.data_dir / f"{self.name}.log"
+        return self.data_dir / f"{self.replica or self.name}.log"
 
     def environment(self) -> dict[str, str]:
         """The process environment: this one, but the service's settings exactly `settings`."""
@@ -132,6 +133,11 @@ class ServiceProcess:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+def replica_names(name: str, count: int) -> list[str]:
+    """The process names of a service's replicas: `name`, `name-2`, `name-3`, ..."""
+    return [name] + [f"{name}-{i}" for i in range(2, count + 1)]
+
+
 @dataclass
 class ServiceCluster:
     """The four services, each a process, against one broker.
@@ -153,24 +159,34 @@ class ServiceCluster:
     keys: Path | None = None
     signed: bool = True
     trust: TrustStore | None = field(init=False, default=None)  # the keys' trust, when signed
+    #: processes per service (default 1): the second is `<name>-2`, in the same consumer
+    #: group, with a port and a folder of its own; replicas share state through `store_url`
+    replicas: Mapping[str, int] = field(default_factory=dict)
+    #: a PostgreSQL database every service keeps its state in (a schema each); none: SQLite
+    store_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.signed:
             self.keys = Path(self.keys or self.data_root / "keys")
             self.trust = ensure_keys(self.keys)
         for name in SERVICE_NAMES:
-            self.services[name] = ServiceProcess(name, self._laid_out(name))
+            for key in replica_names(name, self.replicas.get(name, 1)):
+                replica = "" if key == name else key
+                self.services[key] = ServiceProcess(
+                    name, self._laid_out(name, key), replica=replica
+                )
 
-    def _laid_out(self, name: str) -> ServiceSettings:
-        """The service's settings with the cluster's part set."""
+    def _laid_out(self, name: str, key: str | None = None) -> ServiceSettings:
+        """The service's settings with the cluster's part set (`key`: which replica)."""
         settings_class = SETTINGS_CLASSES[name]
         given = self.settings.get(name)
         if given is not None and not isinstance(given, settings_class):
             raise TypeError(f"{name}: {settings_class.__name__} expected, got {type(given)}")
         values: dict[str, Any] = {
             "kafka_bootstrap": self.bootstrap,
-            "data_dir": self.data_root / name,
+            "data_dir": self.data_root / (key or name),
             "http_port": free_port(),
+            **({"store_url": self.store_url, "replica": key or name} if self.store_url else {}),
             **self._kafka_principal(name),
             **(service_key_settings(self.keys, name) if self.keys and self.signed else {}),
             **self.tokens.settings_values(settings_class.model_fields),

@@ -246,7 +246,7 @@ def test_the_report_embeds_every_plot(report_dir: Path) -> None:
 def test_the_report_says_which_volumes_are_synthetic(report_dir: Path) -> None:
     text = (report_dir / "report.md").read_text(encoding="utf-8")
     assert "SYNTHETIC" in text
-    assert "Published volumes: 3. Permanent residence registration" in text
+    assert "Published figures, counts of online submissions: 3. Permanent residence" in text
 
 
 def test_summary_json_keeps_the_summarys_key_order(report_dir: Path, summary: Summary) -> None:
