@@ -15,6 +15,7 @@ from typing import Any
 
 from simulator.watch.prometheus import PrometheusError, PrometheusServer
 from simulator.watch.scrape import MetricsText
+from simulator.watch.scrape_config import service_of
 
 __all__ = ["QUERIES", "append_to_report", "final_queries"]
 
@@ -53,8 +54,11 @@ async def final_queries(
 ) -> list[dict[str, Any]]:
     """The report's queries, once Prometheus holds the services' final figures."""
     consumed_query = QUERIES[0][1].format(run=run)
-    expected = {s: m.total("portalsim_records_consumed_total") for s, m in final.items()}
-    expected = {s: v for s, v in expected.items() if v}
+    expected: dict[str, float] = {}
+    for name, metrics in final.items():  # replicas add up under their service
+        total = metrics.total("portalsim_records_consumed_total")
+        if total:
+            expected[service_of(name)] = expected.get(service_of(name), 0.0) + total
     deadline = time.monotonic() + timeout_s
     caught_up = False
     while time.monotonic() < deadline:

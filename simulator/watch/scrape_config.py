@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-__all__ = ["COMPOSE_TARGETS", "SCRAPE_INTERVAL", "compose_config", "scrape_config"]
+__all__ = ["COMPOSE_TARGETS", "SCRAPE_INTERVAL", "compose_config", "scrape_config", "service_of"]
 
 SCRAPE_INTERVAL = "1s"
 #: The services of deploy/docker-compose.yml, by their names in the compose network.
@@ -39,11 +39,25 @@ def _host_port(url: str) -> str:
     return f"{parts.hostname}:{port}"
 
 
+def service_of(name: str) -> str:
+    """The service of a process name: `national_portal-2` (a replica) -> `national_portal`."""
+    base, dash, number = name.rpartition("-")
+    return base if dash and number.isdigit() else name
+
+
 def scrape_config(targets: Mapping[str, str], run: str | None = None) -> str:
-    """The configuration (YAML text) scraping these targets (service name -> base URL)."""
+    """The configuration (YAML text) scraping these targets (process name -> base URL).
+
+    A replica (`national_portal-2`) is labelled with its service and `replica` its name.
+    """
     static = []
-    for service, url in targets.items():
-        labels = {"service": service, **({"run": run} if run else {})}
+    for name, url in targets.items():
+        service = service_of(name)
+        labels = {
+            "service": service,
+            **({"replica": name} if service != name else {}),
+            **({"run": run} if run else {}),
+        }
         static.append({"targets": [_host_port(url)], "labels": labels})
     config = {
         "global": {"scrape_interval": SCRAPE_INTERVAL, "scrape_timeout": SCRAPE_INTERVAL},

@@ -163,12 +163,20 @@ def test_the_simulator_serves_its_own_metrics(server: WatchServer) -> None:
 
 
 def test_a_runs_scrape_configuration_labels_each_target_with_its_service_and_run() -> None:
-    urls = {"city_portal": "http://127.0.0.1:40001", "simulator": "http://127.0.0.1:40009/"}
+    urls = {
+        "city_portal": "http://127.0.0.1:40001",
+        "national_portal-2": "http://127.0.0.1:40002",
+        "simulator": "http://127.0.0.1:40009/",
+    }
     config = yaml.safe_load(scrape_config(urls, run="small/variant"))
     [job] = config["scrape_configs"]
     assert job["metrics_path"] == "/metrics"
     assert [(s["targets"], s["labels"]) for s in job["static_configs"]] == [
         (["127.0.0.1:40001"], {"service": "city_portal", "run": "small/variant"}),
+        (
+            ["127.0.0.1:40002"],
+            {"service": "national_portal", "replica": "national_portal-2", "run": "small/variant"},
+        ),
         (["127.0.0.1:40009"], {"service": "simulator", "run": "small/variant"}),
     ]
 
