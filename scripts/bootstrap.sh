@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv and install portalsim with its dev extra; a second run reuses it.
 # Checks the tools the local Kafka broker needs (JDK 17+, Maven) and says what to install;
-# installs PostgreSQL 15 when missing (as root, with apt-get).
+# installs PostgreSQL 15 when missing (as root, with apt-get), and prometheus and chromium
+# (watching a run and its tests).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -26,6 +27,19 @@ if [ ! -x "$pg_bin/pg_ctl" ]; then
     apt-get update -q >/dev/null && apt-get install -y -q postgresql-15 >/dev/null
   else
     echo "portalsim: PostgreSQL 15 not found; for PostgreSQL stores run: sudo apt-get install -y postgresql-15 (or set PORTALSIM_POSTGRES_BIN)" >&2
+  fi
+fi
+
+# Watching a run (docs/watching.md) uses Debian's prometheus, and its tests a headless chromium.
+missing=()
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "portalsim: installing ${missing[*]} (apt-get)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "portalsim: ${missing[*]} not found; the watch tests skip. Install: sudo apt-get install ${missing[*]}" >&2
   fi
 fi
 

@@ -32,6 +32,7 @@ from simulator.scenarios.scenario import (
 from simulator.system.restarts import RestartMode, RestartPolicy
 from simulator.system.settings import SERVICE_NAMES
 from simulator.system.tokens import RunCredentials
+from simulator.watch.session import RunWatch, WatchOptions
 
 __all__ = ["parse_against", "parse_replicas", "run_command"]
 
@@ -200,6 +201,25 @@ def run_command(
             "the run at once naming it (no), to study the failure.",
         ),
     ] = RestartMode.ON_FAILURE,
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="Serve a live page of the run on loopback (docs/watching.md)."),
+    ] = False,
+    live_port: Annotated[
+        int, typer.Option("--live-port", help="The live page's port (0: a free one).")
+    ] = 0,
+    live_hold: Annotated[
+        bool,
+        typer.Option("--live-hold", help="Keep the live page up after the run until Ctrl-C."),
+    ] = False,
+    prometheus: Annotated[
+        bool,
+        typer.Option(
+            "--prometheus",
+            help="Run a Prometheus server (the `prometheus` binary) scraping the services and "
+            "the simulator; its files go to OUT/prometheus, the report quotes it.",
+        ),
+    ] = False,
 ) -> None:
     """Play a scenario end to end and write summary.json, report.md and plots."""
     console = Console()
@@ -213,9 +233,10 @@ def run_command(
     scaled = parse_replicas(replicas)
     if store == "sqlite" and any(n > 1 for n in scaled.values()):
         raise typer.BadParameter("--replicas needs --store postgresql (replicas share its state)")
+    report_dir = out or Path("reports") / scenario.name
     plan = RunPlan(
         scenario,
-        out or Path("reports") / scenario.name,
+        report_dir,
         bootstrap=bootstrap,
         against=parse_against(against),
         secure=secure,
@@ -225,6 +246,13 @@ def run_command(
         restart=RestartPolicy(restart),
         store="postgresql" if store == "postgresql" else "sqlite",
         replicas=scaled,
+        watch=ctx.with_resource(
+            RunWatch(
+                WatchOptions(live_port if live else None, live_hold, prometheus),
+                report_dir,
+                console,
+            )
+        ),
     )
     try:
         with stop_signals_interrupt():

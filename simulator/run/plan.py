@@ -16,6 +16,7 @@ from simulator.system.restarts import RestartPolicy, Supervision
 from simulator.system.settings import service_settings
 from simulator.system.stores import StoreKind
 from simulator.system.tokens import RunCredentials
+from simulator.watch.session import RunWatch
 
 __all__ = ["RunOutcome", "RunPlan", "variant_log"]
 
@@ -36,6 +37,7 @@ class RunPlan:
     `against` names a running deployment's, called with `tokens` (default: from the
     environment); their state in `store`, with `replicas` processes per service. The
     started services are supervised by `restart` (`--restart`).
+    `watch`: the command's live page and Prometheus (docs/watching.md).
     """
 
     scenario: Scenario
@@ -50,6 +52,7 @@ class RunPlan:
     store: StoreKind = "sqlite"
     replicas: Mapping[str, int] = field(default_factory=dict)
     restart: RestartPolicy = field(default_factory=RestartPolicy)
+    watch: RunWatch | None = None
 
     @property
     def seed(self) -> int:

@@ -34,6 +34,7 @@ from simulator.scenarios.checks import deployment_warnings, warnings
 from simulator.scenarios.demand import DemandItem, demand_fingerprint, generate_demand
 from simulator.system.lifecycle import System, running_system
 from simulator.system.supervisor import ServiceLostError, Supervisor
+from simulator.watch.session import watch_run
 
 __all__ = ["run_scenario"]
 
@@ -100,6 +101,7 @@ async def _play(
     await collector.start()
     started = time.monotonic()
     observations.wall_start_ms = int(time.time() * 1000)
+    watching = await watch_run(plan, system, observations)
     timed_out, lost = False, None
     recorder: Recorder | None = None
     try:
@@ -123,6 +125,8 @@ async def _play(
             record = supervisor.record if supervisor else None
         if recorder is not None and lost is None:  # the last records (desk returns, changes)
             await recorder.wait_quiet(quiet_s=1.5, max_s=30.0)
+        if lost is None:
+            await watching.close()  # the services' final metrics, once quiet (docs/watching.md)
     finally:
         observations.wall_end_ms = int(time.time() * 1000)
         if recorder is not None:
