@@ -5,6 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/bootstrap.sh
+bash scripts/bootstrap-node.sh   # the official AsyncAPI CLI for tests/unit/test_asyncapi_cli.py
 export PATH="$root/.venv/bin:$PATH"
 
 echo "== ruff check"; ruff check .

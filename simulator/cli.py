@@ -8,6 +8,7 @@ from simulator.commands.asyncapi import asyncapi_command
 from simulator.commands.bench import bench_command
 from simulator.commands.catalogue import catalogue_command
 from simulator.commands.compare import compare_command
+from simulator.commands.contracts import contracts_app
 from simulator.commands.diff import diff_command
 from simulator.commands.kafka import kafka_app
 from simulator.commands.keys import keys_app
@@ -30,6 +31,7 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(postgres_app, name="postgres")
 app.add_typer(topics_app, name="topics")
 app.add_typer(keys_app, name="keys")
+app.add_typer(contracts_app, name="contracts")
 app.command("catalogue")(catalogue_command)
 app.command("asyncapi")(asyncapi_command)
 app.command("rights")(rights_command)

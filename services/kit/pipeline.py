@@ -146,13 +146,20 @@ class BatchPipeline:
             await consumer.commit(offsets)
 
     async def _commit_later(self, wait: float) -> None:
-        await asyncio.sleep(wait)
-        try:
-            await self._commit(now=True)
-        except Exception as exc:  # a rebalance took the partitions: their new owner goes on
-            if self.failure is None:
-                self.failure = exc
-            log.warning("offset commit failed; the batch will come again", error=str(exc))
+        """Commit what is held back after `wait`, and again what was confirmed meanwhile: a
+        batch confirmed while this task was committing left its offsets to it."""
+        while True:
+            await asyncio.sleep(wait)
+            try:
+                await self._commit(now=True)
+            except Exception as exc:  # a rebalance took the partitions: their new owner goes on
+                if self.failure is None:
+                    self.failure = exc
+                log.warning("offset commit failed; the batch will come again", error=str(exc))
+                return
+            if not self._confirmed:
+                return
+            wait = self.commit_interval_s
 
     async def drain(self) -> None:
         """Wait until every submitted batch is committed or has failed."""

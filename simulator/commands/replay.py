@@ -3,6 +3,8 @@
 Exit codes: 0 done (with --diff: and the outcomes are the same), 1 different outcomes or
 dossiers left unsettled, 2 a bad log, scenario or option (the message says which), 3 the
 log held forged or unsigned records (reported; forged inputs are not replayed).
+With `--service NAME` the log is replayed into that service alone and its outputs are
+diffed (`simulator.commands.replay_service`).
 """
 
 from __future__ import annotations
@@ -28,15 +30,20 @@ from simulator.commands.diff import (
     report_diff,
 )
 from simulator.commands.diff import report_skipped as _report_skipped
+from simulator.commands.replay_service import (
+    ServiceReplayOptions,
+    refuse_other_options,
+    replay_service,
+)
 from simulator.commands.run import parse_against
 from simulator.drive.driver import DriverError
-from simulator.eventlog import EventLogError, EventLogReader, read_header
-from simulator.eventlog.scenarios import header_for, override_policies, scenario_from_header
+from simulator.eventlog import EventLogError, EventLogReader
+from simulator.eventlog.scenarios import header_for, replay_scenario
 from simulator.eventlog.signatures import SignatureCheck, trust_for
 from simulator.replay.inputs import InputFilter, Inputs, extract_inputs
 from simulator.replay.replayer import Pace
 from simulator.replay.session import ReplayPlan, ReplayResult, run_replay
-from simulator.scenarios.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario
+from simulator.scenarios.scenario import ScenarioError
 
 __all__ = ["default_replay_path", "parse_policy", "replay_command"]
 
@@ -85,19 +92,6 @@ def _simtime(value: str | None, option: str) -> datetime | None:
             f"{value!r} is not an ISO date or time", param_hint=option
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=HANOI_TZ)
-
-
-def _scenario(log: Path, scenario_file: str | None, policy: dict[str, Any]) -> Scenario | None:
-    scenario = (
-        load_scenario(resolve_scenario(scenario_file))
-        if scenario_file
-        else scenario_from_header(read_header(log))
-    )
-    if policy:
-        if scenario is None:
-            raise ScenarioError("--policy needs a scenario: the log has none (--scenario FILE)")
-        scenario = override_policies(scenario, policy)
-    return scenario
 
 
 def _print_rate(result: ReplayResult, inputs: Inputs, console: Console) -> None:
@@ -170,10 +164,47 @@ def replay_command(
             "system); injected dossiers are signed with its simulator key.",
         ),
     ] = None,
+    service: Annotated[
+        str | None,
+        typer.Option(
+            "--service",
+            help="Replay into this service alone (city_portal, population_db, "
+            "national_portal, one_stop), fed what it consumed, and diff its outputs.",
+        ),
+    ] = None,
+    tick: Annotated[
+        int,
+        typer.Option("--tick", min=0, help="With --service: ms of recorded time fed as one group."),
+    ] = 100,
+    limit: Annotated[
+        int, typer.Option("--limit", help="With --service: differences shown in detail.")
+    ] = 10,
 ) -> None:
-    """Re-inject a log's inputs (accounts, online and desk dossiers) and record the new run."""
+    """Re-inject a log's inputs (accounts, online and desk dossiers) and record the new run.
+
+    With --service NAME: replay the log into that service alone and diff its outputs
+    (exit 0 same, 1 different, 2 bad log or option, 3 forged records).
+    """
     console, errors = Console(), Console(stderr=True)
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    if service is not None:
+        given = {"--bootstrap": bootstrap, "--against": against, "--speed": speed != "max"}
+        given |= {"--only-procedure": only_procedure, "--from": from_time, "--to": to_time}
+        refuse_other_options(given | {"--diff": diff, "--keys": keys})
+        options = ServiceReplayOptions(
+            out=out,
+            policies=parse_policy(policy or []),
+            scenario_file=scenario_file,
+            skip_bad=skip_bad,
+            json_out=json_out,
+            concurrency=concurrency,
+            timeout=timeout,
+            quiet=quiet,
+            trust=trust,
+            tick_ms=tick,
+            limit=limit,
+        )
+        replay_service(log, service, options)
     try:
         pace = Pace.parse(speed)
     except ValueError as exc:
@@ -183,7 +214,7 @@ def replay_command(
         _procedure(only_procedure), _simtime(from_time, "--from"), _simtime(to_time, "--to")
     )
     try:
-        scenario = _scenario(log, scenario_file, policies)
+        scenario = replay_scenario(log, scenario_file, policies)
         reader = EventLogReader(log, skip_bad=skip_bad)
         check = SignatureCheck(trust_for(reader.header, trust, str(log)))
         inputs = extract_inputs(check.verified(reader), str(log), selection)

@@ -27,6 +27,21 @@ def _channel_id(topic: Topic) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+def _asyncapi_schema(value: Any) -> Any:
+    """A JSON schema as the AsyncAPI Schema Object takes it: its `discriminator` is the name
+    of the property (pydantic writes OpenAPI's object, `{propertyName, mapping}`; each
+    variant's `const` of that property says the same as the mapping)."""
+    if isinstance(value, list):
+        return [_asyncapi_schema(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    converted = {key: _asyncapi_schema(item) for key, item in value.items()}
+    discriminator = converted.get("discriminator")
+    if isinstance(discriminator, dict) and "propertyName" in discriminator:
+        converted["discriminator"] = discriminator["propertyName"]
+    return converted
+
+
 def _envelope_schema(topic: Topic, schemas: dict[str, Any]) -> dict[str, Any]:
     envelope: type[BaseModel] = CloudEvent[topic.payload]  # type: ignore[name-defined]
     schema = envelope.model_json_schema(ref_template=_REF, mode="serialization")
@@ -96,7 +111,10 @@ def asyncapi_document() -> dict[str, Any]:
         },
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": schemas},
+        "components": {
+            "messages": _asyncapi_schema(messages),
+            "schemas": _asyncapi_schema(schemas),
+        },
     }
 
 

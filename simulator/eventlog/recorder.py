@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -145,6 +145,26 @@ class Recorder:
         for partition in self.partitions:
             if await consumer.position(partition) < ends[partition]:
                 return False
+        return True
+
+    async def read_to(self, ends: Mapping[TopicPartition, int], max_s: float = 30.0) -> bool:
+        """Wait until each partition has been read (and observed) up to `ends`.
+
+        Take the end offsets with another client: this one's fetch, long-polling the
+        broker, would hold the request up by up to half a second. False when `max_s`
+        seconds passed first or the recording task died.
+        """
+        consumer = self._consumer
+        if consumer is None:
+            return True
+        deadline = time.monotonic() + max_s
+        behind = [p for p in self.partitions if ends.get(p, 0) > 0]
+        while behind:
+            behind = [p for p in behind if await consumer.position(p) < ends[p]]
+            if behind:
+                if time.monotonic() > deadline or (self._task is not None and self._task.done()):
+                    return False
+                await asyncio.sleep(0.002)
         return True
 
     async def wait_quiet(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -9,9 +10,23 @@ from pydantic import ValidationError
 from contracts.envelope import utc_now
 from contracts.signing import TrustStore
 from simulator.eventlog.format import LogHeader
-from simulator.scenarios.scenario import Policies, Scenario, ScenarioError, Variant
+from simulator.eventlog.reader import read_header
+from simulator.scenarios.scenario import (
+    Policies,
+    Scenario,
+    ScenarioError,
+    Variant,
+    load_scenario,
+    resolve_scenario,
+)
 
-__all__ = ["header_for", "override_policies", "scenario_from_header", "with_policies"]
+__all__ = [
+    "header_for",
+    "override_policies",
+    "replay_scenario",
+    "scenario_from_header",
+    "with_policies",
+]
 
 
 def header_for(
@@ -72,3 +87,20 @@ def override_policies(scenario: Scenario, overrides: dict[str, Any]) -> Scenario
         where = ".".join(str(p) for p in first["loc"])
         raise ScenarioError(f"--policy {where}: {first['msg']}") from None
     return with_policies(scenario, policies)
+
+
+def replay_scenario(
+    log: Path, scenario_file: str | None, overrides: dict[str, Any]
+) -> Scenario | None:
+    """The scenario to replay a log under: `scenario_file`, else the log's own, with the
+    policies overridden (`ScenarioError` for overrides without a scenario)."""
+    scenario = (
+        load_scenario(resolve_scenario(scenario_file))
+        if scenario_file
+        else scenario_from_header(read_header(log))
+    )
+    if overrides:
+        if scenario is None:
+            raise ScenarioError("--policy needs a scenario: the log has none (--scenario FILE)")
+        scenario = override_policies(scenario, overrides)
+    return scenario

@@ -41,7 +41,8 @@ class SystemPlan:
     environment) or those the started services accept (default: fresh, every desk).
     `keys`: the key folder of the started services (default: new keys; `signed=False`:
     none) or of the deployment (its trust and the simulator's signer; made when it has no
-    trust file). `purpose` names the temporary folder. `store`: where the started services
+    trust file). `services`: only these of the four are started (default: all). `purpose`
+    names the temporary folder. `store`: where the started services
     keep their state, SQLite files or (`postgresql`) a fresh database on `store_server`, else
     on a fresh local server; `replicas`: processes per service (more than one needs
     PostgreSQL, which they share).
@@ -60,6 +61,7 @@ class SystemPlan:
     store: StoreKind = "sqlite"
     store_server: str | None = None
     replicas: Mapping[str, int] = field(default_factory=dict)
+    services: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,10 @@ def _services(
         signed=plan.signed,
         replicas=dict(plan.replicas),
         store_url=store_url,
+        only=plan.services,
     )
-    console.print(f"[dim]starting the services ({len(cluster.services)} processes)...[/dim]")
+    which = ", ".join(plan.services) if plan.services else "the services"
+    console.print(f"[dim]starting {which} ({len(cluster.services)} processes)...[/dim]")
     started = time.monotonic()
     cluster.start(plan.start_timeout_s)  # stops the started ones when one fails
     try:

@@ -197,7 +197,8 @@ class ServiceCluster:
     cluster sets what only it knows: the broker, the data folder under `data_root`, a free
     HTTP port, the key files and the token hashes (see `simulator.system.settings`). With
     `credentials` (the credentials file of a secure broker, `bootstrap` its SASL
-    listener) each service connects as its own principal and creates no topics.
+    listener) each service connects as its own principal and creates no topics. `only`
+    names the services to run (default: all four), for a replay into one service alone.
     """
 
     bootstrap: str
@@ -209,6 +210,7 @@ class ServiceCluster:
     tokens: RunCredentials = field(default_factory=RunCredentials.generate)
     keys: Path | None = None
     signed: bool = True
+    only: tuple[str, ...] | None = None
     trust: TrustStore | None = field(init=False, default=None)  # the keys' trust, when signed
     #: processes per service (default 1): the second is `<name>-2`, in the same consumer
     #: group, with a port and a folder of its own; replicas share state through `store_url`
@@ -220,7 +222,10 @@ class ServiceCluster:
         if self.signed:
             self.keys = Path(self.keys or self.data_root / "keys")
             self.trust = ensure_keys(self.keys)
-        for name in SERVICE_NAMES:
+        unknown = sorted(set(self.only or ()) - set(SERVICE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown service {', '.join(unknown)}; known: {SERVICE_NAMES}")
+        for name in SERVICE_NAMES if self.only is None else self.only:
             for key in replica_names(name, self.replicas.get(name, 1)):
                 replica = "" if key == name else key
                 self.services[key] = ServiceProcess(

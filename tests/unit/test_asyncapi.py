@@ -31,3 +31,20 @@ def test_every_producer_and_consumer_has_an_operation() -> None:
 
 def test_document_is_asyncapi_3_yaml() -> None:
     assert yaml.safe_load(render_asyncapi())["asyncapi"] == "3.0.0"
+
+
+def test_a_discriminator_names_its_property_as_the_asyncapi_schema_object_wants() -> None:
+    found: list[object] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            if "discriminator" in value:
+                found.append(value["discriminator"])
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(asyncapi_document())
+    assert found and all(isinstance(name, str) for name in found)

@@ -194,3 +194,11 @@ def test_with_values_validates_and_names_unknown_fields() -> None:
         with_values(CityPortalSettings(), colour="red")
     with pytest.raises(ValueError, match="desk"):
         with_values(OneStopSettings(), desk_capacity_overrides={"not-a-unit": 3})
+
+
+def test_a_cluster_of_one_service_lays_out_only_that_one(tmp_path: Path) -> None:
+    cluster = ServiceCluster("x:1", tmp_path, only=("national_portal",))
+    assert list(cluster.services) == ["national_portal"]
+    assert set(cluster.urls) == {"national_portal"}
+    with pytest.raises(ValueError, match="unknown service ministry"):
+        ServiceCluster("x:1", tmp_path, only=("ministry",))
