@@ -48,6 +48,7 @@ EXEMPTIONS = {
 OPERATIONS = {
     "city_portal": {
         "GET /healthz",
+        "GET /metrics",
         "POST /accounts",
         "GET /accounts/{account_id}",
         "POST /dossiers",
@@ -57,14 +58,16 @@ OPERATIONS = {
     },
     "one_stop": {
         "GET /healthz",
+        "GET /metrics",
         "POST /desks/{unit_code}/dossiers",
         "GET /desks",
         "GET /desks/{unit_code}",
         "POST /desks/clock",
     },
-    "population_db": {"GET /healthz", "GET /people/{id_number}", "GET /stats"},
+    "population_db": {"GET /healthz", "GET /metrics", "GET /people/{id_number}", "GET /stats"},
     "national_portal": {
         "GET /healthz",
+        "GET /metrics",
         "GET /dossiers/{dossier_id}",
         "GET /groups/{parent_dossier_id}",
     },
