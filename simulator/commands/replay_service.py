@@ -11,6 +11,7 @@ forged or unsigned records (left out of the feed).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,6 +146,7 @@ def replay_service(log: Path, service: str, options: ServiceReplayOptions) -> No
         raise typer.BadParameter(
             f"{service!r} is not a service ({', '.join(SERVICE_NAMES)})", param_hint="--service"
         )
+    started = time.monotonic()
     to_stdout = options.json_out is not None and str(options.json_out) == "-"
     console, errors = Console(stderr=to_stdout), Console(stderr=True)
     policies = options.policies or {}
@@ -175,6 +177,7 @@ def replay_service(log: Path, service: str, options: ServiceReplayOptions) -> No
         quiet_s=options.quiet,
         tick_ms=options.tick_ms,
     )
+    console.print(f"read {log} in {time.monotonic() - started:.1f} s", highlight=False)
     console.print(
         f"replaying into {service} alone: {len(conversation.feed):,} records to feed "
         f"({conversation.answers:,} answers), {len(conversation.inputs.items):,} HTTP inputs, "
@@ -202,6 +205,7 @@ def replay_service(log: Path, service: str, options: ServiceReplayOptions) -> No
     )
     print_output_diff(diff, console, options.limit)
     _write_json(diff, result, options.json_out or default_diff_path(out), console)
+    console.print(f"done in {time.monotonic() - started:.1f} s")
     if not result.complete:
         errors.print("[red]the replay did not finish before the timeout[/red]")
     if check.forged:

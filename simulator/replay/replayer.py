@@ -1,11 +1,13 @@
 """Handing a log's inputs in again, over HTTP like the original (injected ones to Kafka).
 
 Inputs start in their original order, at most `concurrency` at a time. An online
-dossier waits for its account to be opened; the desk dossiers of one unit go one after
-another in the order the desk took them in (their queue depends on it). `Pace` spaces
-them: `max` as fast as the system takes them, `real` with the original wall spacing,
-a factor N with that spacing divided by N. Injected dossiers are signed again with the
-replaying system's simulator key (their recorded signature was verified before).
+dossier waits for its account to be opened; the desk dossiers go one at a time in the
+order they were taken in (the desks share one simulated clock, moved on by each intake,
+so every desk's queue depends on the order of all intakes, as `Ingress` hands them in).
+`Pace` spaces them: `max` as fast as the system takes them, `real` with the original
+wall spacing, a factor N with that spacing divided by N. Injected dossiers are signed
+again with the replaying system's simulator key (their recorded signature was verified
+before).
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ class Replayer:
         self.stats = ReplayStats()
         self._accounts: dict[str, asyncio.Task[PortalAccount | None]] = {}
         self._account_inputs: dict[str, Input] = {}
-        self._desks: dict[str, asyncio.Future[None]] = {}
+        self._desk_turn: asyncio.Future[None] | None = None  # done when the last intake is
         self._producer: AIOKafkaProducer | None = None
         self._sends: list[Any] = []
 
@@ -198,9 +200,9 @@ class Replayer:
     async def _desk(self, item: Input) -> None:
         intake = item.payload
         assert isinstance(intake, DeskDossierReceived)
-        before = self._desks.get(intake.unit_code)
+        before = self._desk_turn
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._desks[intake.unit_code] = done
+        self._desk_turn = done
         try:
             if before is not None:
                 await before
