@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 
 __all__ = [
     "ID_NUMBER_LENGTH",
+    "ID_NUMBER_PATTERN",
     "MAX_BIRTH_YEAR",
     "MIN_BIRTH_YEAR",
     "PROVINCE_CODES",
@@ -111,6 +112,11 @@ PROVINCE_CODES: dict[str, str] = {
 }
 if len(PROVINCE_CODES) != 63:  # pragma: no cover - guards the table above
     raise RuntimeError(f"expected 63 province codes, found {len(PROVINCE_CODES)}")
+
+#: The rule of :func:`parse_id_number` as a regular expression (a JSON schema ``pattern``):
+#: a province code of :data:`PROVINCE_CODES`, a century/sex digit 0-7, then 8 digits. A
+#: string matches it exactly when :func:`parse_id_number` accepts it.
+ID_NUMBER_PATTERN = "^(?:" + "|".join(PROVINCE_CODES) + ")[0-7][0-9]{8}$"
 
 
 class Sex(StrEnum):
@@ -255,8 +261,9 @@ IdNumberStr = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": "^[0-9]{12}$",
-            "description": "12-digit personal ID number (số định danh cá nhân).",
+            "pattern": ID_NUMBER_PATTERN,
+            "description": "12-digit personal ID number (số định danh cá nhân): a province "
+            "code of Circular 07/2016/TT-BCA, a century/sex digit 0-7, 8 more digits.",
         }
     ),
 ]

@@ -1,12 +1,17 @@
-"""Simulated working time: office hours Monday to Friday, 08:00-17:00 in Hanoi (UTC+7).
+"""Simulated working time: office hours on working days, 08:00-17:00 in Hanoi (UTC+7).
 
-Durations in working days are computed, never slept. One working day is one full
-office day (9 office hours). Public holidays are not modelled.
+A working day is a Monday to Friday that is not a public holiday, a compensatory day off
+or a swapped day off, or a Saturday worked in a swap (`contracts.holidays`, Vietnam's
+holidays for the years that table covers; any other year: Monday to Friday). Durations in
+working days are computed, never slept. One working day is one full office day (9 office
+hours), so working days taken and legal time limits skip the holidays.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+
+from contracts.holidays import is_day_off, is_make_up_day
 
 __all__ = [
     "HANOI_TZ",
@@ -33,8 +38,10 @@ def _local(moment: datetime) -> datetime:
 
 
 def is_working_day(day: date) -> bool:
-    """Monday to Friday."""
-    return day.weekday() < 5
+    """Monday to Friday except the holidays, plus the Saturdays worked in a swap."""
+    if is_make_up_day(day):
+        return True
+    return day.weekday() < 5 and not is_day_off(day)
 
 
 def is_office_hours(moment: datetime) -> bool:

@@ -13,6 +13,7 @@ from simulator.commands.diff import diff_command
 from simulator.commands.kafka import kafka_app
 from simulator.commands.keys import keys_app
 from simulator.commands.logging import logging_options
+from simulator.commands.postgres import postgres_app
 from simulator.commands.record import record_command
 from simulator.commands.replay import replay_command
 from simulator.commands.rights import rights_command
@@ -27,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kafka_app, name="kafka")
+app.add_typer(postgres_app, name="postgres")
 app.add_typer(topics_app, name="topics")
 app.add_typer(keys_app, name="keys")
 app.add_typer(contracts_app, name="contracts")

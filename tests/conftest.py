@@ -1,4 +1,4 @@
-"""Shared fixtures: one real Kafka broker per test session.
+"""Shared fixtures: one real Kafka broker and one real PostgreSQL server per test session.
 
 The broker is, in order of preference: `KAFKA_BOOTSTRAP_SERVERS` when set; a
 testcontainers Kafka when a Docker engine answers; else the local broker from
@@ -11,7 +11,9 @@ before) and SASL/SCRAM-SHA-512 with the ACLs of deploy/rights.yaml (`secure_kafk
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -166,3 +168,41 @@ def unique_name() -> str:
 def repo_root() -> Path:
     """The repository's root folder."""
     return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session: `PORTALSIM_TEST_POSTGRES_URL` when set,
+    else a local one (`simulator.postgres_local`) on a free port in a fresh folder,
+    started when a test first asks for it and stopped at the end of the session."""
+    explicit = os.environ.get("PORTALSIM_TEST_POSTGRES_URL")
+    if explicit:
+        yield explicit
+        return
+    from simulator.kafka_local import free_port
+    from simulator.postgres_local import LocalPostgres
+
+    folder = Path(tempfile.mkdtemp(prefix="portalsim-test-pg-"))
+    folder.chmod(0o711)  # as root the server runs as its own account, which walks through
+    server = LocalPostgres(folder / "pg", port=free_port())
+    try:
+        yield server.start(timeout=120)
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """Where a test's stores live: a SQLite folder, or a schema of its own on the session's
+    PostgreSQL server (dropped after). `store_backend.open(StoreClass)` opens one."""
+    from tests.stores import StoreBackend
+
+    if request.param == "sqlite":
+        yield StoreBackend(tmp_path)
+        return
+    backend = StoreBackend(tmp_path, request.getfixturevalue("postgres_url"))
+    try:
+        yield backend
+    finally:
+        backend.drop()

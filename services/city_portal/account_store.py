@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import orjson
 
@@ -26,7 +25,7 @@ class AccountTables(ServiceStore):
         status TEXT NOT NULL,
         reason TEXT,
         id_number TEXT,
-        person TEXT NOT NULL,
+        person BLOB NOT NULL,
         client_ref TEXT
     );
     CREATE TABLE IF NOT EXISTS account_tokens (
@@ -37,10 +36,10 @@ class AccountTables(ServiceStore):
     CREATE INDEX IF NOT EXISTS account_tokens_by_expiry ON account_tokens (expires_at_ms);
     """
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(accounts)")}
-        if "client_ref" not in columns:  # a data folder from before accounts kept their key
+    def migrate(self) -> None:
+        """The accounts' columns added since a store was made."""
+        super().migrate()
+        if "client_ref" not in self.columns("accounts"):  # from before accounts kept their key
             self.db.execute("ALTER TABLE accounts ADD COLUMN client_ref TEXT")
 
     # -- accounts -----------------------------------------------------------
@@ -48,9 +47,12 @@ class AccountTables(ServiceStore):
         """Insert or replace an account."""
         person = account.person.model_dump(mode="json")
         self.db.execute(
-            "INSERT OR REPLACE INTO accounts"
+            "INSERT INTO accounts"
             " (account_id, kind, status, reason, id_number, person, client_ref)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET"
+            " kind = excluded.kind, status = excluded.status, reason = excluded.reason,"
+            " id_number = excluded.id_number, person = excluded.person,"
+            " client_ref = excluded.client_ref",
             (
                 account.account_id,
                 account.kind.value,
@@ -85,7 +87,9 @@ class AccountTables(ServiceStore):
         now_ms = int(utc_now().timestamp() * 1000)
         self.db.execute("DELETE FROM account_tokens WHERE expires_at_ms <= ?", (now_ms,))
         self.db.execute(
-            "INSERT OR REPLACE INTO account_tokens VALUES (?, ?, ?)",
+            "INSERT INTO account_tokens (token_sha256, account_id, expires_at_ms)"
+            " VALUES (?, ?, ?) ON CONFLICT (token_sha256) DO UPDATE SET"
+            " account_id = excluded.account_id, expires_at_ms = excluded.expires_at_ms",
             (token_sha256, account_id, expires_at_ms),
         )
 

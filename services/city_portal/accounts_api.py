@@ -19,7 +19,7 @@ from fastapi import Path as PathParam
 
 from contracts.events import AccountKind, AccountStatus
 from services.city_portal.callers import CallerChecks
-from services.city_portal.http_models import AccountRequest, unprocessable
+from services.city_portal.http_models import AccountAnswer, AccountRequest, unprocessable
 from services.city_portal.records import Account
 from services.city_portal.settings import CityPortalSettings
 from services.city_portal.store import CityPortalStore
@@ -30,9 +30,16 @@ from services.city_portal.use_cases import (
     open_account,
 )
 from services.kit import ServiceMessaging
+from services.kit.http_types import BODY_REFUSALS, refusals
 from services.kit.tokens import IssuedToken
 
 __all__ = ["accounts_router"]
+
+#: The answers carrying an account, besides the route's own status (201, active).
+_ACCOUNT_ANSWERS: dict[int | str, dict[str, Any]] = {
+    202: {"model": AccountAnswer, "description": "Pending: its identity check is not answered."},
+    403: {"model": AccountAnswer, "description": "Refused (no token); `reason` says why."},
+}
 
 
 def accounts_router(
@@ -59,7 +66,11 @@ def accounts_router(
         "/accounts",
         status_code=201,
         summary="Open a portal account; the answer carries its bearer token",
-        responses={409: {"description": "client_ref used by another registration"}},
+        response_model=AccountAnswer,
+        response_model_exclude_unset=True,
+        response_description="Active; the answer carries its token.",
+        responses=_ACCOUNT_ANSWERS
+        | refusals(*BODY_REFUSALS, why={409: "client_ref used by another registration."}),
     )
     async def post_account(body: AccountRequest, response: Response) -> dict[str, Any]:
         if body.kind == AccountKind.CITIZEN and not body.id_number:
@@ -84,7 +95,17 @@ def accounts_router(
             issued = await worker.run(issue_account_token, store, account.account_id, ttl)
         return _account_answer(account, response, issued)
 
-    @router.get("/accounts/{account_id}", summary="An account and its status (its holder only)")
+    @router.get(
+        "/accounts/{account_id}",
+        summary="An account and its status (its holder only); the status code says it as "
+        "registration does: 201 active, 202 pending, 403 refused",
+        status_code=201,
+        response_model=AccountAnswer,
+        response_model_exclude_unset=True,
+        response_description="Active.",
+        responses=_ACCOUNT_ANSWERS
+        | refusals(401, 422, why={404: "No account of the token's holder has this id."}),
+    )
     async def get_account(
         account_id: Annotated[str, PathParam(max_length=64)],
         holder: Annotated[str, Depends(checks.account_holder)],

@@ -21,7 +21,7 @@ __all__ = ["build_runtime"]
 def build_runtime(settings: CityPortalSettings) -> ServiceRuntime:
     """The city portal, ready to run."""
     catalogue = load_catalogue().with_overrides(settings.routing_overrides)
-    store = CityPortalStore(settings.data_dir / "city_portal.sqlite")
+    store = CityPortalStore.from_settings(settings, "city_portal", "city_portal.sqlite")
     http = FastAPI(
         title="portalsim city_portal",
         description="Hanoi's public-service portal (Cổng dịch vụ công Thành phố Hà Nội).",

@@ -81,6 +81,7 @@ class CityPortalHandlers:
                 ctx.publish([registered])
             return
         role = answer.role.value
+        self.store.dossier(answer.requester_id, lock=True)  # its answers: one replica at a time
         self.store.answer_check(answer.requester_id, role, answer.model_dump_json().encode())
         checks = self.store.checks(answer.requester_id)
         if not checks or any(check.answer is None for check in checks):

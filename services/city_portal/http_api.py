@@ -16,7 +16,12 @@ from fastapi import Path as PathParam
 from contracts.catalogue import Catalogue
 from services.city_portal.accounts_api import accounts_router
 from services.city_portal.callers import Caller, CallerChecks
-from services.city_portal.http_models import DossierAccepted, DossierRequest, unprocessable
+from services.city_portal.http_models import (
+    DossierAccepted,
+    DossierRequest,
+    DossierView,
+    unprocessable,
+)
 from services.city_portal.settings import CityPortalSettings
 from services.city_portal.store import CityPortalStore
 from services.city_portal.use_cases import (
@@ -29,6 +34,7 @@ from services.city_portal.use_cases import (
     submit_dossier,
 )
 from services.kit import ServiceMessaging
+from services.kit.http_types import BODY_REFUSALS, refusals
 from services.kit.public_api import official_check
 
 __all__ = ["city_portal_router"]
@@ -51,6 +57,16 @@ def city_portal_router(
         status_code=202,
         response_model=DossierAccepted,
         summary="Submit a dossier, as the holder of the bearer token's account",
+        responses=refusals(
+            401,
+            *BODY_REFUSALS,
+            why={
+                403: "account_id names another account than the bearer token's.",
+                404: "The token's account is unknown.",
+                409: "The account is not active (its identity check is pending or refused).",
+                429: "No online dossier codes are left for that unit and day.",
+            },
+        ),
     )
     async def post_dossier(
         body: DossierRequest, account_id: Annotated[str, Depends(checks.account_holder)]
@@ -81,6 +97,10 @@ def city_portal_router(
     @router.get(
         "/dossiers/{code}",
         summary="A dossier's status and full timeline (its applicant or an official)",
+        response_model=DossierView,
+        responses=refusals(
+            401, 422, why={404: "No dossier the caller may read has this code or id."}
+        ),
     )
     async def get_dossier(
         code: Annotated[str, PathParam(max_length=64)],
@@ -100,6 +120,7 @@ def city_portal_router(
         "/stats",
         summary="Dossiers by status (officials)",
         dependencies=[Depends(official_check(settings))],
+        responses=refusals(401),
     )
     async def get_stats() -> dict[str, int]:
         return await worker.run(dossier_counts, store)

@@ -6,16 +6,15 @@ Accounts and their tokens are in `account_store`. Every method returns typed rec
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 
 import orjson
 
 from contracts.events import DossierSettled, DossierStatusChanged, DossierSubmitted
 from services.city_portal.account_store import AccountTables
 from services.city_portal.records import DossierRecord, ExpectedCheck, TimelineEntry
+from services.kit.store import StoreRow
 
 __all__ = ["CityPortalStore"]
 
@@ -33,21 +32,21 @@ class CityPortalStore(AccountTables):
         channel TEXT NOT NULL,
         parent_dossier_id TEXT,
         status TEXT NOT NULL,
-        submission TEXT NOT NULL,
-        settlement TEXT,
+        submission BLOB NOT NULL,
+        settlement BLOB,
         new_id_number TEXT,
         account_id TEXT
     );
     CREATE TABLE IF NOT EXISTS checks (
         dossier_id TEXT NOT NULL,
         role TEXT NOT NULL,
-        answer TEXT,
+        answer BLOB,
         PRIMARY KEY (dossier_id, role)
     ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS timeline (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         dossier_id TEXT NOT NULL,
-        entry TEXT NOT NULL
+        entry BLOB NOT NULL
     );
     CREATE INDEX IF NOT EXISTS timeline_by_dossier ON timeline (dossier_id, seq);
     CREATE TABLE IF NOT EXISTS code_sequences (
@@ -59,10 +58,10 @@ class CityPortalStore(AccountTables):
     """
     )
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(dossiers)")}
-        if "account_id" not in columns:  # a data folder from before dossiers had owners
+    def migrate(self) -> None:
+        """Accounts' and dossiers' columns added since a store was made."""
+        super().migrate()
+        if "account_id" not in self.columns("dossiers"):  # from before dossiers had owners
             self.db.execute("ALTER TABLE dossiers ADD COLUMN account_id TEXT")
             self.db.execute(
                 "UPDATE dossiers SET account_id = json_extract(submission, '$.account_id')"
@@ -71,13 +70,7 @@ class CityPortalStore(AccountTables):
     # -- dossiers -----------------------------------------------------------
     def next_sequence(self, unit_code: str, day: date, first: int) -> int:
         """The next number of a unit's daily sequence, starting at `first`."""
-        key = (unit_code, day.isoformat())
-        row = self.db.execute(
-            "SELECT last FROM code_sequences WHERE unit_code = ? AND day = ?", key
-        ).fetchone()
-        number = first if row is None else row["last"] + 1
-        self.db.execute("INSERT OR REPLACE INTO code_sequences VALUES (?, ?, ?)", (*key, number))
-        return number
+        return self.next_in_sequence("code_sequences", "last", unit_code, day, first)
 
     def add_dossier(self, submission: DossierSubmitted) -> bytes | None:
         """Insert a submitted dossier in status received; its stored JSON, or None when it
@@ -119,14 +112,13 @@ class CityPortalStore(AccountTables):
         submission: bytes,
         account_id: str | None = None,
     ) -> bool:
-        try:
-            self.db.execute(
-                "INSERT INTO dossiers (dossier_id, dossier_code, procedure_code, channel, "
-                "parent_dossier_id, status, submission, account_id)"
-                " VALUES (?, ?, ?, ?, ?, 'received', ?, ?)",
-                (dossier_id, code, procedure, channel, parent, submission, account_id),
-            )
-        except sqlite3.IntegrityError:
+        inserted = self.db.execute(
+            "INSERT INTO dossiers (dossier_id, dossier_code, procedure_code, channel, "
+            "parent_dossier_id, status, submission, account_id)"
+            " VALUES (?, ?, ?, ?, ?, 'received', ?, ?) ON CONFLICT DO NOTHING",
+            (dossier_id, code, procedure, channel, parent, submission, account_id),
+        )
+        if inserted.rowcount == 0:
             if account_id is not None:
                 self.db.execute(
                     "UPDATE dossiers SET account_id = ?"
@@ -136,10 +128,13 @@ class CityPortalStore(AccountTables):
             return False
         return True
 
-    def dossier(self, dossier_id: str) -> DossierRecord | None:
-        """A dossier by id, or None."""
+    def dossier(self, dossier_id: str, *, lock: bool = False) -> DossierRecord | None:
+        """A dossier by id, or None; with `lock`, its row is locked until the transaction
+        ends (its identity answers are counted by one replica at a time)."""
         row = self.db.execute(
-            "SELECT * FROM dossiers WHERE dossier_id = ?", (dossier_id,)
+            "SELECT * FROM dossiers WHERE dossier_id = ?"
+            + (self.dialect.for_update if lock else ""),
+            (dossier_id,),
         ).fetchone()
         return None if row is None else _dossier_record(row)
 
@@ -171,7 +166,7 @@ class CityPortalStore(AccountTables):
             "AND settlement IS NULL",
             (settled.outcome.value, settled.model_dump_json().encode(), settled.dossier_id),
         )
-        return cursor.rowcount == 1
+        return bool(cursor.rowcount == 1)
 
     def set_new_id_number(self, dossier_id: str, id_number: str) -> None:
         """Remember the ID number a birth registration gave the child."""
@@ -188,7 +183,7 @@ class CityPortalStore(AccountTables):
     def expect_checks(self, dossier_id: str, roles: Iterable[str]) -> None:
         """Record the checks a dossier waits for."""
         self.db.executemany(
-            "INSERT OR IGNORE INTO checks (dossier_id, role) VALUES (?, ?)",
+            "INSERT INTO checks (dossier_id, role) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(dossier_id, role) for role in roles],
         )
 
@@ -224,7 +219,7 @@ class CityPortalStore(AccountTables):
         return [TimelineEntry.from_json(orjson.loads(row["entry"])) for row in rows]
 
 
-def _dossier_record(row: sqlite3.Row) -> DossierRecord:
+def _dossier_record(row: StoreRow) -> DossierRecord:
     return DossierRecord(
         dossier_id=row["dossier_id"],
         dossier_code=row["dossier_code"],

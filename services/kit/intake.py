@@ -28,6 +28,7 @@ from contracts.envelope import CloudEvent, EnvelopeError, parse_event, utc_now
 from contracts.signing import SignatureError, TrustStore
 from contracts.topics import topic
 from services.kit.emitter import event_type_of
+from services.kit.metrics import ServiceMetrics
 from services.kit.store import OutboxRecord
 
 __all__ = ["RecordReader", "deadletter"]
@@ -71,12 +72,14 @@ class RecordReader:
         max_event_bytes: int,
         stats: Counter[str],
         trust: TrustStore | None = None,
+        metrics: ServiceMetrics | None = None,
     ):
         self.service = service
         self.source = source
         self.max_event_bytes = max_event_bytes
         self.stats = stats
         self.trust = trust
+        self.metrics = metrics
         self._models: dict[str, type[CloudEvent[Any]]] = {}
         self._own: dict[str, bytes] = {}
 
@@ -130,7 +133,7 @@ class RecordReader:
         try:
             self.trust.verify(record.topic, envelope)
         except SignatureError as exc:
-            self.stats["bad_signatures"] += 1
+            self._bad_signature(record.topic)
             return self.deadletter(record, "signature", exc.detail)
         return envelope
 
@@ -144,13 +147,20 @@ class RecordReader:
         except EnvelopeError as exc:
             return self.deadletter(record, exc.reason, str(exc))
         if not verified:  # valid to pydantic, yet not a JSON object to orjson: never handled
-            self.stats["bad_signatures"] += 1
+            self._bad_signature(record.topic)
             return self.deadletter(record, "signature", "the value could not be verified")
         return event
+
+    def _bad_signature(self, topic_name: str) -> None:
+        self.stats["bad_signatures"] += 1
+        if self.metrics is not None:
+            self.metrics.bad_signature(topic_name)
 
     def deadletter(
         self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str
     ) -> OutboxRecord:
         """A dead letter from this service, counted."""
         self.stats["deadletters"] += 1
+        if self.metrics is not None:
+            self.metrics.deadletter(record.topic, reason)
         return deadletter(record, reason, detail, self.service)

@@ -14,7 +14,7 @@ so a crash anywhere replays the batch without doing anything twice.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -31,6 +31,7 @@ from contracts.signing import Signer, TrustStore
 from contracts.topics import ServiceName, topic
 from services.kit.emitter import EventFactory, HandlerContext
 from services.kit.intake import RecordReader
+from services.kit.metrics import ServiceMetrics, lag_by_topic
 from services.kit.outbox import OutboxPublisher
 from services.kit.pipeline import BatchPipeline, first_offsets
 from services.kit.store import OutboxRecord, ServiceStore, StoreWorker
@@ -89,6 +90,7 @@ class ServiceMessaging:
         consumer_config: dict[str, Any] | None = None,
         signer: Signer | None = None,
         trust: TrustStore | None = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self.broker = broker
         self.service = service
@@ -99,7 +101,8 @@ class ServiceMessaging:
         self.retry_attempts = retry_attempts
         self.retry_base_delay = retry_base_delay
         self.handlers: dict[str, Handler] = {}
-        self.outbox = OutboxPublisher(broker, worker)
+        self.metrics = metrics or ServiceMetrics(str(service))
+        self.outbox = OutboxPublisher(broker, worker, self.metrics)
         self.pipeline = BatchPipeline(self.outbox, self._consumer)
         self.batch_timeout_ms = batch_timeout_ms
         self.consumer_config = dict(consumer_config or {})
@@ -107,8 +110,12 @@ class ServiceMessaging:
         self._subscriber: Any = None
         self.stats: Counter[str] = Counter(handled=0, duplicates=0, deadletters=0)
         self.reader = RecordReader(
-            str(service), self.factory.source, max_event_bytes, self.stats, trust
+            str(service), self.factory.source, max_event_bytes, self.stats, trust, self.metrics
         )
+        self.handled_up_to: dict[tuple[str, int], int] = {}  # next offset, per partition
+        gauges = self.metrics.gauges
+        gauges.outbox_depth = lambda: self.outbox.depth
+        gauges.consumer_lag = lambda: lag_by_topic(self._consumer(), self.handled_up_to)
 
     @property
     def store(self) -> ServiceStore:
@@ -163,6 +170,7 @@ class ServiceMessaging:
 
     async def on_records(self, records: Any) -> None:
         """Handle one batch: store it, hand its outbox over, let the pipeline commit it."""
+        started = time.perf_counter()
         if await self.pipeline.recover(records):
             return  # an earlier batch failed to publish or commit: all comes again
         if self.outbox.leftovers:  # what an earlier failure left in the store goes first
@@ -175,8 +183,9 @@ class ServiceMessaging:
             raise
         if self._consumer() is None:  # FastStream's in-memory broker: publish in step
             await self.outbox.publish(stored)
-            return
-        await self.pipeline.submit(records, stored)
+        else:
+            await self.pipeline.submit(records, stored)
+        self.metrics.batch_seconds.observe(time.perf_counter() - started)
         if self.stopping:  # at shutdown nothing is left in flight
             await self.pipeline.drain()
 
@@ -190,11 +199,15 @@ class ServiceMessaging:
                 if not isinstance(exc, TransientStoreError):
                     raise
                 delay = self.retry_base_delay * 2**attempt
-                log.warning("store busy, retrying batch", attempt=attempt, error=str(exc))
+                log.warning(
+                    "store busy or unreachable, retrying batch", attempt=attempt, error=str(exc)
+                )
                 await asyncio.sleep(delay)
                 continue
             self.outbox.deleted(published)
             self.outbox.claim(stored)
+            self.metrics.batch_consumed(r.topic for r in records)
+            self.handled_up_to.update({(r.topic, r.partition): r.offset + 1 for r in records})
             return stored
         raise TransientStoreError("store still busy after retries; batch left for redelivery")
 
@@ -207,7 +220,7 @@ class ServiceMessaging:
         """Store events that entered from outside (HTTP) and publish them."""
 
         def store_records() -> list[OutboxRecord]:
-            with self.store.transaction():
+            with self.metrics.timed_transaction("input"), self.store.transaction():
                 return self.store.add_outbox(records)
 
         await self.outbox.publish(await self.worker.run(store_records))
@@ -221,6 +234,7 @@ class ServiceMessaging:
         self, records: list[ConsumerRecord[bytes, bytes]], published: Sequence[int] = ()
     ) -> list[OutboxRecord]:
         store = self.store
+        started = time.perf_counter()
         try:
             store.begin()
             store.delete_outbox_seqs(published)
@@ -235,6 +249,7 @@ class ServiceMessaging:
                     outgoing.append(event)
                 elif event.id in seen:
                     self.stats["duplicates"] += 1
+                    self.metrics.duplicate(record.topic)
                 else:
                     seen.add(event.id)
                     follow_ups, deadlettered = self._handle(record, event, handled)
@@ -244,14 +259,20 @@ class ServiceMessaging:
             signed = self.factory.sign_all([outgoing[i] for i in emitted])
             for position, record_signed in zip(emitted, signed, strict=True):
                 outgoing[position] = record_signed
-            store.mark_processed_many(handled)
+            if store.mark_processed_many(handled) < len(handled):
+                # another replica handled some of them meanwhile (a rebalance): undo, and
+                # the retry skips them as handled
+                raise TransientStoreError("events handled by another replica meanwhile")
             stored = store.add_outbox(outgoing)
             store.commit()
-        except sqlite3.OperationalError as exc:
+            self.metrics.store_seconds.labels("batch").observe(time.perf_counter() - started)
+        except TransientStoreError:
             store.rollback()
-            raise TransientStoreError(str(exc)) from exc
-        except BaseException:
+            raise
+        except BaseException as exc:
             store.rollback()
+            if store.is_transient(exc):
+                raise TransientStoreError(str(exc)) from exc
             raise
         return stored
 
@@ -270,9 +291,9 @@ class ServiceMessaging:
         except RejectEvent as exc:
             self.store.rollback_to_savepoint()
             return [self.reader.deadletter(record, exc.reason, exc.detail)], True
-        except sqlite3.OperationalError:
-            raise
         except Exception as exc:
+            if self.store.is_transient(exc):
+                raise  # the store, not the event: the whole batch is tried again
             self.store.rollback_to_savepoint()
             detail = "".join(traceback.format_exception_only(exc)).strip()
             log.error("handler failed", topic=record.topic, event_id=event.id, error=detail)

@@ -28,6 +28,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from faststream.kafka import KafkaBroker
 
 from services.kit.kafka_access import KafkaAccess
+from services.kit.metrics import ServiceMetrics
 from services.kit.store import OutboxRecord, StoreWorker
 
 __all__ = ["OutboxPublisher"]
@@ -38,9 +39,12 @@ _PARTITIONER = DefaultPartitioner()
 class OutboxPublisher:
     """Sends outbox records, awaits their confirms, deletes them from the store."""
 
-    def __init__(self, broker: KafkaBroker, worker: StoreWorker) -> None:
+    def __init__(
+        self, broker: KafkaBroker, worker: StoreWorker, metrics: ServiceMetrics | None = None
+    ) -> None:
         self.broker = broker
         self.worker = worker
+        self.metrics = metrics
         self.producer: AIOKafkaProducer | None = None
         self._inflight: dict[int, asyncio.Future[None]] = {}
         self._partitions: dict[str, list[int]] = {}
@@ -49,6 +53,11 @@ class OutboxPublisher:
         self.published: list[int] = []  # confirmed; deleted with the next transaction
         self.deleting: set[int] = set()  # confirmed; a transaction not yet committed deletes them
         self.claimed: set[int] = set()  # stored by a batch; its pipeline link will hand them over
+
+    @property
+    def depth(self) -> int:
+        """Records stored that this process has not yet had confirmed (handed over or not)."""
+        return len(self.claimed) + len(self._inflight)
 
     async def start_producer(self, access: KafkaAccess, client_id: str, **config: Any) -> None:
         """Publish through a plain aiokafka producer from now on."""
@@ -148,6 +157,8 @@ class OutboxPublisher:
                     )
                 else:
                     self.published.extend(r.seq for r in fresh)
+                if self.metrics is not None:
+                    self.metrics.published(fresh)
             except BaseException as exc:
                 self._failed(fresh, done, exc)
                 raise

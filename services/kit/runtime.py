@@ -24,8 +24,10 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from contracts.topics import ServiceName
+from services.kit.http_metrics import HttpMetrics
 from services.kit.masking import http_models, register_personal_models
 from services.kit.messaging import ServiceMessaging
+from services.kit.metrics import ServiceMetrics, metrics_router
 from services.kit.settings import ServiceSettings
 from services.kit.signing import keys_from_settings
 from services.kit.store import ServiceStore, StoreWorker
@@ -77,10 +79,14 @@ class ServiceRuntime:
     def build(
         cls, service: ServiceName, settings: ServiceSettings, store: ServiceStore, http: FastAPI
     ) -> ServiceRuntime:
-        """Wire store, broker and messaging together (handlers are registered afterwards)."""
+        """Wire store, broker and messaging together (handlers are registered afterwards).
+
+        The HTTP API gets `GET /metrics` and its requests are counted and timed.
+        """
         broker = make_broker(settings, service)
         worker = StoreWorker(store, thread=settings.store_thread)
         signer, trust = keys_from_settings(settings, service)
+        metrics = ServiceMetrics(str(service))
         messaging = ServiceMessaging(
             broker,
             service,
@@ -88,7 +94,10 @@ class ServiceRuntime:
             max_records=settings.batch_max_records,
             signer=signer,
             trust=trust,
+            metrics=metrics,
         )
+        http.add_middleware(HttpMetrics, registry=metrics.registry)
+        http.include_router(metrics_router(metrics))
         return cls(service, settings, store, broker, messaging, http)
 
     async def start_messaging(self, attempts: int = 60) -> None:

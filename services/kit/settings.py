@@ -42,6 +42,17 @@ class ServiceSettings(BaseSettings):
     data_dir: Path = Field(
         Path(".portalsim/data"), description="Folder of the service's SQLite state."
     )
+    store_url: SecretStr | None = Field(
+        None,
+        description="A PostgreSQL URL (postgresql://user:password@host:port/database): the "
+        "service's state in its own schema there, shared by all its replicas; none: a SQLite "
+        "file in data_dir.",
+    )
+    replica: str = Field(
+        "",
+        description="This process's name among the service's replicas (e.g. national_portal-2; "
+        "default: <service>@<host name>): on PostgreSQL its outbox rows are its own.",
+    )
     http_host: str = Field("127.0.0.1", description="Address the HTTP API listens on.")
     http_port: int = Field(8000, ge=0, le=65535, description="Port of the HTTP API.")
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")

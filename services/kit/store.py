@@ -1,83 +1,114 @@
-"""A service's own SQLite store: its tables plus processed-event ids and an outbox.
+"""A service's own store: its tables plus processed-event ids and an outbox.
 
-All access goes through one `StoreWorker`, one call at a time, in order: inline on the
-event loop's thread (the default: a batch's SQLite work and handlers run without
-handing the GIL back and forth between two threads), or on a dedicated thread for a
-service whose handlers may block (`store_thread`). A consumer
-handles a batch of events in one transaction: the effects, the ids of the events
-handled and the follow-up events (the outbox) are stored together, then the
+Two engines behind one interface: a SQLite file (the default: one process owns it) or
+a schema of a PostgreSQL database (`store_url`), which every replica of the service
+shares. What the two say differently is in `sql_dialect`; the PostgreSQL connection,
+which answers like `sqlite3`'s, in `pg_connection`; the outbox table in `outbox_table`.
+
+All access goes through one `StoreWorker` (`store_worker`), one call at a time, in
+order. A consumer handles a batch of events in one transaction: the effects, the ids of
+the events handled and the follow-up events (the outbox) are stored together, then the
 outbox is published, then the offsets are committed (at-least-once, idempotent).
 """
 
 from __future__ import annotations
 
-import asyncio
+import socket
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import partial
+from datetime import date
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
-import orjson
+from services.kit.outbox_table import OutboxRecord, OutboxTable
+from services.kit.sql_dialect import POSTGRES, SQLITE, Dialect, lock_key
+from services.kit.store_worker import StoreWorker
 
-__all__ = ["OutboxRecord", "ServiceStore", "StoreWorker"]
+if TYPE_CHECKING:
+    from services.kit.settings import ServiceSettings
 
-T = TypeVar("T")
-P = ParamSpec("P")
+__all__ = ["OutboxRecord", "ServiceStore", "StoreRow", "StoreWorker", "is_store_url"]
 
-_KIT_SCHEMA = """
+_PROCESSED = """
 CREATE TABLE IF NOT EXISTS processed_events (
     event_id TEXT PRIMARY KEY,
     topic TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    topic TEXT NOT NULL,
-    key BLOB,
-    value BLOB NOT NULL,
-    headers TEXT NOT NULL
-);
 """
 
 
-_HEADERS_JSON: dict[tuple[tuple[str, str], ...], str] = {}
+class StoreRow(Protocol):
+    """A row as either engine returns it: by position or by column name."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
 
 
-@dataclass(frozen=True)
-class OutboxRecord:
-    """A Kafka record waiting to be published (headers as UTF-8 text pairs)."""
-
-    topic: str
-    key: bytes | None
-    value: bytes
-    headers: tuple[tuple[str, str], ...] = ()
-    seq: int = 0
+def is_store_url(target: object) -> bool:
+    """True for a PostgreSQL URL (`postgresql://...`), False for a SQLite file path."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
 class ServiceStore:
     """Base of each service's repository: connection, kit tables, transactions.
 
-    Subclasses add their schema in `SCHEMA` and their queries as methods. Every
-    method runs on the store's worker thread.
+    `target` is a SQLite file or a PostgreSQL URL; on PostgreSQL the tables live in the
+    schema `schema` and this process is the replica `replica` (its outbox rows are its
+    own). Subclasses add their schema in `SCHEMA` (written for SQLite: `dialect.ddl`
+    gives PostgreSQL its types) and their queries as methods, in the SQL both engines run.
     """
 
     SCHEMA = ""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=5000")
-        self.db.execute("PRAGMA wal_autocheckpoint=4000")  # checkpoints (and fsyncs) 4x rarer
-        self.db.execute("PRAGMA cache_size=-16384")  # 16 MiB of pages: fewer reads from the OS
-        self.db.executescript(_KIT_SCHEMA + self.SCHEMA)
-        self._last_seq: int | None = None
+    def __init__(self, target: Path | str, *, schema: str = "portalsim", replica: str = "") -> None:
+        self.db: Any
+        if is_store_url(target):
+            from services.kit.pg_connection import PgConnection
+
+            self.dialect: Dialect = POSTGRES
+            self.db = PgConnection(str(target), schema, replica)
+        else:
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.path = path
+            self.dialect = SQLITE
+            self.db = _sqlite(path)
+        self.schema = schema
+        self.outbox = OutboxTable(self.db, self.dialect, schema, replica)
+        if self.dialect.is_postgres:
+            with self.transaction():
+                self.lock("schema")  # replicas starting together create it once
+                self._create()
+        else:
+            self._create()  # (executescript would commit an open SQLite transaction)
+
+    def _create(self) -> None:
+        self.db.executescript(self.dialect.ddl(_PROCESSED + self.SCHEMA) + self.outbox.ddl())
+        self.migrate()
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings, service: str, filename: str) -> Self:
+        """The store the settings choose: PostgreSQL (`store_url`, schema = the service's
+        name) or the SQLite file `filename` in the data folder."""
+        if settings.store_url is not None:
+            url = settings.store_url.get_secret_value()
+            replica = settings.replica or f"{service}@{socket.gethostname()}"
+            return cls(url, schema=service, replica=replica)
+        return cls(settings.data_dir / filename)
+
+    def migrate(self) -> None:
+        """Bring an older store up to the current schema (in the creating transaction)."""
+
+    def columns(self, table: str) -> set[str]:
+        """The column names of one of the store's tables."""
+        if self.dialect.is_postgres:
+            rows = self.db.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = ?",
+                (table,),
+            )
+            return {row[0] for row in rows}
+        return {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
 
     def close(self) -> None:
         """Close the connection."""
@@ -86,7 +117,7 @@ class ServiceStore:
     # -- transactions -------------------------------------------------------
     def begin(self) -> None:
         """Start a write transaction."""
-        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute(self.dialect.begin_sql)
 
     def commit(self) -> None:
         """Commit the open transaction."""
@@ -94,7 +125,9 @@ class ServiceStore:
 
     def rollback(self) -> None:
         """Roll back the open transaction, if any."""
-        if self.db.in_transaction:
+        if self.dialect.is_postgres:
+            self.db.rollback()
+        elif self.db.in_transaction:
             self.db.execute("ROLLBACK")
 
     @contextmanager
@@ -108,6 +141,13 @@ class ServiceStore:
             raise
         self.commit()
 
+    def lock(self, name: str) -> None:
+        """Hold a lock named `name` until the transaction ends: replicas sharing the store
+        take turns at what it guards (on SQLite the write transaction is such a lock)."""
+        statement = self.dialect.lock_sql()
+        if statement is not None:
+            self.db.execute(statement, (lock_key(f"{self.schema}/{name}"),))
+
     def savepoint(self) -> None:
         """Mark a point to roll one event's effects back to."""
         self.db.execute("SAVEPOINT event")
@@ -120,6 +160,25 @@ class ServiceStore:
         """Undo the effects since the savepoint."""
         self.db.execute("ROLLBACK TO SAVEPOINT event")
         self.db.execute("RELEASE SAVEPOINT event")
+
+    def is_transient(self, exc: BaseException) -> bool:
+        """True for an error after which the whole batch is worth trying again: the
+        database busy or locked, a deadlock, a lost connection."""
+        return isinstance(exc, self.dialect.transient_errors)
+
+    # -- daily numbers ------------------------------------------------------
+    def next_in_sequence(
+        self, table: str, column: str, unit_code: str, day: date, first: int
+    ) -> int:
+        """The next number of a unit's daily sequence (`first` for the day's first), in one
+        atomic statement: replicas allocating at once each get a number of their own."""
+        row = self.db.execute(
+            f"INSERT INTO {table} (unit_code, day, {column}) VALUES (?, ?, ?) "
+            f"ON CONFLICT (unit_code, day) DO UPDATE SET {column} = {table}.{column} + 1 "
+            f"RETURNING {column}",
+            (unit_code, day.isoformat(), first),
+        ).fetchone()
+        return int(row[0])
 
     # -- idempotency --------------------------------------------------------
     def is_processed(self, event_id: str) -> bool:
@@ -145,52 +204,29 @@ class ServiceStore:
         """Record that an event was handled."""
         self.mark_processed_many([(event_id, topic)])
 
-    def mark_processed_many(self, handled: Iterable[tuple[str, str]]) -> None:
-        """Record that these events (id, topic) were handled."""
-        self.db.executemany(
-            "INSERT OR IGNORE INTO processed_events (event_id, topic) VALUES (?, ?)", handled
+    def mark_processed_many(self, handled: Iterable[tuple[str, str]]) -> int:
+        """Record that these events (id, topic) were handled; how many were new.
+
+        Fewer than given means another replica handled some of them meanwhile.
+        """
+        rows = list(handled)
+        if not rows:
+            return 0
+        cursor = self.db.executemany(
+            "INSERT INTO processed_events (event_id, topic) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            rows,
         )
+        return int(cursor.rowcount)
 
     # -- outbox -------------------------------------------------------------
     def add_outbox(self, records: Iterable[OutboxRecord]) -> list[OutboxRecord]:
         """Store follow-up records in the open transaction; they come back with their seq."""
-        if self._last_seq is None:
-            row = self.db.execute(
-                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0), "
-                "COALESCE((SELECT MAX(seq) FROM outbox), 0))"
-            ).fetchone()
-            self._last_seq = int(row[0])
-        stored = []
-        rows = []
-        for r in records:
-            self._last_seq += 1
-            stored.append(OutboxRecord(r.topic, r.key, r.value, r.headers, self._last_seq))
-            headers = _HEADERS_JSON.get(r.headers)
-            if headers is None:
-                headers = orjson.dumps(r.headers).decode()
-                if len(_HEADERS_JSON) < 64:  # the few usual ones; dead letters' are all unique
-                    _HEADERS_JSON[r.headers] = headers
-            rows.append((self._last_seq, r.topic, r.key, r.value, headers))
-        self.db.executemany(
-            "INSERT INTO outbox (seq, topic, key, value, headers) VALUES (?, ?, ?, ?, ?)", rows
-        )
-        return stored
+        return self.outbox.add(records)
 
     def pending_outbox(self, limit: int = 5000) -> list[OutboxRecord]:
-        """Records stored but not yet known to be published, oldest first."""
-        rows = self.db.execute(
-            "SELECT seq, topic, key, value, headers FROM outbox ORDER BY seq LIMIT ?", (limit,)
-        ).fetchall()
-        return [
-            OutboxRecord(
-                topic=row["topic"],
-                key=row["key"],
-                value=row["value"],
-                headers=tuple((k, v) for k, v in orjson.loads(row["headers"])),
-                seq=row["seq"],
-            )
-            for row in rows
-        ]
+        """This replica's records stored but not yet known to be published, oldest first
+        (on PostgreSQL first taking over those of replicas that are gone)."""
+        return self.outbox.pending(limit)
 
     def delete_outbox(self, up_to_seq: int) -> None:
         """Forget records up to a sequence number once they are published."""
@@ -198,12 +234,7 @@ class ServiceStore:
 
     def delete_outbox_seqs(self, seqs: Iterable[int]) -> None:
         """Forget these published records, one statement per run of consecutive seqs."""
-        runs: list[list[int]] = []
-        for seq in sorted(seqs):
-            if runs and seq == runs[-1][1] + 1:
-                runs[-1][1] = seq
-            else:
-                runs.append([seq, seq])
+        runs = _runs(seqs)
         if not runs:
             return
         in_transaction = self.db.in_transaction
@@ -219,42 +250,24 @@ class ServiceStore:
             raise
 
 
-class StoreWorker:
-    """Runs every store call, one at a time and in order: inline, or on one dedicated thread.
+def _runs(seqs: Iterable[int]) -> list[list[int]]:
+    """Consecutive seqs as [first, last] runs (a replica's own seqs only: runs never span
+    another replica's records, which are not consecutive with its own)."""
+    runs: list[list[int]] = []
+    for seq in sorted(seqs):
+        if runs and seq == runs[-1][1] + 1:
+            runs[-1][1] = seq
+        else:
+            runs.append([seq, seq])
+    return runs
 
-    Inline (`thread=False`) a call runs on the event loop's thread when awaited: no thread
-    handoff, no GIL contention with the loop (measured with `portalsim bench`, N = 15,000:
-    at about half the peak rate p50 590 -> 379 ms, as the README says), but the loop waits while
-    it runs, so handlers must not block. `thread=True` keeps the loop free for handlers
-    that do (a slowed-down database in a fault scenario). `submit` (usable without a
-    running loop, for long work at start such as seeding) always runs on the thread;
-    an inline call waits until everything submitted before it is done.
-    """
 
-    def __init__(self, store: ServiceStore, thread: bool = True) -> None:
-        self.store = store
-        self.thread = thread
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
-        self._submitted: Future[Any] | None = None
-
-    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run `fn(*args, **kwargs)` after every earlier call and return its result."""
-        if self.thread:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
-        submitted = self._submitted
-        if submitted is not None and not submitted.done():
-            await asyncio.wrap_future(submitted)
-        await asyncio.sleep(0)  # what is ready (a producer's send) goes before a long call
-        return fn(*args, **kwargs)
-
-    def submit(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-        """Queue `fn(*args)` on the store thread now (no event loop needed); calls run in order."""
-        future = self._executor.submit(fn, *args, **kwargs)
-        self._submitted = future
-        return future
-
-    def close(self) -> None:
-        """Finish pending calls and close the store."""
-        self._executor.shutdown(wait=True)
-        self.store.close()
+def _sqlite(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA busy_timeout=5000")
+    db.execute("PRAGMA wal_autocheckpoint=4000")  # checkpoints (and fsyncs) 4x rarer
+    db.execute("PRAGMA cache_size=-16384")  # 16 MiB of pages: fewer reads from the OS
+    return db

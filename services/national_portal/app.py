@@ -21,7 +21,7 @@ def build_runtime(settings: NationalPortalSettings) -> ServiceRuntime:
     """The national portal, ready to run."""
     catalogue = load_catalogue()
     adapters = build_adapters(settings.rejection_rate, settings.late_rate)
-    store = NationalPortalStore(settings.data_dir / "national_portal.sqlite")
+    store = NationalPortalStore.from_settings(settings, "national_portal", "national_portal.sqlite")
     http = FastAPI(
         title="portalsim national_portal",
         description="National Public Service Portal (Cổng Dịch vụ công quốc gia), its ministry "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +17,7 @@ from contracts.events import (
     DossierSubmitted,
 )
 from services.kit.outgoing import Outgoing
-from services.kit.store import ServiceStore
+from services.kit.store import ServiceStore, StoreRow
 from services.national_portal.linked.state import GroupState
 
 __all__ = ["DossierRecord", "NationalPortalStore", "SequenceExhaustedError"]
@@ -66,7 +65,7 @@ class DossierRecord:
     within_legal_limit: bool | None = None
 
 
-def _dossier_record(row: sqlite3.Row) -> DossierRecord:
+def _dossier_record(row: StoreRow) -> DossierRecord:
     within = row["within_legal_limit"]
     return DossierRecord(
         dossier_id=row["dossier_id"],
@@ -133,7 +132,7 @@ class NationalPortalStore(ServiceStore):
         columns = [c for c in _COLUMNS if c in values]
         names = ", ".join(["dossier_id", *columns])
         marks = ", ".join("?" * (len(columns) + 1))
-        updates = ", ".join(f"{c} = COALESCE(excluded.{c}, {c})" for c in columns)
+        updates = ", ".join(f"{c} = COALESCE(excluded.{c}, dossiers.{c})" for c in columns)
         self.db.execute(
             f"INSERT INTO dossiers ({names}) VALUES ({marks}) "
             f"ON CONFLICT (dossier_id) DO UPDATE SET {updates}",
@@ -216,9 +215,14 @@ class NationalPortalStore(ServiceStore):
 
     # -- linked groups ------------------------------------------------------------------
     def group(self, parent_dossier_id: str) -> GroupState | None:
-        """The state of a linked group, or None when it is not one of ours."""
+        """The state of a linked group, or None when it is not one of ours.
+
+        The group's row stays locked until the transaction ends: two replicas settling
+        two of its steps at once take turns, and neither overwrites the other's step.
+        """
         row = self.db.execute(
-            "SELECT state FROM linked_groups WHERE parent_dossier_id = ?", (parent_dossier_id,)
+            "SELECT state FROM linked_groups WHERE parent_dossier_id = ?" + self.dialect.for_update,
+            (parent_dossier_id,),
         ).fetchone()
         return GroupState.model_validate_json(row["state"]) if row else None
 
@@ -235,8 +239,8 @@ class NationalPortalStore(ServiceStore):
             ),
         )
         self.db.executemany(
-            "INSERT OR IGNORE INTO group_steps (step_dossier_id, parent_dossier_id, step_index) "
-            "VALUES (?, ?, ?)",
+            "INSERT INTO group_steps (step_dossier_id, parent_dossier_id, step_index) "
+            "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(s.dossier_id, state.parent_id, s.index) for s in state.steps],
         )
 
@@ -251,16 +255,7 @@ class NationalPortalStore(ServiceStore):
     def allocate_linked_code(self, unit_code: str, day: date) -> str:
         """The next dossier code of a unit on a day from the linked block (9000-9999)."""
         first, last = SEQUENCE_BLOCKS[Channel.LINKED]
-        row = self.db.execute(
-            "SELECT last_sequence FROM linked_sequences WHERE unit_code = ? AND day = ?",
-            (unit_code, day.isoformat()),
-        ).fetchone()
-        sequence = first if row is None else int(row["last_sequence"]) + 1
+        sequence = self.next_in_sequence("linked_sequences", "last_sequence", unit_code, day, first)
         if sequence > last:
             raise SequenceExhaustedError(f"unit {unit_code} used all linked dossier codes on {day}")
-        self.db.execute(
-            "INSERT INTO linked_sequences (unit_code, day, last_sequence) VALUES (?, ?, ?) "
-            "ON CONFLICT (unit_code, day) DO UPDATE SET last_sequence = excluded.last_sequence",
-            (unit_code, day.isoformat(), sequence),
-        )
         return format_dossier_code(unit_code, day, sequence)

@@ -22,7 +22,7 @@ STORE_FILE = "one_stop.sqlite"
 
 def build_runtime(settings: OneStopSettings) -> ServiceRuntime:
     """The one_stop service: desks that take paper dossiers in and hand results back."""
-    store = OneStopStore(settings.data_dir / STORE_FILE)
+    store = OneStopStore.from_settings(settings, "one_stop", STORE_FILE)
     http = FastAPI(
         title="portalsim one_stop",
         description="One-stop desks (Bộ phận Một cửa) of Hanoi's districts and communes: "

@@ -15,9 +15,10 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi import Path as PathParam
-from pydantic import AwareDatetime
+from starlette.convertors import Convertor, register_url_convertor
 
 from contracts.units import is_hanoi_unit
+from services.kit.http_types import BODY_REFUSALS, Moment, refusals, unit_code_schema
 from services.kit.messaging import ServiceMessaging
 from services.kit.public_api import official_check
 from services.kit.tokens import BearerToken, matches_any, unauthorized
@@ -39,10 +40,31 @@ __all__ = ["desk_router"]
 
 log = structlog.get_logger("portalsim.one_stop.api")
 
+_UNKNOWN_UNIT = "unit_code is not one of Hanoi's 30 districts or 579 communes."
+
+
+class _UnitShaped(Convertor[str]):
+    """Path segments shaped like a unit code (3 or 5 digits): `/desks/clock` is then no
+    desk, and a wrong method on it is answered 405 `Allow: POST`, not 404. Whether the
+    code is a Hanoi unit is `known_unit`'s to say (404 naming it)."""
+
+    regex = "[0-9]{3}(?:[0-9]{2})?"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("unit", _UnitShaped())
+
 
 def known_unit(
     unit_code: Annotated[
-        str, PathParam(description="Code of a Hanoi district (3 digits) or commune (5 digits).")
+        str,
+        unit_code_schema("Code of a Hanoi district (3 digits) or commune (5 digits)."),
+        PathParam(),
     ],
 ) -> str:
     """The path's unit code, if it is one of Hanoi's 30 districts or 579 communes; else 404."""
@@ -79,10 +101,18 @@ def desk_router(messaging: ServiceMessaging, desks: DeskConfig, store: OneStopSt
     desk_clerk = Depends(desk_clerk_check(settings))
 
     @router.post(
-        "/desks/{unit_code}/dossiers",
+        "/desks/{unit_code:unit}/dossiers",
         status_code=202,
         summary="Take a paper dossier in at a one-stop desk (Bộ phận Một cửa); its clerks only",
-        responses={404: {"description": "Unknown unit"}, 409: {"description": "Codes used up"}},
+        responses=refusals(
+            *BODY_REFUSALS,
+            why={
+                401: "No token of a desk, or one that is unknown or expired.",
+                403: "The token is another desk's.",
+                404: _UNKNOWN_UNIT,
+                409: "The desk has used all its dossier codes for that day.",
+            },
+        ),
         dependencies=[desk_clerk],
     )
     async def take_in(
@@ -101,11 +131,15 @@ def desk_router(messaging: ServiceMessaging, desks: DeskConfig, store: OneStopSt
     async def list_desks() -> DeskList:
         return await worker.run(use_cases.list_desks, store, settings)
 
-    @router.get("/desks/{unit_code}", summary="A desk's capacity and queue in simulated time")
+    @router.get(
+        "/desks/{unit_code:unit}",
+        summary="A desk's capacity and queue in simulated time",
+        responses=refusals(422, why={404: _UNKNOWN_UNIT}),
+    )
     async def show_desk(
         unit_code: Annotated[str, Depends(known_unit)],
         at: Annotated[
-            AwareDatetime | None,
+            Moment | None,
             Query(description="Simulated moment of the queue length; default the latest known."),
         ] = None,
     ) -> DeskView:
@@ -116,6 +150,7 @@ def desk_router(messaging: ServiceMessaging, desks: DeskConfig, store: OneStopSt
         summary="The simulated clock reached a moment: publish the queue departures it passes "
         "(officials and the simulator)",
         dependencies=[Depends(official_check(settings))],
+        responses=refusals(401, *BODY_REFUSALS),
     )
     async def advance_clock(body: ClockAdvance) -> ClockAdvanced:
         advanced = await worker.run(use_cases.advance_clock, store, desks, body.simtime)

@@ -1,43 +1,34 @@
-"""The HTTP models of the one-stop desks: a paper dossier taken in, a desk's state."""
+"""The HTTP models of the one-stop desks: a paper dossier taken in, a desk's state.
+
+Each request field's schema says exactly what is accepted (`services.kit.http_types`),
+the applicant first among the persons included.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from contracts.catalogue import load_catalogue
-from contracts.id_numbers import IdNumberStr
-from contracts.people import DeclaredPerson, PersonRole
-from contracts.personal_data import TAG_FORM, TAG_ID_NUMBER
-from contracts.worktime import HANOI_TZ
-from services.kit.http_types import HttpForm
+from contracts.people import PersonRole
+from contracts.personal_data import TAG_FORM
+from services.kit.http_types import HttpForm, HttpPerson, Moment, ProcedureCode
 
 __all__ = [
     "ClockAdvance",
     "ClockAdvanced",
     "DeskList",
-    "DeskPerson",
     "DeskView",
     "IntakeAccepted",
     "IntakeRequest",
 ]
 
 
-class DeskPerson(DeclaredPerson):
-    """A person declared on a paper form; an ID number, when given, must be well-formed."""
-
-    id_number: IdNumberStr | None = Field(
-        None,
-        description="Declared 12-digit personal ID number (số định danh cá nhân); "
-        "none for a foreigner or a newborn.",
-        json_schema_extra=TAG_ID_NUMBER,
-    )
-
-    def declared(self) -> DeclaredPerson:
-        """The same person as the contracts' :class:`DeclaredPerson`."""
-        return DeclaredPerson.model_validate(self.model_dump())
+def _applicant_first_schema(schema: dict[str, Any]) -> None:
+    """JSON schema of the persons: the first one is the applicant."""
+    schema["prefixItems"] = [
+        {"allOf": [dict(schema["items"]), {"properties": {"role": {"const": "applicant"}}}]}
+    ]
 
 
 class IntakeRequest(BaseModel):
@@ -51,47 +42,29 @@ class IntakeRequest(BaseModel):
         max_length=100,
         description="Caller's reference; the same reference always gives the same dossier.",
     )
-    procedure_code: str = Field(
-        min_length=1, max_length=32, description="Code of a procedure (mã TTHC) in the catalogue."
+    procedure_code: ProcedureCode = Field(
+        description="Code of a procedure (mã TTHC) in the catalogue."
     )
-    persons: list[DeskPerson] = Field(
+    persons: list[HttpPerson] = Field(
         min_length=1,
         max_length=8,
         description="Declared identities; the applicant first, then others the procedure names.",
+        json_schema_extra=_applicant_first_schema,
     )
     form: HttpForm = Field(
         default_factory=dict,
         description="The procedure's form data (e.g. child_full_name).",
         json_schema_extra=TAG_FORM,
     )
-    received_simtime: AwareDatetime = Field(
-        description="Simulated moment the citizen handed the dossier in (timezone-aware)."
+    received_simtime: Moment = Field(
+        description="Simulated moment the citizen handed the dossier in (with its offset)."
     )
-
-    @field_validator("procedure_code")
-    @classmethod
-    def _known_procedure(cls, value: str) -> str:
-        try:
-            load_catalogue().by_code(value)
-        except KeyError:
-            raise ValueError(
-                f"procedure_code {value!r} is not in the catalogue of the 25 procedures"
-            ) from None
-        return value
 
     @field_validator("persons")
     @classmethod
-    def _applicant_first(cls, value: list[DeskPerson]) -> list[DeskPerson]:
+    def _applicant_first(cls, value: list[HttpPerson]) -> list[HttpPerson]:
         if value and value[0].role is not PersonRole.APPLICANT:
             raise ValueError(f"the first person must be the applicant, not {value[0].role}")
-        return value
-
-    @field_validator("received_simtime")
-    @classmethod
-    def _codeable_year(cls, value: datetime) -> datetime:
-        year = value.astimezone(HANOI_TZ).year
-        if not 2000 <= year <= 2099:
-            raise ValueError(f"year {year} cannot be written in a dossier code (2000-2099)")
         return value
 
 
@@ -139,7 +112,7 @@ class ClockAdvance(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    simtime: AwareDatetime = Field(description="The simulated moment reached.")
+    simtime: Moment = Field(description="The simulated moment reached.")
 
 
 class ClockAdvanced(BaseModel):

@@ -7,13 +7,12 @@ on the store's worker thread, inside the caller's transaction.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from contracts.events import DossierSettled, Outcome
 from contracts.worktime import HANOI_TZ
-from services.kit.store import ServiceStore
+from services.kit.store import ServiceStore, StoreRow
 from services.one_stop.domain import DeskDossier, DigitisationSlot, next_desk_sequence
 
 __all__ = ["DeskState", "OneStopStore", "from_us", "to_us"]
@@ -168,9 +167,10 @@ class OneStopStore(ServiceStore):
             "INSERT INTO desks (unit_code, free_at_us, peak_queue, dossiers_received,"
             " scan_failures) VALUES (?, ?, ?, 1, ?)"
             " ON CONFLICT (unit_code) DO UPDATE SET free_at_us = excluded.free_at_us,"
-            " peak_queue = MAX(peak_queue, excluded.peak_queue),"
-            " dossiers_received = dossiers_received + 1,"
-            " scan_failures = scan_failures + excluded.scan_failures",
+            " peak_queue = CASE WHEN excluded.peak_queue > desks.peak_queue"
+            " THEN excluded.peak_queue ELSE desks.peak_queue END,"
+            " dossiers_received = desks.dossiers_received + 1,"
+            " scan_failures = desks.scan_failures + excluded.scan_failures",
             (unit_code, to_us(free_at), queue_at_arrival, int(scan_failed)),
         )
 
@@ -218,7 +218,7 @@ class OneStopStore(ServiceStore):
         return moment.astimezone(HANOI_TZ)
 
 
-def _desk_dossier(row: sqlite3.Row) -> DeskDossier:
+def _desk_dossier(row: StoreRow) -> DeskDossier:
     return DeskDossier(
         dossier_id=row["dossier_id"],
         client_ref=row["client_ref"],
@@ -236,7 +236,7 @@ def _desk_dossier(row: sqlite3.Row) -> DeskDossier:
     )
 
 
-def _desk_state(row: sqlite3.Row) -> DeskState:
+def _desk_state(row: StoreRow) -> DeskState:
     return DeskState(
         unit_code=row["unit_code"],
         free_at=_maybe(row["free_at_us"]),

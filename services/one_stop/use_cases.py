@@ -85,6 +85,7 @@ def take_in(
     """
     dossier_id = dossier_id_for(Channel.DESK, request.client_ref)
     with store.transaction():
+        store.lock("desks")  # the desks' queues and clock: one intake at a time, any replica
         existing = store.dossier(dossier_id)
         if existing is not None:
             return _accepted(existing)
@@ -115,6 +116,7 @@ def take_in(
 def advance_clock(store: OneStopStore, desks: DeskConfig, moment: datetime) -> ClockAdvanced:
     """Move the desks' clock to ``moment``; the departures it passes are published."""
     with store.transaction():
+        store.lock("desks")
         clock = store.advance_clock(moment)
         records = desk_records(desks.factory, _departures(store, clock))
         store.add_outbox(records)

@@ -22,7 +22,7 @@ def build_runtime(settings: PopulationDbSettings) -> ServiceRuntime:
     """The population database service, its seed queued on the store worker."""
     if settings.check_delay_ms:  # the fault sleeps in the handler: keep the event loop free
         settings = settings.model_copy(update={"store_thread": True})
-    store = PopulationStore(settings.data_dir / DATABASE_FILE)
+    store = PopulationStore.from_settings(settings, "population_db", DATABASE_FILE)
     http = FastAPI(
         title="portalsim population_db",
         description="National population database (CSDL quốc gia về dân cư): read-only lookups.",

@@ -63,7 +63,7 @@ class PopulationDbHandlers:
         changes = self._earlier_birth(settled) if isinstance(change, BirthChange) else None
         if changes is None:
             try:
-                applied = apply_change(change, settled.dossier_id, self.store.person)
+                applied = apply_change(change, settled.dossier_id, self.store.person_for_update)
             except ChangeRefused as exc:
                 raise RejectEvent(exc.reason, exc.detail) from exc
             self.store.save_people(applied.writes)

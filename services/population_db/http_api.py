@@ -14,11 +14,14 @@ from pydantic import BaseModel, Field
 
 from contracts.id_numbers import IdNumberStr
 from contracts.people import PersonFacts
+from services.kit.http_types import refusals
 from services.kit.store import StoreWorker
 from services.population_db import use_cases
 from services.population_db.store import PopulationStore
 
 __all__ = ["StatsResponse", "people_router"]
+
+_SEEDING = "The population is being seeded; try again shortly."
 
 
 class StatsResponse(BaseModel):
@@ -45,7 +48,7 @@ def people_router(
     @router.get(
         "/people/{id_number}",
         summary="The population record of one person",
-        responses={404: {"description": "No person has this ID number."}},
+        responses=refusals(422, why={404: "No person has this ID number.", 503: _SEEDING}),
     )
     async def get_person(
         id_number: Annotated[
@@ -58,7 +61,11 @@ def people_router(
             raise HTTPException(404, "no person has this ID number in the population database")
         return record
 
-    @router.get("/stats", summary="Population size and deceased count")
+    @router.get(
+        "/stats",
+        summary="Population size and deceased count",
+        responses=refusals(why={503: _SEEDING}),
+    )
     async def get_stats() -> StatsResponse:
         _require_seeded()
         stats = await worker.run(use_cases.population_stats, store)

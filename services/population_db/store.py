@@ -1,4 +1,4 @@
-"""The population database's SQLite store: people, applied changes, seed metadata.
+"""The population database's store (SQLite or PostgreSQL): people, applied changes, seed metadata.
 
 Every method runs on the store's worker thread. ``people`` is keyed by ID number
 (``WITHOUT ROWID``, so an identity check is one primary-key lookup). The synthetic
@@ -37,7 +37,11 @@ _COLUMNS = (
     "id_number, full_name, birth_date, sex, alive, marital_status, spouse_id_number, residence_unit"
 )
 _INSERT = f"INSERT INTO people ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-_UPSERT = _INSERT.replace("INSERT", "INSERT OR REPLACE", 1)
+_UPSERT = (
+    _INSERT
+    + " ON CONFLICT (id_number) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[1:])
+)
 _SEED_CHUNK = 50_000
 
 
@@ -117,23 +121,32 @@ CREATE TABLE IF NOT EXISTS population_meta (
             return SeedReport(False, size, seed, 0.0)
         started = time.perf_counter()
         rows = iter_rows(size, seed, by_id_number=True)
-        self.db.execute("PRAGMA synchronous=OFF")
+        sqlite = not self.dialect.is_postgres
+        if sqlite:
+            self.db.execute("PRAGMA synchronous=OFF")
         try:
             with self.transaction():
+                self.lock("seed")  # replicas starting together: one seeds, the others wait
+                if self._meta() == wanted:
+                    return SeedReport(False, size, seed, 0.0)
                 self._replace_population(rows, wanted)
         finally:
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            if sqlite:
+                self.db.execute("PRAGMA synchronous=NORMAL")
         _release_freed_memory()
         return SeedReport(True, size, seed, time.perf_counter() - started)
 
     def _replace_population(self, rows: Iterable[PersonRow], meta: dict[str, str]) -> None:
         self.db.execute("DROP TABLE IF EXISTS people")
-        self.db.execute(_PEOPLE_TABLE)
+        self.db.execute(self.dialect.ddl(_PEOPLE_TABLE))
         self.db.execute("DELETE FROM applied_changes")
         self.db.execute("DELETE FROM population_meta")
-        iterator = iter(rows)
-        while chunk := list(islice(iterator, _SEED_CHUNK)):
-            self.db.executemany(_INSERT, chunk)
+        if self.dialect.is_postgres:  # COPY: the fast way in
+            self.db.copy_rows("people", _COLUMNS.split(", "), rows)
+        else:
+            iterator = iter(rows)
+            while chunk := list(islice(iterator, _SEED_CHUNK)):
+                self.db.executemany(_INSERT, chunk)
         self.db.executemany(
             "INSERT INTO population_meta (key, value) VALUES (?, ?)", sorted(meta.items())
         )
@@ -143,6 +156,15 @@ CREATE TABLE IF NOT EXISTS population_meta (
         """The record under this ID number, or None (one primary-key lookup)."""
         row = self.db.execute(
             f"SELECT {_COLUMNS} FROM people WHERE id_number = ?", (id_number,)
+        ).fetchone()
+        return None if row is None else facts_from_row(tuple(row))
+
+    def person_for_update(self, id_number: str) -> PersonFacts | None:
+        """The record under this ID number, locked until the transaction ends: two
+        replicas applying changes to one person (a marriage and a death) take turns."""
+        row = self.db.execute(
+            f"SELECT {_COLUMNS} FROM people WHERE id_number = ?" + self.dialect.for_update,
+            (id_number,),
         ).fetchone()
         return None if row is None else facts_from_row(tuple(row))
 
@@ -158,8 +180,9 @@ CREATE TABLE IF NOT EXISTS population_meta (
     def stats(self) -> PopulationStats:
         """Population size, living, deceased and married counts, and the seed used."""
         row = self.db.execute(
-            "SELECT COUNT(*) AS people, COALESCE(SUM(alive), 0) AS alive, "
-            "COALESCE(SUM(marital_status = 'married'), 0) AS married FROM people"
+            "SELECT COUNT(*) AS people, CAST(COALESCE(SUM(alive), 0) AS INTEGER) AS alive, "
+            "CAST(COALESCE(SUM(CASE WHEN marital_status = 'married' THEN 1 ELSE 0 END), 0)"
+            " AS INTEGER) AS married FROM people"
         ).fetchone()
         meta = self._meta()
         return PopulationStats(
@@ -179,7 +202,7 @@ CREATE TABLE IF NOT EXISTS population_meta (
     def record_change(self, dossier_id: str, id_number: str, change: str) -> None:
         """Remember that a dossier's settlement changed this record."""
         self.db.execute(
-            "INSERT OR IGNORE INTO applied_changes (dossier_id, id_number, change) "
-            "VALUES (?, ?, ?)",
+            "INSERT INTO applied_changes (dossier_id, id_number, change) "
+            "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (dossier_id, id_number, change),
         )

@@ -1,4 +1,9 @@
-"""`portalsim run SCENARIO`: play a scenario and write its report."""
+"""`portalsim run SCENARIO`: play a scenario and write its report.
+
+Exit codes: 0 a clean run; 1 dossiers unfinished, lost or duplicated, or a timeout; 2 a
+scenario refused; 3 a service died and was not restarted (the run ended early); 128 + N
+stopped by signal N (SIGTERM, SIGHUP), everything the run started stopped first.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +14,27 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from simulator.commands.logging import services_log_level
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
 from simulator.run.plan import RunOutcome, RunPlan
 from simulator.run.play import run_scenario
+from simulator.run.signals import StopSignal, stop_signals_interrupt
+from simulator.scenarios.checks import refusals
 from simulator.scenarios.scenario import (
+    Scenario,
     ScenarioError,
     load_scenario,
     resolve_scenario,
 )
+from simulator.system.restarts import RestartMode, RestartPolicy
+from simulator.system.settings import SERVICE_NAMES
 from simulator.system.tokens import RunCredentials
+from simulator.watch.session import RunWatch, WatchOptions
 
-__all__ = ["parse_against", "run_command"]
+__all__ = ["parse_against", "parse_replicas", "run_command"]
 
 
 def parse_against(value: str | None) -> dict[str, str] | None:
@@ -36,8 +48,25 @@ def parse_against(value: str | None) -> dict[str, str] | None:
     return urls
 
 
+def parse_replicas(value: str | None) -> dict[str, int]:
+    """`national_portal=3,city_portal=2` to a mapping (each a service, at least 1)."""
+    replicas: dict[str, int] = {}
+    for part in (value or "").split(","):
+        if not part.strip():
+            continue
+        name, _, count = part.partition("=")
+        if name.strip() not in SERVICE_NAMES or not count.strip().isdigit() or int(count) < 1:
+            raise typer.BadParameter(f"{part!r}: expected SERVICE=N with SERVICE one of the four")
+        replicas[name.strip()] = int(count)
+    return replicas
+
+
 def _summarise(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
-    extra = {"demand_fingerprint": outcome.fingerprint, "timed_out": outcome.timed_out}
+    extra = {
+        "demand_fingerprint": outcome.fingerprint,
+        "timed_out": outcome.timed_out,
+        "ended_early": outcome.ended_early,
+    }
     summary = build_summary(
         plan.scenario,
         outcome.observations,
@@ -45,6 +74,8 @@ def _summarise(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
         seed=plan.seed,
         variant=plan.variant.name if plan.variant else None,
         extra=extra,
+        supervision=outcome.supervision,
+        warnings=outcome.warnings,
     )
     write_run_report(summary, plan.out)
     return summary
@@ -62,6 +93,31 @@ def _print_unfinished(summary: dict[str, Any], console: Console) -> None:
             f"  {dossier['dossier_code']} ({dossier.get('procedure_code')}): "
             f"last status {dossier.get('status')} by {dossier.get('by')}"
         )
+
+
+def _load(scenario_name: str, console: Console) -> Scenario:
+    """The scenario, valid and with no setting that could never take effect; else exit 2."""
+    try:
+        path = resolve_scenario(scenario_name)
+        scenario = load_scenario(path)
+    except ScenarioError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from None
+    refused = refusals(scenario)
+    if refused:
+        details = "\n".join(f"  {escape(str(finding))}" for finding in refused)
+        console.print(f"[red]{path}: settings that could never take effect:\n{details}[/red]")
+        raise typer.Exit(2)
+    return scenario
+
+
+def _ended_early(summary: dict[str, Any], out: Path, console: Console) -> None:
+    """When a service died and was not restarted: say so, where the report is, and exit 3."""
+    ended = summary["run"]["extra"].get("ended_early")
+    if ended:
+        console.print(f"[bold red]the run ended early[/bold red]: {escape(ended)}")
+        console.print(f"report: {(out / 'report.md').resolve()}")
+        raise typer.Exit(3)
 
 
 def _failed(summary: dict[str, Any]) -> bool:
@@ -120,36 +176,104 @@ def run_command(
             show_default=False,
         ),
     ] = None,
+    store: Annotated[
+        str,
+        typer.Option(
+            "--store",
+            help="Where the services keep their state: sqlite (a file each) or postgresql (a "
+            "fresh local server, a schema per service shared by its replicas).",
+        ),
+    ] = "sqlite",
+    replicas: Annotated[
+        str | None,
+        typer.Option(
+            "--replicas",
+            help="Processes per service, e.g. national_portal=3,city_portal=2 (one consumer "
+            "group each; needs --store postgresql).",
+            show_default=False,
+        ),
+    ] = None,
+    restart: Annotated[
+        RestartMode,
+        typer.Option(
+            "--restart",
+            help="A started service that dies: restart it with back-off (on-failure), or end "
+            "the run at once naming it (no), to study the failure.",
+        ),
+    ] = RestartMode.ON_FAILURE,
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="Serve a live page of the run on loopback (docs/watching.md)."),
+    ] = False,
+    live_port: Annotated[
+        int, typer.Option("--live-port", help="The live page's port (0: a free one).")
+    ] = 0,
+    live_hold: Annotated[
+        bool,
+        typer.Option("--live-hold", help="Keep the live page up after the run until Ctrl-C."),
+    ] = False,
+    prometheus: Annotated[
+        bool,
+        typer.Option(
+            "--prometheus",
+            help="Run a Prometheus server (the `prometheus` binary) scraping the services and "
+            "the simulator; its files go to OUT/prometheus, the report quotes it.",
+        ),
+    ] = False,
 ) -> None:
     """Play a scenario end to end and write summary.json, report.md and plots."""
     console = Console()
     # aiokafka logs transient leader elections of freshly created topics at ERROR; it retries.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    try:
-        scenario = load_scenario(resolve_scenario(scenario_name))
-    except ScenarioError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    scenario = _load(scenario_name, console)
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
-    out = out or Path("reports") / scenario.name
+    if store not in ("sqlite", "postgresql"):
+        raise typer.BadParameter("--store is sqlite or postgresql")
+    scaled = parse_replicas(replicas)
+    if store == "sqlite" and any(n > 1 for n in scaled.values()):
+        raise typer.BadParameter("--replicas needs --store postgresql (replicas share its state)")
+    report_dir = out or Path("reports") / scenario.name
     plan = RunPlan(
         scenario,
-        out,
+        report_dir,
         bootstrap=bootstrap,
         against=parse_against(against),
         secure=secure,
         tokens=RunCredentials(official_token or None, orjson.loads(desk_tokens or "{}")),
         record_to=record,
         log_level=services_log_level(ctx),
+        restart=RestartPolicy(restart),
+        store="postgresql" if store == "postgresql" else "sqlite",
+        replicas=scaled,
+        watch=ctx.with_resource(
+            RunWatch(
+                WatchOptions(live_port if live else None, live_hold, prometheus),
+                report_dir,
+                console,
+            )
+        ),
     )
+    try:
+        with stop_signals_interrupt():
+            _run(plan, console)
+    except StopSignal as stop:
+        console.print(f"[red]stopped by {stop.name}[/red]: everything the run started is stopped")
+        raise typer.Exit(128 + stop.signum) from None
+
+
+def _run(plan: RunPlan, console: Console) -> None:
+    """The run and its variants, their reports, the summary on the console; exit 1 or 3."""
+    scenario, out, record = plan.scenario, plan.out, plan.record_to
     console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
     summary = _summarise(plan, run_scenario(plan, console))
+    _ended_early(summary, out, console)
     failed = _failed(summary)
     for variant in scenario.variants:
         console.print(f"\n[bold]variant {variant.name}[/bold]: {variant.policies}")
         variant_plan = plan.of_variant(variant)
         variant_summary = _summarise(variant_plan, run_scenario(variant_plan, console))
+        _ended_early(variant_summary, variant_plan.out, console)
         failed = failed or _failed(variant_summary)
         comparison = compare_summaries(summary, variant_summary)
         paths = write_comparison(comparison, out, f"compare-{variant.name}")

@@ -22,7 +22,7 @@ from contracts.people import DeclaredPerson
 from simulator.scenarios.applicants import DossierDraft
 from simulator.system.tokens import RunCredentials
 
-__all__ = ["DriverError", "PortalAccount", "PortalDriver"]
+__all__ = ["DriverError", "PortalAccount", "PortalDriver", "replica_urls"]
 
 TERMINAL = frozenset({"approved", "rejected", "returned_at_desk"})
 
@@ -48,8 +48,41 @@ def _bearer(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
+def replica_urls(urls: Mapping[str, str], service: str) -> list[str]:
+    """The URLs of a service's processes: `service`, then its replicas `service-2`, ..."""
+    return [urls[service]] + [
+        url for name, url in sorted(urls.items()) if name.startswith(service + "-")
+    ]
+
+
+class _Spread:
+    """One HTTP client per replica of a service; each request goes to the next in turn."""
+
+    def __init__(self, urls: list[str], **options: Any) -> None:
+        self.clients = [httpx.AsyncClient(base_url=url, **options) for url in urls]
+        self._turn = 0
+
+    def _next(self) -> httpx.AsyncClient:
+        self._turn = (self._turn + 1) % len(self.clients)
+        return self.clients[self._turn]
+
+    async def get(self, url: str, **kw: Any) -> httpx.Response:
+        return await self._next().get(url, **kw)
+
+    async def post(self, url: str, **kw: Any) -> httpx.Response:
+        return await self._next().post(url, **kw)
+
+    async def aclose(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+
+
 class PortalDriver:
-    """HTTP clients of the city portal and the one-stop desks."""
+    """HTTP clients of the city portal and the one-stop desks.
+
+    A service given with replicas (`urls` also naming `city_portal-2`, ...: a cluster's
+    `urls`) gets its requests spread over them in turn; they share one store.
+    """
 
     def __init__(
         self,
@@ -59,8 +92,8 @@ class PortalDriver:
     ) -> None:
         self.credentials = credentials or RunCredentials()
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-        self.city = httpx.AsyncClient(base_url=urls["city_portal"], timeout=timeout, limits=limits)
-        self.desks = httpx.AsyncClient(base_url=urls["one_stop"], timeout=timeout, limits=limits)
+        self.city = _Spread(replica_urls(urls, "city_portal"), timeout=timeout, limits=limits)
+        self.desks = _Spread(replica_urls(urls, "one_stop"), timeout=timeout, limits=limits)
         self.population = httpx.AsyncClient(base_url=urls["population_db"], timeout=timeout)
 
     async def close(self) -> None:

@@ -3,6 +3,8 @@
 Bounded concurrency; each applicant opens an account once and keeps the token its
 registration gave for the submissions that follow;
 transient failures (a service restarting) are retried with backoff for a bounded time.
+With an `Availability` (the run's supervisor), a call to a service known to be down
+waits for its return first, and that wait spends none of the retry budget.
 Items are started in the order of their simulated arrival; desk intakes go one at a time
 in that order (a desk's queue depends on the order dossiers reach it), so the same seed
 gives the same desk schedule, and the same outcomes, in every run.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import structlog
@@ -21,11 +23,21 @@ from simulator.drive.driver import DriverError, PortalAccount, PortalDriver
 from simulator.drive.observations import Observations
 from simulator.scenarios.demand import DemandItem
 
-__all__ = ["Ingress"]
+__all__ = ["Availability", "Ingress"]
 
 T = TypeVar("T")
 log = structlog.get_logger("portalsim.ingress")
 RETRYABLE = (httpx.TransportError, httpx.HTTPStatusError)
+#: The service behind each kind of call.
+FRONT_DOOR, DESKS = "city_portal", "one_stop"
+
+
+class Availability(Protocol):
+    """Whether a service is up; `simulator.system.supervisor.Supervisor` is one."""
+
+    async def until_up(self, service: str) -> bool:
+        """Return once the service is up: True when it had to wait (raise when it is lost)."""
+        ...
 
 
 class Ingress:
@@ -37,8 +49,10 @@ class Ingress:
         observations: Observations,
         concurrency: int,
         retry_for_s: float = 120.0,
+        availability: Availability | None = None,
     ) -> None:
         self.driver = driver
+        self.availability = availability
         self.observations = observations
         self.concurrency = concurrency
         self.retry_for_s = retry_for_s
@@ -48,9 +62,16 @@ class Ingress:
         # or two dossiers racing to the same desk would get each other's slots.
         self._desk_lane = asyncio.Lock()
 
-    async def retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def retrying(self, call: Callable[[], Awaitable[T]], service: str | None = None) -> T:
+        """The call's result, retried with backoff on transient failures for `retry_for_s`.
+
+        With `service` (the one called) and an availability, each attempt waits while that
+        service is known to be down; after such a wait the retry budget starts afresh.
+        """
         delay, waited = 0.1, 0.0
         while True:
+            if await self._waited_for(service):
+                delay, waited = 0.1, 0.0
             try:
                 return await call()
             except RETRYABLE as exc:
@@ -59,6 +80,12 @@ class Ingress:
                 await asyncio.sleep(delay)
                 waited += delay
                 delay = min(delay * 2, 2.0)
+
+    async def _waited_for(self, service: str | None) -> bool:
+        """Wait while the service is known to be down; tell whether that took a wait."""
+        if self.availability is None or service is None:
+            return False
+        return await self.availability.until_up(service)
 
     async def _open_account(self, item: DemandItem) -> PortalAccount | None:
         async def call() -> httpx.Response:
@@ -69,7 +96,7 @@ class Ingress:
                 response.raise_for_status()
             return response
 
-        response = await self.retrying(call)
+        response = await self.retrying(call, FRONT_DOOR)
         answer: dict[str, Any] = response.json()
         if response.status_code == 201:
             return PortalAccount.from_answer(answer)
@@ -95,7 +122,17 @@ class Ingress:
         return account
 
     async def submit(self, item: DemandItem) -> None:
-        """Hand one item in (online or at a desk) and record the outcome."""
+        """Hand one item in (online or at a desk) and record the outcome.
+
+        An applicant who abandoned online is counted (`Observations.abandoned`); one who
+        gave up hands nothing in.
+        """
+        self.observations.intended[item.intended_channel] += 1
+        if item.abandoned:
+            self.observations.abandoned[item.abandoned] += 1
+        if item.gave_up:
+            self.handed_in += 1
+            return
         log.debug("handing in", client_ref=item.client_ref, persons=item.draft.persons)
         try:
             if item.channel == "desk":
@@ -107,7 +144,8 @@ class Ingress:
                             item.draft,
                             item.simtime,
                             item.client_ref,
-                        )
+                        ),
+                        DESKS,
                     )
             else:
                 account = await self.account_for(item)
@@ -121,7 +159,8 @@ class Ingress:
                         item.simtime,
                         item.client_ref,
                         item.unit_code,
-                    )
+                    ),
+                    FRONT_DOOR,
                 )
         except DriverError as exc:
             self.observations.refused[f"submission refused: {str(exc)[:120]}"] += 1

@@ -80,6 +80,8 @@ class Observations:
     # filled by the driver
     accepted: dict[str, str] = field(default_factory=dict)  # dossier_id -> dossier_code
     refused: Counter[str] = field(default_factory=Counter)  # why an item never became a dossier
+    intended: Counter[str] = field(default_factory=Counter)  # items by the channel set out on
+    abandoned: Counter[str] = field(default_factory=Counter)  # "<stage>:desk" / "<stage>:gave_up"
     faults: list[FaultWindow] = field(default_factory=list)
 
     def root_settlement(self, dossier_id: str) -> Settlement | None:

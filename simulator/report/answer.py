@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.report.friction import friction_lines
 from simulator.report.labels import fmt_int, fmt_ms, fmt_pct, fmt_simtime, label
+from simulator.report.stats import share
 
 __all__ = ["DEFINITIONS", "data_note", "headline"]
 
@@ -31,11 +33,49 @@ DEFINITIONS: dict[str, str] = {
     "throughput": "Root settlements and bus events (all topics) per wall second from the "
     "start of the run; fault windows in wall seconds from the start.",
     "refused": "Demand items that never became a dossier, by reason (e.g. an account refused).",
+    "volume": "Per procedure: the published figure if any (an online count), and per channel "
+    "the dossiers expected over the period (online every calendar day, desks on working "
+    "days) and whether that volume is published or synthetic.",
+    "calendar": "The simulated period (start_date to the last working day of the demand), its "
+    "working days and the public holidays that close the desks (contracts/holidays.py).",
+    "friction": "Online applicants who abandoned (assumed shares, cut by the help in force): "
+    "at account registration or at a complex form, then went to a desk or gave up; "
+    "online_share = dossiers handed in online / all handed in (intended: before friction).",
+    "arrivals_by_channel": "Root dossiers per channel: received outside office hours "
+    "(08:00-17:00 on working days), received on a day desks are closed, and the share of "
+    "those judged against a legal limit that met it.",
+    "warnings": "Scenario settings that did nothing in this run, by field path and why.",
+    "supervision": "Deaths (service exits the runner did not ask for) and restarts of the "
+    "services the run started, in wall seconds into the run (null against a deployment); "
+    "held_up: roots on dossier.submitted and not settled when it died (open_when_it_died); "
+    "roots on dossier.submitted before it was back, settled only after; roots never settled "
+    "whose last status was by that service.",
 }
 
 
+def _published_part(row: dict[str, Any]) -> str:
+    volume = row["volume"]
+    figure = volume["published_figure"]
+    amount = (
+        f"{fmt_int(figure['per_year'])} online submissions a year"
+        if "per_year" in figure
+        else f"{figure['per_day']:g} online submissions a day"
+    )
+    scale = volume["scale"]
+    online = volume["online"]
+    if online["source"] == "published":
+        how = "run as its online volume" + (f" at scale {scale:g}" if scale != 1 else "")
+    else:
+        how = f"run with {online['source']} online and the rest at desks (SYNTHETIC)"
+    desk = volume["desk"]["expected"] if online["source"] == "published" else 0
+    extra = f"; a SYNTHETIC desk volume on top ({fmt_int(desk)} expected)" if desk else ""
+    name = f"{row['number']}. {row['name_en']}"
+    expected = fmt_int(online["expected"])
+    return f"{name}: {amount}, {how} ({expected} expected){extra}"
+
+
 def data_note(procedures: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Which volumes are published figures and which are synthetic, with a sentence."""
+    """Which volumes are published figures (online counts) and which synthetic, in a sentence."""
     published: list[str] = []
     synthetic: list[str] = []
     for code, row in procedures.items():
@@ -43,21 +83,44 @@ def data_note(procedures: dict[str, dict[str, Any]]) -> dict[str, Any]:
         if volume is None:
             continue
         (published if volume["published"] else synthetic).append(code)
-    names = [f"{procedures[c]['number']}. {procedures[c]['name_en']}" for c in published]
-    if not synthetic and published:
-        text = "Every volume is a published figure: " + "; ".join(names) + "."
-    elif published:
-        text = (
-            "Published volumes: " + "; ".join(names) + ". Every other volume "
-            f"({len(synthetic)} procedures) is SYNTHETIC: an assumption, not a published figure."
-        )
+    desk_on_top = [c for c in published if procedures[c]["volume"]["desk"]["expected"]]
+    parts = [_published_part(procedures[c]) for c in published]
+    if published:
+        text = "Published figures, counts of online submissions: " + "; ".join(parts) + "."
+        if synthetic:
+            others = f"{len(synthetic)} procedure" + ("s" if len(synthetic) != 1 else "")
+            text += f" Every other volume ({others}) is SYNTHETIC: an assumption, not a "
+            text += "published figure."
     else:
         text = "Every volume is SYNTHETIC: an assumption, not a published figure."
-    return {"published": published, "synthetic": synthetic, "text": text}
+    return {
+        "published": published,
+        "synthetic": synthetic,
+        "synthetic_desk_on_published": desk_on_top,
+        "text": text,
+    }
 
 
 def _portals(settled: dict[str, int]) -> str:
     return ", ".join(f"{label(portal)} {fmt_int(n)}" for portal, n in settled.items())
+
+
+def _arrivals(by_channel: dict[str, dict[str, Any]]) -> str | None:
+    online, desk = by_channel.get("online"), by_channel.get("desk")
+    if not online and not desk:
+        return None
+    parts = []
+    if online:
+        parts.append(
+            f"{fmt_int(online['dossiers'])} online, "
+            f"{fmt_pct(share(online['outside_office_hours'], online['dossiers']))} of them "
+            f"outside office hours ({fmt_int(online['on_non_working_days'])} on days the desks "
+            "were closed)"
+        )
+    if desk:
+        outside = fmt_int(desk["outside_office_hours"])
+        parts.append(f"{fmt_int(desk['dossiers'])} at desks ({outside} outside office hours)")
+    return "Arrivals: " + "; ".join(parts) + "."
 
 
 def headline(summary: dict[str, Any]) -> list[str]:
@@ -73,6 +136,9 @@ def headline(summary: dict[str, Any]) -> list[str]:
         f"(approved + rejected + unfinished = submitted); {cons['lost']} lost, "
         f"{cons['duplicated']} duplicated" + ("." if cons["ok"] else ": NOT a clean run."),
     ]
+    if arrivals := _arrivals(summary["arrivals_by_channel"]):
+        lines.append(arrivals)
+    lines += friction_lines(summary.get("friction") or {})
     if summary["settled_per_portal"]:
         lines.append(f"Settled by: {_portals(summary['settled_per_portal'])}.")
     overall = summary["latency_per_path"].get("all")

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from rich.table import Table
 
+from simulator.report.friction import friction_compared
 from simulator.report.labels import label
 from simulator.report.markdown import table
 
@@ -27,6 +28,7 @@ SECTION_TITLES = {
     "within_legal_limit_pct": "Settled within the legal limit per procedure (%)",
     "deadletters_by_topic": "Dead letters by topic",
     "desk_backlog_peak": "Desk backlog peak (dossiers)",
+    "friction": "Online share and abandonment",
 }
 
 Number = int | float | None
@@ -101,6 +103,7 @@ def compare_summaries(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Figures of two runs side by side; ``delta`` is B - A (None when not numeric)."""
     pairs = {
         "counts": (_counts(a), _counts(b), None),
+        "friction": (friction_compared(a), friction_compared(b), None),
         "settled_per_portal": (a["settled_per_portal"], b["settled_per_portal"], 0),
         "rejections_by_reason": (
             {r["reason_code"]: r["count"] for r in a["rejections"]},

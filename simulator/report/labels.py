@@ -1,8 +1,10 @@
-"""Readable names and number formats shared by the headline, the Markdown and the plots."""
+"""Readable names, number formats and Markdown tables shared by the headline, the Markdown
+and the plots."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 __all__ = [
     "fmt_days",
@@ -13,6 +15,7 @@ __all__ = [
     "fmt_simtime",
     "label",
     "short_name",
+    "table",
 ]
 
 LABELS = {
@@ -75,3 +78,14 @@ def fmt_simtime(stamp: str | None) -> str:
     if not stamp:
         return "—"
     return datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M")
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    """A Markdown table (cells escaped), as lines."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines

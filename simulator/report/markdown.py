@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from simulator.report.deaths import deaths_section
+from simulator.report.demand_md import demand_section, source_mark
+from simulator.report.friction import friction_section
 from simulator.report.labels import (
     fmt_days,
     fmt_int,
@@ -14,23 +17,13 @@ from simulator.report.labels import (
     fmt_simtime,
     label,
     short_name,
+    table,
 )
 from simulator.report.plots import PLOT_TITLES
 
 __all__ = ["render_report", "table", "write_report"]
 
 UNFINISHED_SHOWN = 10
-
-
-def _cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    """A Markdown table (cells escaped), as lines."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return lines
 
 
 def _what_was_run(summary: dict[str, Any]) -> list[str]:
@@ -70,6 +63,10 @@ def _what_was_run(summary: dict[str, Any]) -> list[str]:
     ]
     if run["extra"].get("timed_out"):
         lines.append("- **The run timed out before every dossier settled.**")
+    if run["extra"].get("ended_early"):
+        lines.append(f"- **The run ended early**: {run['extra']['ended_early']}.")
+    for warning in summary.get("warnings", []):
+        lines.append(f"- Warning: `{warning['field']}`: {warning['reason']}.")
     return [*lines, ""]
 
 
@@ -112,7 +109,7 @@ def _procedures(summary: dict[str, Any]) -> list[str]:
     rows = []
     for row in summary["procedures"].values():
         volume = row["volume"]
-        source = "" if volume is None else (" (P)" if volume["published"] else " (S)")
+        source = "" if volume is None else source_mark(volume)
         days = row["days_taken"]
         portals = ", ".join(label(p) for p in row["settled_by"]) or "—"
         rows.append(
@@ -137,7 +134,10 @@ def _procedures(summary: dict[str, Any]) -> list[str]:
         "limit",
         "within",
     ]
-    note = "(P) published volume, (S) synthetic volume; days are simulated working days."
+    note = (
+        "(P) published online count, (S) synthetic volume, (P+S) published online count with "
+        "a synthetic desk volume; days are simulated working days."
+    )
     return ["## Per procedure", "", *table(header, rows), "", note, ""]
 
 
@@ -219,8 +219,9 @@ def render_report(summary: dict[str, Any], plots: list[Path]) -> str:
     sc = summary["scenario"]
     title = sc["name"] + (f" (variant {sc['variant']})" if sc["variant"] else "")
     lines = [f"# Scenario report: {title}", "", f"> {sc['description']}", ""]
-    lines += _what_was_run(summary) + _answer(summary) + _procedures(summary)
-    lines += _latency(summary) + _exceptions(summary) + _desk(summary)
+    lines += _what_was_run(summary) + _answer(summary) + demand_section(summary)
+    lines += friction_section(summary) + _procedures(summary)
+    lines += _latency(summary) + _exceptions(summary) + _desk(summary) + deaths_section(summary)
     lines += ["## Plots", ""]
     for plot in plots:
         lines += [f"![{PLOT_TITLES.get(plot.name, plot.stem)}]({plot.name})", ""]

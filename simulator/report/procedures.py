@@ -8,6 +8,7 @@ from typing import Any
 from contracts.catalogue import Catalogue, Procedure
 from contracts.events import ONE_STOP
 from simulator.drive.observations import Settlement
+from simulator.report.channels import volume_block
 from simulator.report.dossiers import RootView
 from simulator.report.stats import counter_dict, mean, percentile, share, subsample
 from simulator.scenarios.scenario import Scenario
@@ -116,19 +117,6 @@ def rejections(roots: list[RootView]) -> list[dict[str, Any]]:
     ]
 
 
-def _volume(scenario: Scenario, code: str) -> dict[str, Any] | None:
-    demand = scenario.demand.procedures.get(code)
-    if demand is None:
-        return None
-    per_day = demand.daily * scenario.demand.scale
-    return {
-        "per_day": round(per_day, 3),
-        "expected": round(per_day * scenario.days, 1),
-        "published": demand.published,
-        "source": "published" if demand.published else "synthetic",
-    }
-
-
 def _row(
     code: str, procedure: Procedure | None, views: list[RootView], scenario: Scenario
 ) -> dict[str, Any]:
@@ -145,7 +133,7 @@ def _row(
         "code": code,
         "name_en": procedure.name_en if procedure else code,
         "name_vi": procedure.name_vi if procedure else code,
-        "volume": _volume(scenario, code),
+        "volume": volume_block(scenario, code),
         "submitted": len(views),
         "approved": outcomes["approved"],
         "rejected": outcomes["rejected"],

@@ -7,12 +7,16 @@ The meaning of each figure is written into the summary's ``definitions`` block.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from contracts.catalogue import load_catalogue
 from simulator.drive.observations import Observations
 from simulator.report.answer import DEFINITIONS, data_note, headline
+from simulator.report.channels import arrivals_by_channel, calendar_block
+from simulator.report.deaths import supervision_block
 from simulator.report.dossiers import dossier_counts, root_views
+from simulator.report.friction import friction_block
 from simulator.report.procedures import (
     latency_per_path,
     procedure_table,
@@ -21,7 +25,10 @@ from simulator.report.procedures import (
 )
 from simulator.report.stats import counter_dict
 from simulator.report.timeline import desk_backlog, throughput
+from simulator.scenarios.checks import Finding
 from simulator.scenarios.scenario import Policies, Scenario
+from simulator.scenarios.volumes import expected_by_channel
+from simulator.system.restarts import Supervision
 
 __all__ = ["build_summary"]
 
@@ -35,7 +42,8 @@ def _scenario_block(scenario: Scenario, variant: str | None) -> dict[str, Any]:
     policies = _policies(scenario, variant).model_dump(mode="json")
     defaults = Policies().model_dump(mode="json")
     demand = scenario.demand
-    expected = sum(d.daily for d in demand.procedures.values()) * demand.scale * scenario.days
+    by_channel = expected_by_channel(scenario).values()
+    online, desk = sum(o for o, _ in by_channel), sum(d for _, d in by_channel)
     return {
         "name": scenario.name,
         "description": scenario.description,
@@ -49,7 +57,9 @@ def _scenario_block(scenario: Scenario, variant: str | None) -> dict[str, Any]:
             "online_share": demand.online_share,
             "scale": demand.scale,
             "procedures": len(demand.procedures),
-            "expected_dossiers": round(expected, 1),
+            "expected_dossiers": round(online + desk, 1),
+            "expected_online": round(online, 1),
+            "expected_desk": round(desk, 1),
         },
         "faults": [f.model_dump(mode="json") for f in scenario.faults],
         "population_db_delay_ms": scenario.population_db_delay_ms,
@@ -99,8 +109,14 @@ def build_summary(
     seed: int,
     variant: str | None = None,
     extra: dict[str, Any] | None = None,
+    supervision: Supervision | None = None,
+    warnings: Sequence[Finding] = (),
 ) -> dict[str, Any]:
-    """The figures of one run (see the ``definitions`` block of the result)."""
+    """The figures of one run (see the ``definitions`` block of the result).
+
+    `supervision`: the deaths and restarts of the services the run started; `warnings`:
+    the scenario's settings that did nothing in this run (`simulator.scenarios.checks`).
+    """
     catalogue = load_catalogue()
     roots = root_views(observations, catalogue)
     dossiers = dossier_counts(observations, roots)
@@ -120,11 +136,16 @@ def build_summary(
             "extra": dict(extra or {}),
         },
         "answer": [],
+        "warnings": [finding.as_json() for finding in warnings],
+        "supervision": supervision_block(observations, supervision),
         "conservation": dossiers["conservation"],
         "counts": dossiers["counts"],
         "settled_per_portal": settled_per_portal(roots),
         "latency_per_path": latency,
         "procedures": procedures,
+        "calendar": calendar_block(scenario),
+        "arrivals_by_channel": arrivals_by_channel(roots),
+        "friction": friction_block(scenario, _policies(scenario, variant), observations),
         "rejections": rejections(roots),
         "linked_steps": dossiers["linked_steps"],
         "refused": {

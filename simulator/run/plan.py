@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from simulator.drive.observations import Observations
+from simulator.scenarios.checks import Finding
 from simulator.scenarios.demand import DemandItem
 from simulator.scenarios.scenario import Policies, Scenario, Variant
 from simulator.system.lifecycle import SystemPlan
+from simulator.system.restarts import RestartPolicy, Supervision
 from simulator.system.settings import service_settings
+from simulator.system.stores import StoreKind
 from simulator.system.tokens import RunCredentials
+from simulator.watch.session import RunWatch
 
 __all__ = ["RunOutcome", "RunPlan", "variant_log"]
 
@@ -31,7 +35,9 @@ class RunPlan:
     event log too (docs/eventlog.md). The system: a fresh local broker unless `bootstrap`
     (a fresh secure one with `secure`), the four services started at `log_level` unless
     `against` names a running deployment's, called with `tokens` (default: from the
-    environment).
+    environment); their state in `store`, with `replicas` processes per service. The
+    started services are supervised by `restart` (`--restart`).
+    `watch`: the command's live page and Prometheus (docs/watching.md).
     """
 
     scenario: Scenario
@@ -43,6 +49,10 @@ class RunPlan:
     tokens: RunCredentials | None = None
     record_to: Path | None = None
     log_level: str = "WARNING"
+    store: StoreKind = "sqlite"
+    replicas: Mapping[str, int] = field(default_factory=dict)
+    restart: RestartPolicy = field(default_factory=RestartPolicy)
+    watch: RunWatch | None = None
 
     @property
     def seed(self) -> int:
@@ -83,12 +93,19 @@ class RunPlan:
             settings=service_settings(self.scenario, self.policies, self.log_level),
             tokens=RunCredentials.generate(desk_units),
             logs_to=self.logs_to,
+            store=self.store,
+            replicas=self.replicas,
         )
 
 
 @dataclass
 class RunOutcome:
-    """What one run produced."""
+    """What one run produced.
+
+    `supervision`: the deaths and restarts of the started services (None against a
+    deployment); `ended_early`: why the run stopped before its end (a service lost);
+    `warnings`: the scenario's settings that did nothing in this run.
+    """
 
     observations: Observations
     wall_seconds: float
@@ -96,3 +113,6 @@ class RunOutcome:
     fingerprint: str
     timed_out: bool
     extra: dict[str, Any] = field(default_factory=dict)
+    supervision: Supervision | None = None
+    ended_early: str | None = None
+    warnings: list[Finding] = field(default_factory=list)

@@ -3,45 +3,106 @@
 One run: the system of the plan (`running_system`: a broker, the four services as
 processes unless `against` names a running deployment), a collector on every topic, the
 demand handed in over HTTP, the faults injected, a bounded wait until every dossier has
-settled; the outcome goes to the report. Everything started is stopped, also on Ctrl-C.
+settled; the outcome goes to the report. The started services are supervised
+(`simulator.system.supervisor`): one that dies is restarted, or the run ends early when
+it cannot come back. Everything started is stopped, also on Ctrl-C.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from rich.console import Console
+from rich.markup import escape
 
 from services.kit.topics_admin import ensure_topics
 from simulator.drive.collector import EventCollector
 from simulator.drive.driver import PortalDriver
 from simulator.drive.faults import inject_faults
-from simulator.drive.ingress import Ingress
+from simulator.drive.ingress import DESKS, Ingress
 from simulator.drive.observations import Observations
 from simulator.eventlog import Recorder, start_recording
 from simulator.eventlog.scenarios import header_for
 from simulator.run.plan import RunOutcome, RunPlan
 from simulator.run.progress import progress_bars, wait_settled, watch
 from simulator.scenarios.applicants import ApplicantPool
+from simulator.scenarios.checks import deployment_warnings, warnings
 from simulator.scenarios.demand import DemandItem, demand_fingerprint, generate_demand
 from simulator.system.lifecycle import System, running_system
+from simulator.system.supervisor import ServiceLostError, Supervisor
+from simulator.watch.session import watch_run
 
 __all__ = ["run_scenario"]
+
+
+@contextlib.asynccontextmanager
+async def _supervising(
+    plan: RunPlan, system: System, started: float, console: Console
+) -> AsyncIterator[Supervisor | None]:
+    """The supervisor of the services this run started (None against a deployment)."""
+    if system.cluster is None:
+        yield None
+        return
+    services = system.cluster.services.values()
+    pids = ", ".join(f"{s.process_name} {s.pid}" for s in services)
+    console.print(f"[dim]pids: {pids}, broker {system.broker_pid or 'not ours'}[/dim]")
+    async with Supervisor(services, plan.restart, started=started, say=console.print) as watcher:
+        yield watcher
+
+
+async def _drive(
+    plan: RunPlan,
+    system: System,
+    demand: list[DemandItem],
+    ingress: Ingress,
+    console: Console,
+    started: float,
+) -> bool:
+    """Hand the demand in, inject the faults, wait for every dossier: False on a timeout."""
+    scenario, cluster, observations = plan.scenario, system.cluster, ingress.observations
+    faults = (
+        asyncio.create_task(inject_faults(scenario.faults, cluster, started, observations))
+        if cluster and scenario.faults
+        else None
+    )
+    try:
+        with progress_bars(console) as progress:
+            watcher = asyncio.create_task(
+                watch(progress, ingress, observations, len(demand), started)
+            )
+            try:
+                await ingress.submit_all(demand)
+                if demand:
+                    end = demand[-1].simtime + timedelta(days=400)
+                    await ingress.retrying(lambda: ingress.driver.close_desks(end), DESKS)
+                settled = await wait_settled(observations, scenario.settle_timeout_s)
+                if faults is not None:
+                    await faults
+                await asyncio.sleep(0.6)
+            finally:
+                watcher.cancel()
+    finally:
+        if faults is not None and not faults.done():
+            faults.cancel()
+    return not settled
 
 
 async def _play(
     plan: RunPlan, system: System, demand: list[DemandItem], console: Console
 ) -> RunOutcome:
-    scenario, cluster = plan.scenario, system.cluster
+    scenario = plan.scenario
     observations = Observations()
     await ensure_topics(system.bootstrap)
     collector = EventCollector(system.bootstrap, observations)
     await collector.start()
     started = time.monotonic()
     observations.wall_start_ms = int(time.time() * 1000)
-    timed_out = False
+    watching = await watch_run(plan, system, observations)
+    timed_out, lost = False, None
     recorder: Recorder | None = None
     try:
         if plan.record_to is not None:
@@ -51,28 +112,21 @@ async def _play(
             recorder = await start_recording(
                 system.bootstrap, plan.record_to, header, start_offsets=collector.start_offsets
             )
-        async with PortalDriver(system.urls, system.tokens) as driver:
-            ingress = Ingress(driver, observations, scenario.concurrency)
-            faults = (
-                asyncio.create_task(inject_faults(scenario.faults, cluster, started, observations))
-                if cluster and scenario.faults
-                else None
-            )
-            with progress_bars(console) as progress:
-                watcher = asyncio.create_task(
-                    watch(progress, ingress, observations, len(demand), started)
-                )
-                await ingress.submit_all(demand)
-                if demand:
-                    end = demand[-1].simtime + timedelta(days=400)
-                    await ingress.retrying(lambda: driver.close_desks(end))
-                timed_out = not await wait_settled(observations, scenario.settle_timeout_s)
-                if faults is not None:
-                    await faults
-                await asyncio.sleep(0.6)
-                watcher.cancel()
-            if recorder is not None:  # the last records (returns at desks, record changes)
-                await recorder.wait_quiet(quiet_s=1.5, max_s=30.0)
+        async with (
+            PortalDriver(system.urls, system.tokens) as driver,
+            _supervising(plan, system, started, console) as supervisor,
+        ):
+            ingress = Ingress(driver, observations, scenario.concurrency, availability=supervisor)
+            driving = _drive(plan, system, demand, ingress, console, started)
+            try:
+                timed_out = await (supervisor.guard(driving) if supervisor else driving)
+            except ServiceLostError as exc:
+                lost = exc
+            record = supervisor.record if supervisor else None
+        if recorder is not None and lost is None:  # the last records (desk returns, changes)
+            await recorder.wait_quiet(quiet_s=1.5, max_s=30.0)
+        if lost is None:
+            await watching.close()  # the services' final metrics, once quiet (docs/watching.md)
     finally:
         observations.wall_end_ms = int(time.time() * 1000)
         if recorder is not None:
@@ -84,6 +138,8 @@ async def _play(
         demand=demand,
         fingerprint=demand_fingerprint(demand),
         timed_out=timed_out,
+        supervision=record,
+        ended_early=str(lost) if lost else None,
     )
 
 
@@ -100,7 +156,14 @@ def run_scenario(plan: RunPlan, console: Console | None = None) -> RunOutcome:
         raise ValueError("--secure starts its own local broker: it cannot go with --bootstrap")
     scenario = plan.scenario
     pool = ApplicantPool(scenario.population_size, scenario.population_seed, scenario.start_date)
-    demand = generate_demand(scenario, pool)
+    demand = generate_demand(scenario, pool, plan.policies)  # a variant's help cuts friction
+    found = warnings(scenario, demand, plan.variant)
+    if plan.against is not None:
+        found += deployment_warnings(scenario, plan.variant)
+    for finding in found:
+        console.print(f"[yellow]warning[/yellow] {escape(str(finding))}")
     desks = (item.unit_code for item in demand if item.channel == "desk")
     with running_system(plan.system_plan(desks), console) as system:
-        return asyncio.run(_play(plan, system, demand, console))
+        outcome = asyncio.run(_play(plan, system, demand, console))
+    outcome.warnings = found
+    return outcome

@@ -13,6 +13,9 @@ from simulator.drive.observations import Observations
 
 __all__ = ["progress_bars", "wait_settled", "watch"]
 
+#: Seconds between two progress lines off a terminal.
+LINE_EVERY_S = 2.0
+
 
 def progress_bars(console: Console) -> Progress:
     """The bars of a run: dossiers submitted and settled."""
@@ -30,12 +33,25 @@ def progress_bars(console: Console) -> Progress:
 async def watch(
     progress: Progress, ingress: Ingress, observations: Observations, total: int, started: float
 ) -> None:
-    """Keep the bars current (every half second, until cancelled)."""
+    """Keep the bars current (every half second, until cancelled).
+
+    Off a terminal (a log file, a pipe) the bars show only at the end: a plain line
+    says where the run is every `LINE_EVERY_S` seconds instead.
+    """
     submitted = progress.add_task("submitted", total=total, note="")
     settled = progress.add_task("settled", total=total, note="")
+    last_line = started
     while True:
         done = sum(1 for d in observations.accepted if d in observations.settlements)
-        elapsed = max(time.monotonic() - started, 1e-6)
+        now = time.monotonic()
+        elapsed = max(now - started, 1e-6)
+        if not progress.console.is_terminal and now - last_line >= LINE_EVERY_S:
+            last_line = now
+            progress.console.print(
+                f"{elapsed:.0f} s: submitted {ingress.handed_in}/{total}, settled {done}, "
+                f"in flight {len(observations.accepted) - done}",
+                highlight=False,
+            )
         progress.update(
             submitted, completed=ingress.handed_in, note=f"{ingress.handed_in / elapsed:,.0f}/s"
         )

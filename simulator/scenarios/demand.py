@@ -1,25 +1,30 @@
 """Synthetic demand: the dossiers a scenario submits, generated deterministically from its seed.
 
 The same scenario and seed give byte-identical demand (`demand_fingerprint`).
-Arrivals are spread uniformly over office hours (08:00-17:00) of each simulated
-working day; the count per day is the daily volume, its fraction drawn.
+Online submissions arrive on every calendar day of the scenario's period at any hour
+(the daily shape of `arrivals`), desk dossiers in office hours (08:00-17:00) of its working
+days; the count per day is the channel's daily volume (`volumes`), its fraction drawn.
+Foreign applicants are among the online ones (foreigners cannot hand in at a desk here).
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 
-from contracts.catalogue import load_catalogue
+from contracts.catalogue import Procedure, load_catalogue
 from contracts.people import DeclaredPerson, PersonRole
-from contracts.worktime import HANOI_TZ, is_working_day
+from contracts.worktime import is_working_day
+from simulator.scenarios.abandonment import apply_friction
 from simulator.scenarios.applicants import ApplicantPool, DossierDraft, declared
-from simulator.scenarios.scenario import Scenario
+from simulator.scenarios.arrivals import desk_moment, online_moment
+from simulator.scenarios.scenario import Policies, Scenario
+from simulator.scenarios.volumes import channel_rates, demand_period, working_days
 
 __all__ = ["DemandItem", "demand_fingerprint", "generate_demand", "working_days"]
 
@@ -28,7 +33,6 @@ FOREIGNER_PROCEDURES = frozenset({4, 6, 18, 24, 25})
 #: Procedures taken at the commune's desk (civil status, residence); others at the district's.
 COMMUNE_DESK_PROCEDURES = frozenset({3, 4, 5, 6, 9, 10, 11, 15, 16})
 NATIONALITIES = ("KR", "CN", "JP", "US", "FR", "DE", "AU", "TH", "SG", "GB")
-_OFFICE_SECONDS = 9 * 3600
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,23 @@ class DemandItem:
     foreigner: bool = False
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Set when the applicant set out online and abandoned: "<stage>:desk" or "<stage>:gave_up"
+    #: (stage: registration or complex_form; simulator/scenarios/abandonment.py).
+    abandoned: str | None = None
+
+    @property
+    def intended_channel(self) -> str:
+        """The channel the applicant set out to use (online for one who abandoned)."""
+        return "online" if self.abandoned else self.channel
+
+    @property
+    def gave_up(self) -> bool:
+        """Whether the applicant abandoned and handed nothing in."""
+        return bool(self.abandoned and self.abandoned.endswith(":gave_up"))
 
     def as_json(self) -> dict[str, Any]:
         """A canonical JSON form (for fingerprints and logs)."""
-        return {
+        return ({"abandoned": self.abandoned} if self.abandoned else {}) | {
             "index": self.index,
             "client_ref": self.client_ref,
             "procedure_code": self.procedure_code,
@@ -62,17 +79,6 @@ class DemandItem:
             "foreigner": self.foreigner,
             "error": self.error,
         }
-
-
-def working_days(start: date, count: int) -> list[date]:
-    """The first `count` working days from `start` (weekends skipped)."""
-    days: list[date] = []
-    day = start
-    while len(days) < count:
-        if is_working_day(day):
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def _count(rng: random.Random, expected: float) -> int:
@@ -112,73 +118,80 @@ def _with_error(
     return DossierDraft([wrong, *draft.persons[1:]], draft.form), error
 
 
-def generate_demand(scenario: Scenario, pool: ApplicantPool) -> list[DemandItem]:
-    """Every dossier of the scenario, in order of simulated arrival."""
+def _item(
+    rng: random.Random,
+    scenario: Scenario,
+    pool: ApplicantPool,
+    procedure: Procedure,
+    online: bool,
+    simtime: datetime,
+) -> DemandItem:
+    """One dossier of `procedure` handed in online or at a desk at `simtime`."""
+    draft = pool.draft(procedure)
+    holder = draft.applicant
+    foreigner = (
+        online
+        and procedure.number in FOREIGNER_PROCEDURES
+        and rng.random() < scenario.foreigner_share
+    )
+    error = None
+    if foreigner:
+        holder = _foreigner(rng, draft.applicant)
+        draft = DossierDraft([holder], draft.form)
+    else:
+        draft, error = _with_error(rng, scenario, pool, draft)
+        if error == "deceased_id":
+            holder = declared(pool.adult(), PersonRole.APPLICANT)
+    residence = pool.residence_of(holder)
+    desk_unit = residence if procedure.number in COMMUNE_DESK_PROCEDURES else residence[:3]
+    return DemandItem(
+        index=0,
+        client_ref="",
+        procedure_code=procedure.code,
+        channel="online" if online else "desk",
+        unit_code=residence[:3] if online else desk_unit,
+        simtime=simtime,
+        draft=draft,
+        account_holder=holder,
+        foreigner=foreigner,
+        error=error,
+        extra={"desk_unit": desk_unit},
+    )
+
+
+def generate_demand(
+    scenario: Scenario, pool: ApplicantPool, policies: Policies | None = None
+) -> list[DemandItem]:
+    """Every dossier of the scenario, in order of simulated arrival.
+
+    Under the scenario's friction some online applicants abandon: they go to a desk or give
+    up (`abandonment`), fewer under `policies` with help (default: the scenario's policies).
+    """
     catalogue = load_catalogue()
     rng = random.Random(f"demand:{scenario.name}:{scenario.seed}")
     pool.reset(f"applicants:{scenario.name}:{scenario.seed}")
     items: list[DemandItem] = []
     demand = scenario.demand
-    for day in working_days(scenario.start_date, scenario.days):
-        opening = datetime.combine(day, time(8, 0), HANOI_TZ)
-        for code, volume in sorted(demand.procedures.items()):
+    rates = {
+        code: channel_rates(volume, demand.online_share)
+        for code, volume in sorted(demand.procedures.items())
+    }
+    for day in demand_period(scenario.start_date, scenario.days).calendar:
+        open_desks = is_working_day(day)
+        for code, rate in rates.items():
             procedure = catalogue.by_code(code)
-            online_share = (
-                demand.online_share if volume.online_share is None else volume.online_share
-            )
-            for _ in range(_count(rng, volume.daily * demand.scale)):
-                simtime = opening + timedelta(seconds=rng.randrange(_OFFICE_SECONDS))
-                draft = pool.draft(procedure)
-                holder = draft.applicant
-                foreigner = (
-                    procedure.number in FOREIGNER_PROCEDURES
-                    and rng.random() < scenario.foreigner_share
-                )
-                error = None
-                if foreigner:
-                    holder = _foreigner(rng, draft.applicant)
-                    draft = DossierDraft([holder], draft.form)
-                else:
-                    draft, error = _with_error(rng, scenario, pool, draft)
-                    if error == "deceased_id":
-                        holder = declared(pool.adult(), PersonRole.APPLICANT)
-                online = foreigner or rng.random() < online_share
-                residence = pool.residence_of(holder)
-                items.append(
-                    DemandItem(
-                        index=0,
-                        client_ref="",
-                        procedure_code=procedure.code,
-                        channel="online" if online else "desk",
-                        unit_code=(
-                            residence
-                            if not online and procedure.number in COMMUNE_DESK_PROCEDURES
-                            else residence[:3]
-                        ),
-                        simtime=simtime,
-                        draft=draft,
-                        account_holder=holder,
-                        foreigner=foreigner,
-                        error=error,
-                    )
-                )
+            for _ in range(_count(rng, rate.online_per_day * demand.scale)):
+                moment = online_moment(rng, day)
+                items.append(_item(rng, scenario, pool, procedure, True, moment))
+            if not open_desks:
+                continue
+            for _ in range(_count(rng, rate.desk_per_day * demand.scale)):
+                moment = desk_moment(rng, day)
+                items.append(_item(rng, scenario, pool, procedure, False, moment))
     items.sort(key=lambda item: (item.simtime, item.procedure_code))
     prefix = f"{scenario.name}:{scenario.seed}"
-    return [
-        DemandItem(
-            index=i,
-            client_ref=f"{prefix}:{i}",
-            procedure_code=item.procedure_code,
-            channel=item.channel,
-            unit_code=item.unit_code,
-            simtime=item.simtime,
-            draft=item.draft,
-            account_holder=item.account_holder,
-            foreigner=item.foreigner,
-            error=item.error,
-        )
-        for i, item in enumerate(items)
-    ]
+    indexed = [replace(item, index=i, client_ref=f"{prefix}:{i}") for i, item in enumerate(items)]
+    return apply_friction(indexed, scenario, scenario.policies if policies is None else policies)
 
 
 def demand_fingerprint(items: list[DemandItem]) -> str:

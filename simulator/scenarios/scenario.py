@@ -15,12 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from contracts.catalogue import Portal, load_catalogue
 from contracts.units import is_hanoi_unit
+from simulator.scenarios.friction import Friction
 
 __all__ = [
     "BUILT_IN_DIR",
     "DataQuality",
     "Demand",
     "Fault",
+    "Friction",
     "Policies",
     "ProcedureDemand",
     "Scenario",
@@ -44,21 +46,47 @@ class _Strict(BaseModel):
 
 
 class ProcedureDemand(_Strict):
-    """Demand for one procedure: per simulated working day, or per year (÷ 250 working days)."""
+    """Demand for one procedure: per day or per year, split online / desk, plus desk volume.
 
-    per_day: float | None = Field(None, ge=0, description="Dossiers per simulated working day.")
-    per_year: float | None = Field(None, ge=0, description="Dossiers per year.")
+    How the volumes become arrivals (online every calendar day, desks on working days):
+    `simulator/scenarios/volumes.py`.
+    """
+
+    per_day: float | None = Field(
+        None, ge=0, description="Dossiers a day: online per calendar day, at desks per working day."
+    )
+    per_year: float | None = Field(
+        None, ge=0, description="Dossiers a year (online ÷ 365 days, at desks ÷ 250 working days)."
+    )
     online_share: float | None = Field(
-        None, ge=0, le=1, description="Share submitted online (else at a desk); default: demand's."
+        None,
+        ge=0,
+        le=1,
+        description="Share of per_day/per_year submitted online (else at a desk); default: "
+        "1.0 for a published volume, else the demand's.",
     )
     published: bool = Field(
-        False, description="True when the volume is a published figure, not synthetic."
+        False,
+        description="True when per_day/per_year is a published figure (an ONLINE count: "
+        "Hanoi's published volumes count online submissions), not synthetic.",
+    )
+    desk_per_day: float | None = Field(
+        None, ge=0, description="SYNTHETIC desk volume on top: dossiers a working day at desks."
+    )
+    desk_per_year: float | None = Field(
+        None, ge=0, description="SYNTHETIC desk volume on top: dossiers a year at desks (÷ 250)."
     )
 
     @model_validator(mode="after")
     def _one_volume(self) -> ProcedureDemand:
         if (self.per_day is None) == (self.per_year is None):
             raise ValueError("give exactly one of per_day or per_year")
+        return self
+
+    @model_validator(mode="after")
+    def _one_desk_volume(self) -> ProcedureDemand:
+        if self.desk_per_day is not None and self.desk_per_year is not None:
+            raise ValueError("give at most one of desk_per_day or desk_per_year")
         return self
 
     @property
@@ -106,7 +134,8 @@ class DataQuality(_Strict):
 
 
 class Policies(_Strict):
-    """Policies the services apply (each a setting of a service)."""
+    """Policies: settings of the services, and two that act on the applicants (the help
+    against friction online: `digital_teams_per_commune`, `simple_sign_in`)."""
 
     foreigners_may_register: bool = Field(False, description="Foreigners may open accounts.")
     routing_overrides: dict[str, Portal] = Field(
@@ -122,6 +151,10 @@ class Policies(_Strict):
     ministry_rejection_rate: float = Field(
         0.03, ge=0, le=1, description="Share of dossiers ministries reject as incomplete."
     )
+    digital_teams_per_commune: float = Field(
+        0.0, ge=0, le=100, description="Community digital teams helping online, per commune."
+    )
+    simple_sign_in: bool = Field(False, description="Sign in with VNeID instead of registering.")
 
     @field_validator("desk_capacity_overrides")
     @classmethod
@@ -169,6 +202,9 @@ class Scenario(_Strict):
     foreigner_share: float = Field(0.0, ge=0, le=1, description="Share of foreign applicants.")
     data_quality: DataQuality = Field(default_factory=DataQuality, description="Error rates.")
     policies: Policies = Field(default_factory=Policies, description="Policies.")
+    friction: Friction = Field(
+        default_factory=Friction, description="Online applicants who abandon (none by default)."
+    )
     faults: list[Fault] = Field(default_factory=list, description="Services stopped mid-run.")
     population_db_delay_ms: int = Field(
         0, ge=0, le=10_000, description="Extra time per identity check (a slow database)."

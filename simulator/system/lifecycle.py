@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
@@ -24,6 +24,7 @@ from simulator.system.brokers import Broker, broker_for
 from simulator.system.keys import ensure_keys, signer_from
 from simulator.system.processes import ServiceCluster
 from simulator.system.settings import SystemSettings
+from simulator.system.stores import StoreKind, store_for
 from simulator.system.tokens import RunCredentials
 
 __all__ = ["System", "SystemPlan", "running_system"]
@@ -41,7 +42,10 @@ class SystemPlan:
     `keys`: the key folder of the started services (default: new keys; `signed=False`:
     none) or of the deployment (its trust and the simulator's signer; made when it has no
     trust file). `services`: only these of the four are started (default: all). `purpose`
-    names the temporary folder.
+    names the temporary folder. `store`: where the started services
+    keep their state, SQLite files or (`postgresql`) a fresh database on `store_server`, else
+    on a fresh local server; `replicas`: processes per service (more than one needs
+    PostgreSQL, which they share).
     """
 
     bootstrap: str | None = None
@@ -54,6 +58,9 @@ class SystemPlan:
     start_timeout_s: float = 180.0
     logs_to: Path | None = None
     purpose: str = "run"
+    store: StoreKind = "sqlite"
+    store_server: str | None = None
+    replicas: Mapping[str, int] = field(default_factory=dict)
     services: tuple[str, ...] | None = None
 
 
@@ -87,13 +94,18 @@ def running_system(plan: SystemPlan, console: Console | None = None) -> Iterator
         raise ValueError("a running deployment (`against`) needs its broker (`bootstrap`)")
     if plan.against is None and plan.settings is None:
         raise ValueError("starting the services needs their settings")
+    if plan.store == "sqlite" and any(n > 1 for n in plan.replicas.values()):
+        raise ValueError("replicas share their state only in PostgreSQL: use the postgresql store")
     work_dir = Path(tempfile.mkdtemp(prefix=f"portalsim-{plan.purpose}-"))
     try:
         with broker_for(plan.bootstrap, console, secure=plan.secure) as broker:
             if plan.against is not None:
                 yield _deployment(plan, plan.against, broker)
                 return
-            with _services(plan, broker, work_dir / "services", console) as system:
+            with (
+                store_for(plan.store, plan.store_server, console) as store_url,
+                _services(plan, broker, work_dir / "services", console, store_url) as system,
+            ):
                 yield system
     finally:
         if plan.logs_to is not None:
@@ -117,7 +129,7 @@ def _deployment(plan: SystemPlan, urls: Mapping[str, str], broker: Broker) -> Sy
 
 @contextlib.contextmanager
 def _services(
-    plan: SystemPlan, broker: Broker, data_root: Path, console: Console
+    plan: SystemPlan, broker: Broker, data_root: Path, console: Console, store_url: str | None
 ) -> Iterator[System]:
     assert plan.settings is not None  # checked by running_system
     cluster = ServiceCluster(
@@ -128,10 +140,12 @@ def _services(
         tokens=plan.tokens if plan.tokens is not None else RunCredentials.generate(),
         keys=plan.keys,
         signed=plan.signed,
+        replicas=dict(plan.replicas),
+        store_url=store_url,
         only=plan.services,
     )
-    which = ", ".join(plan.services) if plan.services else "the four services"
-    console.print(f"[dim]starting {which}...[/dim]")
+    which = ", ".join(plan.services) if plan.services else "the services"
+    console.print(f"[dim]starting {which} ({len(cluster.services)} processes)...[/dim]")
     started = time.monotonic()
     cluster.start(plan.start_timeout_s)  # stops the started ones when one fails
     try:

@@ -5,10 +5,15 @@ service gets its own data folder, a free HTTP port and a log file; its settings,
 object, go by environment variables (`PORTALSIM_<SERVICE>_<SETTING>`, `environment_of`).
 The cluster runs signed: each service gets its key and the trust file of a key folder
 (`keys`, made in the data root when not given); `signed=False` runs it unsigned.
+
+Each service runs in its own session and process group, which `stop` and `kill` signal as
+a whole. A process that ends without `stop` or `kill` asking it to has *died*
+(`unasked_exit`): the run's supervisor (`simulator.system.supervisor`) tells the two apart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -29,7 +34,7 @@ from simulator.system.keys import ensure_keys, service_key_settings, signer_from
 from simulator.system.settings import SERVICE_NAMES, SETTINGS_CLASSES, environment_of, with_values
 from simulator.system.tokens import RunCredentials
 
-__all__ = ["ServiceCluster", "ServiceProcess", "free_port"]
+__all__ = ["ServiceCluster", "ServiceProcess", "free_port", "replica_names"]
 
 
 def free_port() -> int:
@@ -46,6 +51,8 @@ class ServiceProcess:
     name: str
     settings: ServiceSettings
     process: subprocess.Popen[bytes] | None = None
+    replica: str = ""  # e.g. national_portal-2 for a second replica; "" for the first
+    _stop_requested: bool = field(default=False, init=False, repr=False)
 
     @property
     def data_dir(self) -> Path:
@@ -65,7 +72,7 @@ class ServiceProcess:
     @property
     def log_path(self) -> Path:
         """Where the service's stderr goes."""
-        return self.data_dir / f"{self.name}.log"
+        return self.data_dir / f"{self.replica or self.name}.log"
 
     def environment(self) -> dict[str, str]:
         """The process environment: this one, but the service's settings exactly `settings`."""
@@ -74,8 +81,33 @@ class ServiceProcess:
         env.update(environment_of(self.settings))
         return env
 
+    @property
+    def process_name(self) -> str:
+        """The process's own name: the service's, or its replica's (`national_portal-2`)."""
+        return self.replica or self.name
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the current (or last, until stopped) process."""
+        return self.process.pid if self.process is not None else None
+
+    @property
+    def stopped_on_purpose(self) -> bool:
+        """True when not started, or while and after `stop` or `kill` was asked for."""
+        return self.process is None or self._stop_requested
+
+    def unasked_exit(self) -> int | None:
+        """The exit status of a process that ended unasked (a death), else None.
+
+        The status is Popen's: 0 or more is an exit code, -N means killed by signal N.
+        """
+        if self.stopped_on_purpose or self.process is None:
+            return None
+        return self.process.poll()
+
     def start(self) -> None:
-        """Start the process (no wait)."""
+        """Start the process (no wait), in its own session and process group."""
+        self._stop_requested = False
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -105,23 +137,43 @@ class ServiceProcess:
             time.sleep(0.1)
         raise TimeoutError(f"{self.name} not healthy after {timeout:.0f} s:\n{self.log_tail()}")
 
+    async def healthy(self) -> bool:
+        """One probe: does `/healthz` answer 200 now?"""
+        try:
+            async with httpx.AsyncClient(timeout=2.0) as client:
+                return (await client.get(self.url + "/healthz")).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        """Send `sig` to the service's process group (while its leader is not reaped)."""
+        if self.process is None or self.process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, sig)
+
+    def request_stop(self) -> None:
+        """Ask the process group to stop (SIGTERM) without waiting."""
+        self._stop_requested = True
+        self._signal_group(signal.SIGTERM)
+
     def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM (graceful), then SIGKILL after `timeout`."""
+        """SIGTERM (graceful), then SIGKILL after `timeout`, to the whole process group."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        self.request_stop()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._signal_group(signal.SIGKILL)
+            self.process.wait(10)
         self.process = None
 
     def kill(self) -> None:
-        """kill -9: no goodbye, nothing flushed."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+        """kill -9 (the process group): no goodbye, nothing flushed."""
+        if self.process is not None:
+            self._stop_requested = True
+            self._signal_group(signal.SIGKILL)
             self.process.wait(10)
         self.process = None
 
@@ -130,6 +182,11 @@ class ServiceProcess:
         if not self.log_path.exists():
             return "(no log)"
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def replica_names(name: str, count: int) -> list[str]:
+    """The process names of a service's replicas: `name`, `name-2`, `name-3`, ..."""
+    return [name] + [f"{name}-{i}" for i in range(2, count + 1)]
 
 
 @dataclass
@@ -155,6 +212,11 @@ class ServiceCluster:
     signed: bool = True
     only: tuple[str, ...] | None = None
     trust: TrustStore | None = field(init=False, default=None)  # the keys' trust, when signed
+    #: processes per service (default 1): the second is `<name>-2`, in the same consumer
+    #: group, with a port and a folder of its own; replicas share state through `store_url`
+    replicas: Mapping[str, int] = field(default_factory=dict)
+    #: a PostgreSQL database every service keeps its state in (a schema each); none: SQLite
+    store_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.signed:
@@ -164,18 +226,23 @@ class ServiceCluster:
         if unknown:
             raise ValueError(f"unknown service {', '.join(unknown)}; known: {SERVICE_NAMES}")
         for name in SERVICE_NAMES if self.only is None else self.only:
-            self.services[name] = ServiceProcess(name, self._laid_out(name))
+            for key in replica_names(name, self.replicas.get(name, 1)):
+                replica = "" if key == name else key
+                self.services[key] = ServiceProcess(
+                    name, self._laid_out(name, key), replica=replica
+                )
 
-    def _laid_out(self, name: str) -> ServiceSettings:
-        """The service's settings with the cluster's part set."""
+    def _laid_out(self, name: str, key: str | None = None) -> ServiceSettings:
+        """The service's settings with the cluster's part set (`key`: which replica)."""
         settings_class = SETTINGS_CLASSES[name]
         given = self.settings.get(name)
         if given is not None and not isinstance(given, settings_class):
             raise TypeError(f"{name}: {settings_class.__name__} expected, got {type(given)}")
         values: dict[str, Any] = {
             "kafka_bootstrap": self.bootstrap,
-            "data_dir": self.data_root / name,
+            "data_dir": self.data_root / (key or name),
             "http_port": free_port(),
+            **({"store_url": self.store_url, "replica": key or name} if self.store_url else {}),
             **self._kafka_principal(name),
             **(service_key_settings(self.keys, name) if self.keys and self.signed else {}),
             **self.tokens.settings_values(settings_class.model_fields),
@@ -219,7 +286,9 @@ class ServiceCluster:
             raise
 
     def stop(self) -> None:
-        """Stop every service gracefully."""
+        """Stop every service gracefully: all are asked at once, then each is waited for."""
+        for service in self.services.values():
+            service.request_stop()
         for service in self.services.values():
             service.stop()
 

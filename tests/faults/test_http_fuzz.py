@@ -1,60 +1,108 @@
-"""The HTTP APIs of city_portal and one_stop, fuzzed from their OpenAPI descriptions.
+"""The HTTP APIs of the four services, fuzzed from their OpenAPI documents with every check.
 
-No input may cause a 5xx, and every documented response must match its schema. Each
-API is fuzzed twice: with no token (every protected route answers 401) and with the
-tokens a caller would hold (an account's for the city portal, the clerks' of the desk
-in the path or the official one for the desks), so the fuzzed bodies reach validation.
-(Schemathesis's own pytest plugin does not support pytest 9 yet; the operations are
-fuzzed with its Hypothesis strategies directly.)
+Schemathesis runs as `st run --checks all` would (`tests/faults/fuzzing.py`): no 5xx, every
+status, content type, header and body as the document says, schema-valid data accepted,
+invalid data refused, auth not ignored. Each public API is fuzzed without a token (every
+protected route answers 401) and with the tokens its callers hold: an account's and an
+official's for the city portal; for the desks, the clerks' of the desk in the path and the
+official one for the clock. The internal APIs (population_db, national_portal) have no
+tokens. The one check configured off is in `EXEMPTIONS`, with its reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-)
 
 from contracts.people import PersonRole
 from simulator.drive.driver import PortalAccount, PortalDriver
 from simulator.scenarios.applicants import ApplicantPool, declared
 from simulator.system.processes import ServiceCluster
 from simulator.system.tokens import RunCredentials
+from tests.faults.fuzzing import Exemption, Fuzzed, TokenFor, fuzz
 
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-FUZZ = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-    database=None,
-)
+#: Examples per operation and phase (Hypothesis's max_examples) and steps of a stateful
+#: scenario: bounded so that the group takes a few minutes on two shared cores.
+MAX_EXAMPLES = 15
+STATEFUL_STEPS = 8
+
+#: Checks configured off for one operation of a service, each for its reason.
+EXEMPTIONS = {
+    "city_portal": (
+        Exemption(
+            "GET",
+            "/accounts/{account_id}",
+            "ensure_resource_availability",
+            why="an account is read with its own token, which only the registration's answer "
+            "carries; the stateful phase reads an account it has just registered with the "
+            "run's token, another account's, and another holder's account answers 404 exactly "
+            "like an unknown one, by design (docs/security.md). Here fuzzed registrations are "
+            "refused (403: unknown identities, foreigners may not register), so nothing is "
+            "created to read; a registration accepted (201, 202) would fail the check",
+        ),
+    ),
+}
+
+#: What every run must have fuzzed: each operation of the service's document.
+OPERATIONS = {
+    "city_portal": {
+        "GET /healthz",
+        "GET /metrics",
+        "POST /accounts",
+        "GET /accounts/{account_id}",
+        "POST /dossiers",
+        "GET /dossiers/{code}",
+        "GET /procedures",
+        "GET /stats",
+    },
+    "one_stop": {
+        "GET /healthz",
+        "GET /metrics",
+        "POST /desks/{unit_code}/dossiers",
+        "GET /desks",
+        "GET /desks/{unit_code}",
+        "POST /desks/clock",
+    },
+    "population_db": {"GET /healthz", "GET /metrics", "GET /people/{id_number}", "GET /stats"},
+    "national_portal": {
+        "GET /healthz",
+        "GET /metrics",
+        "GET /dossiers/{dossier_id}",
+        "GET /groups/{parent_dossier_id}",
+    },
+}
 
 
-def fuzz_operations(base_url: str, token_for: Callable[[Any], str | None]) -> list[str]:
-    """Fuzz every operation of the API with `token_for(case)`; the operations fuzzed."""
-    schema = schemathesis.openapi.from_url(base_url + "/openapi.json")
-    fuzzed = []
-    for result in schema.get_all_operations():
-        operation = result.ok()  # type: ignore[union-attr]  # an Err would be a broken spec: fail loudly
+#: Checks every run must have made (schemathesis runs all its checks; these are the ones
+#: the issue named, so that an upgrade leaving one out is noticed).
+CHECKS = {
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "ignored_auth",
+    "unsupported_method",
+}
 
-        @FUZZ
-        @given(case=operation.as_strategy())
-        def check(case: Any) -> None:
-            token = token_for(case)
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
-            case.call_and_validate(base_url=base_url, checks=CHECKS, headers=headers)
 
-        check()
-        fuzzed.append(f"{operation.method.upper()} {operation.path}")
-    return fuzzed
+def fuzzed(cluster: ServiceCluster, service: str, token_for: TokenFor | None) -> Fuzzed:
+    """The service fuzzed with every check; fails listing each problem found."""
+    result = fuzz(
+        cluster[service].url,
+        token_for,
+        exemptions=EXEMPTIONS.get(service, ()),
+        max_examples=MAX_EXAMPLES,
+        stateful_steps=STATEFUL_STEPS,
+    )
+    assert not result.failures and not result.errors, result.report()
+    assert set(result.cases) == OPERATIONS[service], result.cases
+    assert set(result.checks) >= CHECKS, result.checks
+    print(f"{service}: {result.total} cases in {result.seconds:.0f} s, {dict(result.phases)}")
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +114,7 @@ async def account_token(driver: PortalDriver, pool: ApplicantPool) -> str:
     return PortalAccount.from_answer(response.json()).token
 
 
-def desk_clerk(credentials: RunCredentials) -> Callable[[Any], str | None]:
+def desk_clerk(credentials: RunCredentials) -> TokenFor:
     """The token of the desk a case's path names, else the official one."""
 
     def token_for(case: Any) -> str | None:
@@ -76,21 +124,24 @@ def desk_clerk(credentials: RunCredentials) -> Callable[[Any], str | None]:
     return token_for
 
 
-@pytest.mark.parametrize("service", ["city_portal", "one_stop"])
-def test_an_api_never_answers_5xx_and_matches_its_schema_without_a_token(
-    cluster: ServiceCluster, service: str
-) -> None:
-    fuzzed = fuzz_operations(cluster[service].url, lambda case: None)
-    assert any(op.startswith("POST") for op in fuzzed), fuzzed
+@pytest.mark.parametrize("service", ["city_portal", "one_stop", "population_db", "national_portal"])
+def test_an_api_meets_every_check_without_a_token(cluster: ServiceCluster, service: str) -> None:
+    fuzzed(cluster, service, None)
 
 
-def test_the_city_portal_never_answers_5xx_to_an_account_holder(
+def test_the_city_portal_meets_every_check_for_an_account_holder(
     cluster: ServiceCluster, account_token: str
 ) -> None:
-    fuzzed = fuzz_operations(cluster["city_portal"].url, lambda case: account_token)
-    assert "POST /dossiers" in fuzzed, fuzzed
+    result = fuzzed(cluster, "city_portal", lambda case: account_token)
+    assert result.statuses["POST /dossiers", 202] > 0, result.statuses
 
 
-def test_the_desks_never_answer_5xx_to_their_clerks(cluster: ServiceCluster) -> None:
-    fuzzed = fuzz_operations(cluster["one_stop"].url, desk_clerk(cluster.tokens))
-    assert "POST /desks/{unit_code}/dossiers" in fuzzed, fuzzed
+def test_the_city_portal_meets_every_check_for_an_official(cluster: ServiceCluster) -> None:
+    result = fuzzed(cluster, "city_portal", lambda case: cluster.tokens.official)
+    assert result.statuses["GET /stats", 200] > 0, result.statuses
+
+
+def test_the_desks_meet_every_check_for_their_clerks(cluster: ServiceCluster) -> None:
+    result = fuzzed(cluster, "one_stop", desk_clerk(cluster.tokens))
+    assert result.statuses["POST /desks/{unit_code}/dossiers", 202] > 0, result.statuses
+    assert result.statuses["POST /desks/clock", 200] > 0, result.statuses

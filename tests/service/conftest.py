@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
+from psycopg import sql
 
 from contracts.envelope import CloudEvent
 from contracts.events import DossierStatus, DossierStatusChanged
@@ -77,3 +79,19 @@ def kit_harness(tmp_path: Path) -> KitHarnessFactory:
         worker.close()
 
     return build
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_settings(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """A service's store settings: its SQLite file (none to give), or the session's
+    PostgreSQL server, whose schemas are dropped after the test."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield {"store_url": url}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for service in ServiceName:
+            conn.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(service))
+            )

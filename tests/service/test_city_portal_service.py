@@ -92,8 +92,10 @@ class Portal:
 
 
 @pytest.fixture
-async def portal(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Portal]:
-    overrides = getattr(request, "param", {})
+async def portal(
+    tmp_path: Path, request: pytest.FixtureRequest, store_settings: dict[str, Any]
+) -> AsyncIterator[Portal]:
+    overrides = {**store_settings, **getattr(request, "param", {})}
     settings = CityPortalSettings(data_dir=tmp_path, account_check_wait_seconds=0, **overrides)
     runtime = build_runtime(settings)
     published = Published()

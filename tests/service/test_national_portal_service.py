@@ -71,8 +71,15 @@ class Service:
 
 
 @pytest.fixture
-async def service(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Service]:
-    overrides = {"rejection_rate": 0.0, "late_rate": 0.0, **getattr(request, "param", {})}
+async def service(
+    tmp_path: Path, request: pytest.FixtureRequest, store_settings: dict[str, Any]
+) -> AsyncIterator[Service]:
+    overrides = {
+        "rejection_rate": 0.0,
+        "late_rate": 0.0,
+        **store_settings,
+        **getattr(request, "param", {}),
+    }
     runtime = build_runtime(NationalPortalSettings(data_dir=tmp_path, **overrides))
     recorded = Service(None, None)  # type: ignore[arg-type]
 

@@ -1,14 +1,20 @@
-"""Synthetic demand is deterministic: the same seed gives byte-identical dossiers."""
+"""Synthetic demand is deterministic: the same seed gives byte-identical dossiers.
+
+Online submissions come at any hour of any day, desk dossiers in office hours of working days.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import pytest
 
+from contracts.worktime import is_office_hours, is_working_day
 from simulator.scenarios.applicants import ApplicantPool
 from simulator.scenarios.demand import DemandItem, demand_fingerprint, generate_demand, working_days
 from simulator.scenarios.scenario import BUILT_IN_DIR, Scenario, load_scenario
+from simulator.scenarios.volumes import expected_by_channel
 
 BASE = load_scenario(BUILT_IN_DIR / "hanoi-day.yaml")
 
@@ -36,16 +42,38 @@ def test_a_different_seed_gives_different_demand(first: list[DemandItem]) -> Non
     assert demand_fingerprint(demand_of(small(seed=7))) != demand_fingerprint(first)
 
 
-def test_arrivals_fall_in_office_hours_in_order(first: list[DemandItem]) -> None:
+def test_arrivals_come_in_order_of_simulated_time(first: list[DemandItem]) -> None:
     times = [item.simtime for item in first]
     assert times == sorted(times)
-    assert all(8 <= t.hour < 17 and t.weekday() < 5 for t in times)
 
 
-def test_volumes_follow_the_scenario(first: list[DemandItem]) -> None:
-    counts = Counter(item.procedure_code for item in first)
-    stay = BASE.demand.procedures["2.001159"].daily * 0.05
-    assert abs(counts["2.001159"] - stay) <= 1
+def test_online_arrivals_outside_office_hours_exist_and_desk_arrivals_do_not(
+    first: list[DemandItem],
+) -> None:
+    online = [item.simtime for item in first if item.channel == "online"]
+    desk = [item.simtime for item in first if item.channel == "desk"]
+    outside = [t for t in online if not is_office_hours(t)]
+    assert online and desk
+    assert 0.3 < len(outside) / len(online) < 0.6  # the daily shape puts ~44% outside
+    assert {t.hour for t in outside} & {20, 21, 22}  # the evening after work
+    assert all(is_office_hours(t) for t in desk)
+
+
+def test_online_arrivals_come_on_weekends_and_holidays_and_desk_arrivals_do_not() -> None:
+    """Three working days from the Thursday before Tết 2026: Thu, Fri, then Mon 23 Feb."""
+    items = demand_of(small(start_date=date(2026, 2, 12), days=3))
+    online_days = {i.simtime.date() for i in items if i.channel == "online"}
+    desk_days = {i.simtime.date() for i in items if i.channel == "desk"}
+    assert online_days == {date(2026, 2, d) for d in range(12, 24)}  # every day, Tết too
+    assert desk_days == {date(2026, 2, 12), date(2026, 2, 13), date(2026, 2, 23)}
+    assert all(is_working_day(day) for day in desk_days)
+
+
+def test_volumes_follow_the_scenario_channel_by_channel(first: list[DemandItem]) -> None:
+    counts = Counter((item.procedure_code, item.channel) for item in first)
+    online, desk = expected_by_channel(small())["2.001159"]  # stay notification
+    assert abs(counts["2.001159", "online"] - online) <= 1
+    assert abs(counts["2.001159", "desk"] - desk) <= 1
 
 
 def test_client_refs_are_unique_and_name_the_scenario(first: list[DemandItem]) -> None:
@@ -64,7 +92,10 @@ def test_foreigners_apply_online_only_for_their_procedures() -> None:
 
 
 def test_working_days_skip_weekends() -> None:
-    from datetime import date
-
     days = working_days(date(2026, 3, 6), 3)  # a Friday
     assert [d.isoformat() for d in days] == ["2026-03-06", "2026-03-09", "2026-03-10"]
+
+
+def test_working_days_skip_public_holidays() -> None:
+    days = working_days(date(2026, 2, 12), 3)  # Tết: off 14-22 February
+    assert [d.isoformat() for d in days] == ["2026-02-12", "2026-02-13", "2026-02-23"]

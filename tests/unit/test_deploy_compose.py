@@ -140,6 +140,7 @@ def test_each_service_waits_for_kafka_and_the_topics(name: str) -> None:
     assert service["depends_on"] == {
         "kafka": {"condition": "service_healthy"},
         "topics": {"condition": "service_completed_successfully"},
+        "postgres": {"condition": "service_healthy"},
     }
     assert service["restart"] == "unless-stopped"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from contracts.id_numbers import (
+    ID_NUMBER_PATTERN,
     MAX_BIRTH_YEAR,
     MIN_BIRTH_YEAR,
     PROVINCE_CODES,
@@ -164,6 +166,23 @@ def test_pydantic_field_rejects_a_malformed_number_with_the_message(
     assert error.get("ctx", {}).get("reason") == reason
 
 
-def test_pydantic_json_schema_describes_12_digits() -> None:
+def test_pydantic_json_schema_states_the_rule_as_its_pattern() -> None:
     schema = _Citizen.model_json_schema()["properties"]["id_number"]
-    assert schema["pattern"] == "^[0-9]{12}$"
+    assert schema["pattern"] == ID_NUMBER_PATTERN
+
+
+def _parses(value: str) -> bool:
+    try:
+        parse_id_number(value)
+    except IdNumberError:
+        return False
+    return True
+
+
+@given(
+    value=st.text(alphabet="0123456789", min_size=11, max_size=13)
+    | st.from_regex(r"\A0[0-9]{2}[0-9]{9}\Z")
+    | st.from_regex(ID_NUMBER_PATTERN, fullmatch=True)
+)
+def test_the_pattern_matches_exactly_the_numbers_that_parse(value: str) -> None:
+    assert (re.fullmatch(ID_NUMBER_PATTERN, value) is not None) == _parses(value)

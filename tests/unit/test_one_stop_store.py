@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,13 +16,14 @@ from services.one_stop.domain import (
     schedule_digitisation,
 )
 from services.one_stop.store import OneStopStore, from_us, to_us
+from tests.stores import StoreBackend
 
 MONDAY = datetime(2026, 3, 2, 9, 30, tzinfo=HANOI_TZ)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[OneStopStore]:
-    store = OneStopStore(tmp_path / "one_stop.sqlite")
+def store(store_backend: StoreBackend) -> Iterator[OneStopStore]:
+    store = store_backend.open(OneStopStore)
     yield store
     store.close()
 

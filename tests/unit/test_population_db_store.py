@@ -1,27 +1,23 @@
-"""The population store: seeded once per size and seed, kept across restarts."""
+"""The population store: seeded once per size and seed, kept across restarts (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from contracts.people import MaritalStatus
 from services.population_db.store import PopulationStore
 from synthetic_population import generate_people
+from tests.stores import StoreBackend
 
 SIZE = 300
 
 
 @pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "population.sqlite"
-
-
-@pytest.fixture
-def store(path: Path) -> Iterator[PopulationStore]:
-    opened = PopulationStore(path)
+def store(store_backend: StoreBackend) -> Iterator[PopulationStore]:
+    opened = store_backend.open(PopulationStore)
     opened.ensure_seeded(SIZE, 6)
     yield opened
     opened.close()
@@ -38,12 +34,12 @@ def test_an_unknown_number_has_no_record(store: PopulationStore) -> None:
 
 
 def test_a_restart_with_the_same_size_and_seed_keeps_the_records(
-    store: PopulationStore, path: Path
+    store: PopulationStore, store_backend: StoreBackend
 ) -> None:
     person = next(generate_people(SIZE, 6))
     store.save_people([person.model_copy(update={"alive": False})])
     store.close()
-    reopened = PopulationStore(path)
+    reopened = store_backend.open(PopulationStore)
     report = reopened.ensure_seeded(SIZE, 6)
     assert not report.seeded
     record = reopened.person(person.id_number)
@@ -54,11 +50,11 @@ def test_a_restart_with_the_same_size_and_seed_keeps_the_records(
 
 @pytest.mark.parametrize(("size", "seed"), [(SIZE + 1, 6), (SIZE, 7)])
 def test_another_size_or_seed_reseeds(
-    store: PopulationStore, path: Path, size: int, seed: int
+    store: PopulationStore, store_backend: StoreBackend, size: int, seed: int
 ) -> None:
     store.record_change("dossier-1", "001087012345", "born")
     store.close()
-    reopened = PopulationStore(path)
+    reopened = store_backend.open(PopulationStore)
     assert reopened.ensure_seeded(size, seed).seeded
     stats = reopened.stats()
     assert (stats.people, stats.seeded_size, stats.seed) == (size, size, seed)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +11,16 @@ import typer
 from typer.testing import CliRunner
 
 from simulator.commands.compare import compare_command
-from simulator.drive.observations import FaultWindow, Observations, Settlement, Submission
+from simulator.drive.observations import FaultWindow, Observations
 from simulator.report import PLOT_FILES, build_summary, compare_summaries, write_run_report
 from simulator.report.compare import write_comparison
 from simulator.report.stats import percentile
 from simulator.scenarios.scenario import Scenario
+from tests.observed import observed_settlement as _settlement
+from tests.observed import observed_submission as _submission
 
 BIRTH, RESIDENCE, LINKED_BIRTH = "1.001193", "1.004222", "HN.P06.15"
 START_MS = 1_000_000
-SIMTIME = "2026-03-02T09:00:00+07:00"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 REJECTED_LATE: dict[str, Any] = {"outcome": "rejected", "reason_code": "identity_mismatch"}
 REJECTED_LATE |= {"working_days_taken": 9.0, "legal_limit_days": 7, "within_legal_limit": False}
@@ -31,18 +31,6 @@ def _scenario() -> Scenario:
     demand = {"9": {"per_day": 10}, "3": {"per_year": 118880, "published": True}}
     raw = {"name": "tiny", "description": "A tiny hand-made run.", "demand": {"procedures": demand}}
     return Scenario.model_validate({**raw, "policies": {"desk_capacity_per_day": 8}})
-
-
-def _submission(dossier_id: str, code: str, wall_ms: int, **kw: Any) -> Submission:
-    base = Submission(dossier_id, f"C-{dossier_id}", code, "online", "00101", None, 0, SIMTIME)
-    return replace(base, wall_ms=wall_ms, **kw)
-
-
-def _settlement(dossier_id: str, code: str, by: str, wall_ms: int, **kw: Any) -> Settlement:
-    ids: tuple[Any, ...] = (f"ev-{dossier_id}", dossier_id, f"C-{dossier_id}", code, "online")
-    rest: tuple[Any, ...] = ("approved", by, None, None, "KS-1", 1.0, None, None, SIMTIME, SIMTIME)
-    fields: tuple[Any, ...] = (*ids, "00101", None, *rest, wall_ms)
-    return replace(Settlement(*fields), **kw)
 
 
 def _observations() -> Observations:
@@ -246,7 +234,7 @@ def test_the_report_embeds_every_plot(report_dir: Path) -> None:
 def test_the_report_says_which_volumes_are_synthetic(report_dir: Path) -> None:
     text = (report_dir / "report.md").read_text(encoding="utf-8")
     assert "SYNTHETIC" in text
-    assert "Published volumes: 3. Permanent residence registration" in text
+    assert "Published figures, counts of online submissions: 3. Permanent residence" in text
 
 
 def test_summary_json_keeps_the_summarys_key_order(report_dir: Path, summary: Summary) -> None:

@@ -36,7 +36,7 @@ def test_each_built_in_scenario_is_valid_and_says_what_it_answers(path: Path) ->
     assert "?" in scenario.description
 
 
-def test_the_six_built_in_scenarios_exist() -> None:
+def test_the_seven_built_in_scenarios_exist() -> None:
     assert {p.stem for p in BUILT_IN} == {
         "hanoi-day",
         "hanoi-year-residence",
@@ -44,6 +44,7 @@ def test_the_six_built_in_scenarios_exist() -> None:
         "national-portal-outage",
         "population-db-slow",
         "desk-backlog",
+        "registration-friction",
     }
 
 
@@ -70,7 +71,13 @@ def test_hanoi_year_residence_has_the_published_volumes() -> None:
         (MINIMAL.replace('"6": {per_day: 10}', '"99": {per_day: 10}'), "unknown procedure '99'"),
         (MINIMAL.replace("{per_day: 10}", "{per_day: 10, per_year: 5}"), "exactly one of"),
         (MINIMAL.replace("{per_day: 10}", "{per_day: -1}"), "demand.procedures.6.per_day"),
+        (
+            MINIMAL.replace("{per_day: 10}", "{per_day: 10, desk_per_day: 1, desk_per_year: 9}"),
+            "at most one of desk_per_day or desk_per_year",
+        ),
         (MINIMAL + "foreigner_share: 1.5\n", "foreigner_share: Input should be less than"),
+        (MINIMAL + "friction: {complex_forms: [99]}\n", "no procedure has the number(s) [99]"),
+        (MINIMAL + "friction: {to_desk_share: 2}\n", "friction.to_desk_share"),
         (
             MINIMAL + "faults: [{service: national_portal, stop_at_s: 9, restart_at_s: 3}]\n",
             "restart_at_s must come after stop_at_s",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -15,8 +16,11 @@ from contracts.dossier_codes import (
     parse_dossier_code,
 )
 from contracts.units import (
+    COMMUNE_KIND_COUNTS,
     COMMUNES,
     DISTRICTS,
+    UNIT_CODE_PATTERN,
+    CommuneKind,
     District,
     DistrictKind,
     communes_of,
@@ -55,6 +59,48 @@ def test_district_kinds_are_12_quan_17_huyen_1_thi_xa() -> None:
     assert counts == {DistrictKind.QUAN: 12, DistrictKind.HUYEN: 17, DistrictKind.THI_XA: 1}
 
 
+def test_communes_are_175_wards_383_rural_communes_and_21_townships() -> None:
+    kinds = [c.kind for c in COMMUNES]
+    assert {kind: kinds.count(kind) for kind in CommuneKind} == COMMUNE_KIND_COUNTS
+    assert COMMUNE_KIND_COUNTS == {
+        CommuneKind.PHUONG: 175,
+        CommuneKind.XA: 383,
+        CommuneKind.THI_TRAN: 21,
+    }
+    assert sum(COMMUNE_KIND_COUNTS.values()) == 579
+
+
+def test_each_districts_communes_by_kind_add_up_to_its_count() -> None:
+    for district in DISTRICTS:
+        kinds = [c.kind for c in communes_of(district.code)]
+        assert {kind: kinds.count(kind) for kind in CommuneKind} == {
+            kind: district.count_of(kind) for kind in CommuneKind
+        }, district.name
+
+
+def test_quan_have_wards_only_and_huyen_have_no_wards_but_at_least_one_township() -> None:
+    for district in DISTRICTS:
+        if district.kind is DistrictKind.QUAN:
+            assert district.phuong_count == district.commune_count, district.name
+        if district.kind is DistrictKind.HUYEN:
+            assert district.phuong_count == 0 and district.thi_tran_count >= 1, district.name
+    son_tay = district_by_code("269")
+    assert (son_tay.phuong_count, son_tay.xa_count, son_tay.thi_tran_count) == (9, 6, 0)
+
+
+def test_a_district_whose_kinds_do_not_add_up_is_refused() -> None:
+    with pytest.raises(ValueError, match="do not add up"):
+        District(
+            code="999",
+            name="Huyện Thử",
+            kind=DistrictKind.HUYEN,
+            commune_count=3,
+            phuong_count=0,
+            xa_count=1,
+            thi_tran_count=1,
+        )
+
+
 def test_district_by_code_finds_the_district() -> None:
     assert district_by_code("271").name == "Huyện Ba Vì"
 
@@ -68,6 +114,12 @@ def test_communes_are_synthetic_and_named_after_their_district() -> None:
     first = communes_of("001")[0]
     assert (first.code, first.name, first.synthetic) == ("00101", "Phường 1 (Quận Ba Đình)", True)
     assert communes_of("271")[0].name == "Xã 1 (Huyện Ba Vì)"
+    township = communes_of("271")[-1]
+    assert (township.code, township.name, township.kind) == (
+        "27131",
+        "Thị trấn 1 (Huyện Ba Vì)",
+        CommuneKind.THI_TRAN,
+    )
 
 
 def test_unit_by_code_returns_district_or_commune_by_length() -> None:
@@ -123,3 +175,11 @@ def test_formatting_rejects_an_unknown_unit() -> None:
 def test_bad_dossier_code_is_rejected_naming_the_wrong_part(code: str, fragment: str) -> None:
     with pytest.raises(ValueError, match=fragment):
         parse_dossier_code(code)
+
+
+def test_the_unit_code_pattern_matches_exactly_the_hanoi_units() -> None:
+    pattern = re.compile(UNIT_CODE_PATTERN)
+    for digits in (1, 2, 3, 4, 5, 6):
+        for number in range(10**digits):
+            code = f"{number:0{digits}d}"
+            assert (pattern.fullmatch(code) is not None) == is_hanoi_unit(code), code
