@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from contracts.catalogue_messages import validation_problems
 from contracts.people import PersonRole
 
 __all__ = [
@@ -242,34 +243,11 @@ def check_default_routing(catalogue: Catalogue, source: str = CATALOGUE_FILE) ->
         raise CatalogueError([f"{source}: field 'settled_by': {message}"])
 
 
-def _entry_label(raw: Any, index: int) -> str:
-    try:
-        entry = raw["procedures"][index]
-        return f"entry {int(entry['number'])} ({entry['code']})"
-    except (KeyError, IndexError, TypeError, ValueError):
-        return f"entry at position {index + 1}"
-
-
-def _problems(exc: ValidationError, raw: Any, source: str) -> list[str]:
-    problems: list[str] = []
-    for err in exc.errors():
-        message = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
-        loc = err["loc"]
-        prefix = f"{source}: "
-        if len(loc) >= 2 and loc[0] == "procedures" and isinstance(loc[1], int):
-            prefix += f"{_entry_label(raw, loc[1])}: "
-            loc = loc[2:]
-        if loc:
-            prefix += f"field '{'.'.join(map(str, loc))}': "
-        problems.extend(prefix + line for line in message.splitlines())
-    return problems
-
-
 def _validate(raw: Any, source: str) -> Catalogue:
     try:
         return Catalogue.model_validate(raw)
     except ValidationError as exc:
-        raise CatalogueError(_problems(exc, raw, source)) from exc
+        raise CatalogueError(validation_problems(exc, raw, source)) from exc
 
 
 def _parse(text: str, source: str) -> Catalogue:

@@ -1,7 +1,8 @@
 """What every service is built from: settings, store, messaging, logging, health, runtime."""
 
 from services.kit.emitter import EventFactory, HandlerContext, derived_event_id
-from services.kit.messaging import RejectEvent, ServiceMessaging
+from services.kit.handler_signals import RejectEvent
+from services.kit.messaging import ServiceMessaging
 from services.kit.outgoing import Outgoing
 from services.kit.runtime import ServiceRuntime, make_broker, run_service
 from services.kit.settings import ServiceSettings, env_var_names, parse_settings

@@ -30,6 +30,7 @@ from contracts.envelope import CloudEvent
 from contracts.signing import Signer, TrustStore
 from contracts.topics import ServiceName, topic
 from services.kit.emitter import EventFactory, HandlerContext
+from services.kit.handler_signals import RejectEvent, TransientStoreError
 from services.kit.intake import RecordReader
 from services.kit.metrics import ServiceMetrics, lag_by_topic
 from services.kit.outbox import OutboxPublisher
@@ -40,19 +41,6 @@ __all__ = ["Handler", "RejectEvent", "ServiceMessaging"]
 
 Handler = Callable[[CloudEvent[Any], HandlerContext], None]
 log = structlog.get_logger("portalsim.kit.messaging")
-
-
-class RejectEvent(Exception):  # noqa: N818 - it is a signal, not an error of the service
-    """Raised by a handler for an event that is valid JSON but can never be handled."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-
-
-class TransientStoreError(Exception):
-    """The store was busy or locked: the whole batch is retried with backoff."""
 
 
 async def _batch_message(raw: Any) -> KafkaMessage:

@@ -15,8 +15,8 @@ from contracts.events import (
     Outcome,
     RecordChange,
 )
+from services.kit import RejectEvent
 from services.kit.emitter import HandlerContext
-from services.kit.messaging import RejectEvent
 from services.population_db.domain import (
     ChangeRefused,
     RecordChanges,
