@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -27,30 +28,38 @@ from simulator.scenarios.scenario import Scenario, ScenarioError, load_scenario,
 __all__ = ["record_command"]
 
 
-async def _record(
-    bootstrap: str,
-    out: Path,
-    topics: list[str],
-    scenario: Scenario | None,
-    from_time: datetime | None,
-    quiet: float,
-    max_seconds: float | None,
-    console: Console,
-    trust: TrustStore | None = None,
-) -> Recorder:
+@dataclass(frozen=True)
+class Recording:
+    """What one `portalsim record` reads, from where, and when it stops."""
+
+    bootstrap: str
+    out: Path
+    topics: list[str]
+    scenario: Scenario | None
+    from_time: datetime | None
+    quiet: float
+    max_seconds: float | None
+    trust: TrustStore | None
+
+
+async def _record(plan: Recording, console: Console) -> Recorder:
     header = header_for(
-        scenario, topics, origin="record", note={"bootstrap": bootstrap}, trust=trust
+        plan.scenario,
+        plan.topics,
+        origin="record",
+        note={"bootstrap": plan.bootstrap},
+        trust=plan.trust,
     )
-    recorder = await start_recording(bootstrap, out, header, from_time=from_time)
-    missing = sorted(set(topics) - set(recorder.recorded_topics))
+    recorder = await start_recording(plan.bootstrap, plan.out, header, from_time=plan.from_time)
+    missing = sorted(set(plan.topics) - set(recorder.recorded_topics))
     if missing:
         console.print(f"[yellow]not on the broker (not recorded): {', '.join(missing)}[/yellow]")
     try:
-        bound = max_seconds if max_seconds is not None else float("inf")
-        if quiet > 0:
-            await recorder.wait_quiet(quiet, bound)
-        elif max_seconds is not None:
-            await asyncio.sleep(max_seconds)
+        bound = plan.max_seconds if plan.max_seconds is not None else float("inf")
+        if plan.quiet > 0:
+            await recorder.wait_quiet(plan.quiet, bound)
+        elif plan.max_seconds is not None:
+            await asyncio.sleep(plan.max_seconds)
         else:
             await asyncio.Event().wait()  # until Ctrl-C
     finally:
@@ -102,9 +111,8 @@ def record_command(
     console.print(f"recording {len(names)} topics of {bootstrap} to {out} (Ctrl-C stops)")
     started = time.monotonic()
     try:
-        recorder = asyncio.run(
-            _record(bootstrap, out, names, scenario, from_time, quiet, max_seconds, console, trust)
-        )
+        plan = Recording(bootstrap, out, names, scenario, from_time, quiet, max_seconds, trust)
+        recorder = asyncio.run(_record(plan, console))
     except KafkaError as exc:
         console.print(f"[red]cannot read {bootstrap}: {exc}[/red]")
         raise typer.Exit(2) from None
