@@ -220,6 +220,9 @@ def run_command(
             "the simulator; its files go to OUT/prometheus, the report quotes it.",
         ),
     ] = False,
+    trace_sample: Annotated[
+        float, typer.Option("--trace-sample", min=0, max=1, help="Share of dossiers traced.")
+    ] = 1.0,
 ) -> None:
     """Play a scenario end to end and write summary.json, report.md and plots."""
     console = Console()
@@ -246,6 +249,7 @@ def run_command(
         restart=RestartPolicy(restart),
         store="postgresql" if store == "postgresql" else "sqlite",
         replicas=scaled,
+        trace_sample=trace_sample,
         watch=ctx.with_resource(
             RunWatch(
                 WatchOptions(live_port if live else None, live_hold, prometheus),
