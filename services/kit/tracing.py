@@ -167,9 +167,11 @@ class HandlerSpan:
         self.traceparent = traceparent
 
     def end(self, outcome: str) -> None:
-        """End the span, saying how the handler ended (`handled`, `deadlettered`, ...)."""
+        """End the span, saying how the handler ended when not `handled` (`deadlettered`,
+        `failed`)."""
         if self.span is not None:
-            self.span.set_attribute("portalsim.outcome", outcome)
+            if outcome != "handled":
+                self.span.set_attribute("portalsim.outcome", outcome)
             self.span.end()
 
 
@@ -221,7 +223,7 @@ class Tracing:
             f"{service} handles {topic_name}",
             parent,
             kind=SpanKind.CONSUMER,
-            attributes=_event_attributes(service, topic_name, event),
+            attributes=_event_attributes(topic_name, event),
             span_id=span_id_of(f"{service}/{event.id}"),
         )
         assert span is not None
@@ -234,16 +236,13 @@ class Tracing:
             self.provider.shutdown()
 
 
-def _event_attributes(service: str, topic_name: str, event: CloudEvent[Any]) -> dict[str, Any]:
+def _event_attributes(topic_name: str, event: CloudEvent[Any]) -> dict[str, Any]:
+    """A handler span's attributes: few, each costs the SDK a check (the portal is the
+    process's resource attribute, `tracing_export.py`)."""
     data = event.data
     attributes: dict[str, Any] = {
-        "portalsim.portal": service,
         "portalsim.dossier_id": getattr(data, "dossier_id", None) or event.correlationid,
-        "portalsim.correlation_id": event.correlationid,
-        "messaging.system": "kafka",
         "messaging.destination.name": topic_name,
-        "messaging.message.id": event.id,
-        "portalsim.producer": event.source.rsplit("/", 1)[-1],
         "portalsim.produced_at_ns": _nanoseconds(event.time),
     }
     procedure = getattr(data, "procedure_code", None)

@@ -23,12 +23,14 @@ import orjson
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
 from services.kit.tracing import ChosenIds, Tracing
 
 __all__ = ["OTLP_ENDPOINT", "JsonLinesSpanExporter", "span_line", "tracing_for"]
 
 OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
+PORTAL = "portalsim.portal"  # a resource attribute: every span of the process has it
 QUEUE_SPANS = 32_768  # spans waiting for export at most; more are dropped
 BATCH_SPANS = 1_024
 EXPORT_EVERY_MS = 500
@@ -39,16 +41,17 @@ def span_line(span: ReadableSpan) -> dict[str, Any]:
     context = span.get_span_context()
     assert context is not None
     parent = span.parent
+    process = span.resource.attributes
     return {
         "trace_id": f"{context.trace_id:032x}",
         "span_id": f"{context.span_id:016x}",
         "parent_id": f"{parent.span_id:016x}" if parent is not None else None,
         "name": span.name,
         "kind": span.kind.name.lower(),
-        "service": span.resource.attributes.get("service.name"),
+        "service": process.get("service.name"),
         "start_ns": span.start_time,
         "end_ns": span.end_time,
-        "attributes": dict(span.attributes or {}),
+        "attributes": {PORTAL: process.get(PORTAL), **(span.attributes or {})},
     }
 
 
@@ -93,7 +96,9 @@ def tracing_for(name: str, folder: Path | None, file_name: str | None = None) ->
     else:
         return Tracing(name)
     ids = ChosenIds()
-    provider = TracerProvider(resource=Resource.create({"service.name": name}), id_generator=ids)
+    resource = Resource.create({"service.name": name, PORTAL: name})
+    # the kit starts spans only under sampled parents (or as a sampled root): no sampler work
+    provider = TracerProvider(resource=resource, id_generator=ids, sampler=ALWAYS_ON)
     provider.add_span_processor(
         BatchSpanProcessor(
             exporter,

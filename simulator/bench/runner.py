@@ -67,6 +67,7 @@ class BenchOptions:
     signed: bool = True
     tracing: str = "off"  # or "file": the services write spans (to `trace_dir`)
     trace_dir: Path | None = None
+    trace_sample: float = 1.0  # the share of the traced runs' dossiers traced
 
 
 async def _drained(lag: LagSampler, timeout_s: float = 60.0) -> float:
@@ -224,6 +225,7 @@ async def _bench(
             signer,
             options.trace_dir,
             log,
+            options.trace_sample,
         )
     if options.http:
         log.print(f"ingress over HTTP: {options.http_dossiers:,} dossiers...")
@@ -273,5 +275,6 @@ def run_bench(options: BenchOptions, console: Console | None = None) -> dict[str
         "services": "one instance each, separate processes",
         "signed": options.signed,
         "tracing": options.tracing,
+        "trace_sample": options.trace_sample,
     }
     return result

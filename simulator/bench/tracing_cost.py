@@ -3,7 +3,8 @@
 With `--tracing file` the services write spans to a folder (`trace_dir`), and after the
 main throughput run the same number of dossiers is injected four more times, untraced,
 traced, traced, untraced (an ABBA order, so a drift over the session cancels out), each
-measured as the main run is. An untraced dossier costs the services nothing of tracing
+measured as the main run is; "traced" is the dossiers sampled at `--trace-sample`
+(default all). An untraced dossier costs the services nothing of tracing
 but a check for the `traceparent` attribute; a traced one gets a span per handler,
 exported from a bounded queue by a batching exporter to the folder's files.
 """
@@ -43,12 +44,15 @@ async def measure_tracing_cost(
     signer: Signer | None,
     folder: Path,
     log: Console,
+    ratio: float = 1.0,
 ) -> dict[str, Any]:
     """Throughput of untraced and traced runs of `count` dossiers, and the cost of tracing."""
     runs: list[dict[str, Any]] = []
     for index, traced in enumerate(ORDER):
         name = f"bench-tracing-{index}"
-        work = await asyncio.to_thread(build_workload, count, pool, name, start, signer, traced)
+        work = await asyncio.to_thread(
+            build_workload, count, pool, name, start, signer, ratio if traced else 0.0
+        )
         start = work.next_start()
         before = spans_written(folder)
         log.print(f"tracing {'on' if traced else 'off'}: {count:,} dossiers...")
@@ -72,10 +76,11 @@ async def measure_tracing_cost(
     cpu_off = mean(r["cpu_ms_per_dossier"] for r in off)
     return {
         "order": ["on" if traced else "off" for traced in ORDER],
+        "sample_ratio": ratio,
         "runs": runs,
         "dossiers_per_second": {"off": round(rate_off, 1), "on": round(rate_on, 1)},
         "throughput_cost": round(1 - rate_on / rate_off, 4) if rate_off else None,
         "cpu_ms_per_dossier": {"off": round(cpu_off, 3), "on": round(cpu_on, 3)},
         "cpu_cost": round(cpu_on / cpu_off - 1, 4) if cpu_off else None,
-        "spans_per_traced_dossier": round(sum(r["spans_written"] for r in on) / (2 * count), 2),
+        "spans_per_dossier_on": round(sum(r["spans_written"] for r in on) / (2 * count), 2),
     }

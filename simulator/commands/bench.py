@@ -54,6 +54,10 @@ def bench_command(
             "--dossiers each measure tracing's cost in the same session.",
         ),
     ] = "off",
+    trace_sample: Annotated[
+        float,
+        typer.Option("--trace-sample", min=0, max=1, help="With --tracing file: share traced."),
+    ] = 1.0,
     unsigned: Annotated[
         bool,
         typer.Option("--unsigned", help="Run the services unsigned (to compare with signed)."),
@@ -75,6 +79,7 @@ def bench_command(
         logs_to=logs,
         signed=not unsigned,
         tracing=tracing,
+        trace_sample=trace_sample,
     )
     result = run_bench(options, console)
     result["command"] = "portalsim bench " + " ".join(sys.argv[2:] if len(sys.argv) > 1 else [])
