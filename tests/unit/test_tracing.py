@@ -198,3 +198,42 @@ def test_the_trace_of_a_dossier_not_sampled_says_so(tmp_path: Path) -> None:
     unsampled = next(f"d-{n}" for n in range(1000) if not sampled(f"d-{n}", 0.01))
     [line] = render_trace(find_trace(tmp_path, unsampled))
     assert "was not sampled" in line and "0.01" in line
+
+
+def test_spans_go_over_otlp_when_the_standard_endpoint_variable_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from threading import Thread
+
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    received: list[tuple[str, bytes]] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append((self.path, self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Collector)
+    Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{server.server_port}")
+    try:
+        tracing = tracing_for("population_db", None)
+        span = tracing.start("population_db work", parse_traceparent(TRACEPARENT))
+        assert span is not None
+        span.end()
+        tracing.shutdown()
+    finally:
+        server.shutdown()
+    [(path, body)] = received
+    assert path == "/v1/traces"
+    request = ExportTraceServiceRequest.FromString(body)
+    [spans] = request.resource_spans
+    assert [s.name for s in spans.scope_spans[0].spans] == ["population_db work"]
