@@ -18,7 +18,7 @@ def trace_command(
     dossier_id: Annotated[str, typer.Argument(help="The dossier's id (a linked step's too).")],
     run: Annotated[
         Path, typer.Option("--run", help="The run's report folder (its traces/ folder is read).")
-    ] = Path("reports"),
+    ],
 ) -> None:
     """Print a dossier's trace: each span's service, duration, start and queue wait."""
     console = Console(highlight=False)

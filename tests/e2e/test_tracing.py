@@ -138,8 +138,8 @@ def test_only_the_sampled_dossiers_are_traced(traced_run: TracedRun) -> None:
         for span in read_spans(traced_run.out / "traces")
         if span["name"].startswith("applicant ")
     }
-    expected = {d for d in traced_run.submitted if sampled(d, RATIO)}
-    assert traced == expected
+    assert all(sampled(d, RATIO) for d in traced)  # a desk dossier too, digitised or not
+    assert {d for d in traced_run.submitted if sampled(d, RATIO)} <= traced
     assert 0 < len(traced) < len(traced_run.submitted)
 
 
