@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from simulator.commands.logging import services_log_level
+from simulator.drive.client_trace import DEFAULT_SAMPLE
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
 from simulator.run.plan import RunOutcome, RunPlan
@@ -222,7 +223,7 @@ def run_command(
     ] = False,
     trace_sample: Annotated[
         float, typer.Option("--trace-sample", min=0, max=1, help="Share of dossiers traced.")
-    ] = 1.0,
+    ] = DEFAULT_SAMPLE,
 ) -> None:
     """Play a scenario end to end and write summary.json, report.md and plots."""
     console = Console()

@@ -23,7 +23,12 @@ from services.kit.tracing import (
     trace_id_of,
 )
 
-__all__ = ["ClientTracing", "expected_dossier_id"]
+__all__ = ["DEFAULT_SAMPLE", "ClientTracing", "expected_dossier_id"]
+
+#: The share of dossiers a run traces unless told (`--trace-sample`): tracing every dossier
+#: costs the pipeline about a quarter of its throughput, one in ten a few percent
+#: (docs/performance.md).
+DEFAULT_SAMPLE = 0.1
 
 
 def expected_dossier_id(channel: str, client_ref: str, account_id: str | None = None) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from simulator.drive.client_trace import DEFAULT_SAMPLE
 from simulator.drive.observations import Observations
 from simulator.scenarios.checks import Finding
 from simulator.scenarios.demand import DemandItem
@@ -54,7 +55,7 @@ class RunPlan:
     replicas: Mapping[str, int] = field(default_factory=dict)
     restart: RestartPolicy = field(default_factory=RestartPolicy)
     watch: RunWatch | None = None
-    trace_sample: float = 1.0
+    trace_sample: float = DEFAULT_SAMPLE
 
     @property
     def seed(self) -> int:
