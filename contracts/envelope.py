@@ -11,7 +11,11 @@ Envelope versions (`ENVELOPE_VERSION`; each event's `type` versions its payload)
    optional in the model: a service running signed refuses events without them;
 3. `signature` may also be the batch form: one Ed25519 signature over the Merkle root of
    the events a producer publishes together, with the event's proof
-   (`contracts.signature_batches`); verifiers accept both forms.
+   (`contracts.signature_batches`); verifiers accept both forms;
+4. adds the optional `traceparent` (the CloudEvents distributed-tracing extension, W3C
+   Trace Context format): the trace and the span of the handler or request that produced
+   the event. Like every attribute but `signature` it is covered by the signature; an
+   event without it (any earlier version) is valid as before.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ __all__ = [
     "CONTENT_TYPE",
     "ENVELOPE_VERSION",
     "EVENT_TYPE_PATTERN",
+    "TRACEPARENT_PATTERN",
     "CloudEvent",
     "EnvelopeError",
     "event_type_for",
@@ -34,8 +39,9 @@ __all__ = [
 ]
 
 CONTENT_TYPE = "application/cloudevents+json"
-ENVELOPE_VERSION = 3
+ENVELOPE_VERSION = 4
 _UNSIGNED = {"signer", "signature"}
+TRACEPARENT_PATTERN = r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 EVENT_TYPE_PATTERN = r"^vn\.portalsim\.[a-z_]+(\.[a-z_]+)*\.v[0-9]+$"
 _EVENT_TYPE_RE = re.compile(EVENT_TYPE_PATTERN)
 
@@ -99,6 +105,13 @@ class CloudEvent(BaseModel, Generic[DataT]):
     simtime: AwareDatetime = Field(
         description="Simulated time (timezone-aware) at which the event happened in the domain."
     )
+    traceparent: str | None = Field(
+        None,
+        pattern=TRACEPARENT_PATTERN,
+        description="Extension (envelope v4, CloudEvents distributed tracing): the W3C "
+        "`traceparent` of the span that produced the event, `00-<trace id>-<span id>-<flags>`; "
+        "covered by the signature. Absent: the event is not traced.",
+    )
     signer: str | None = Field(
         None,
         max_length=200,
@@ -116,9 +129,13 @@ class CloudEvent(BaseModel, Generic[DataT]):
     data: DataT = Field(description="The event payload, a model from contracts.events.")
 
     def to_bytes(self) -> bytes:
-        """Serialise to the Kafka value bytes (compact UTF-8 JSON; unsigned: no signer)."""
+        """Serialise to the Kafka value bytes (compact UTF-8 JSON; unsigned: no signer;
+        untraced: no traceparent)."""
         unsigned = self.signer is None and self.signature is None
-        return self.model_dump_json(exclude=_UNSIGNED if unsigned else None).encode()
+        left_out = set(_UNSIGNED) if unsigned else set()
+        if self.traceparent is None:
+            left_out.add("traceparent")
+        return self.model_dump_json(exclude=left_out or None).encode()
 
 
 def event_type_for(topic: str, version: int) -> str:

@@ -20,6 +20,7 @@ from simulator.commands.rights import rights_command
 from simulator.commands.run import run_command
 from simulator.commands.tokens import tokens_command
 from simulator.commands.topics import topics_app
+from simulator.commands.trace import trace_command
 
 app = typer.Typer(
     name="portalsim",
@@ -41,6 +42,7 @@ app.command("record")(record_command)
 app.command("replay")(replay_command)
 app.command("diff")(diff_command)
 app.command("bench")(bench_command)
+app.command("trace")(trace_command)
 app.callback()(logging_options)
 app.command("tokens")(tokens_command)
 

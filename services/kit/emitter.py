@@ -3,7 +3,10 @@
 Events produced while handling another event get ids derived from the producer and
 the cause (`uuid5(producer / cause id / n)`), so a redelivered event yields byte-identical
 follow-ups and downstream deduplication catches any republished one. A factory with a
-`Signer` signs every envelope it makes (`signer` and `signature` appended).
+`Signer` signs every envelope it makes (`signer` and `signature` appended). A traced
+event's follow-ups carry the `traceparent` of its handler's span; an input event made
+while a traced HTTP request is answered (`record_input`), that of the request's span
+(`tracing.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from contracts.signing import Signer
 from contracts.topics import ServiceName, topic
 from services.kit.outgoing import Outgoing
 from services.kit.store import OutboxRecord
+from services.kit.tracing import annotate_request, current_traceparent
 
 __all__ = ["EVENT_ID_NAMESPACE", "Emitted", "EventFactory", "HandlerContext"]
 
@@ -55,10 +59,12 @@ class EventFactory:
         subject: str | None = None,
         time: datetime | None = None,
         sign: bool = True,
+        traceparent: str | None = None,
     ) -> OutboxRecord:
         """One outbox record carrying `payload` on `topic_name` (made at `time`, default now).
 
         With `sign=False` a signing factory leaves it to `sign_all`, which signs many at once.
+        `traceparent`: that of the span it comes from, if traced.
         """
         registered = topic(topic_name)
         if not isinstance(payload, registered.payload):
@@ -76,6 +82,7 @@ class EventFactory:
             correlationid=correlation_id,
             causationid=causation_id,
             simtime=simtime,
+            traceparent=traceparent,
             data=payload,
         )
         return OutboxRecord(
@@ -97,6 +104,7 @@ class EventFactory:
             raise ValueError(
                 f"an input event on {event.topic} needs a simtime and a correlation id"
             )
+        annotate_request(event.correlation_id, getattr(event.payload, "procedure_code", None))
         return self.record(
             event.topic,
             event.payload,
@@ -104,6 +112,7 @@ class EventFactory:
             correlation_id=event.correlation_id,
             simtime=at,
             subject=event.subject,
+            traceparent=current_traceparent(),
         )
 
     def sign_all(self, records: list[OutboxRecord]) -> list[OutboxRecord]:
@@ -146,6 +155,9 @@ def envelope_bytes(*, data: BaseModel, **attributes: Any) -> bytes:
         },
         option=orjson.OPT_UTC_Z,
     )
+    traceparent = attributes.get("traceparent")
+    if traceparent is not None:
+        head = head[:-1] + b',"traceparent":' + orjson.dumps(traceparent) + b"}"
     return head[:-1] + b',"data":' + data.__pydantic_serializer__.to_json(data) + b"}"
 
 
@@ -186,6 +198,7 @@ class HandlerContext:
     factory: EventFactory
     event: CloudEvent[Any]
     outgoing: list[OutboxRecord] = field(default_factory=list)
+    traceparent: str | None = None  # of the handler's span: the follow-ups carry it
 
     def emit(
         self,
@@ -213,6 +226,7 @@ class HandlerContext:
                 subject=subject,
                 time=emitted.time,
                 sign=False,
+                traceparent=self.traceparent,
             )
         )
         return emitted

@@ -36,6 +36,7 @@ from services.kit.metrics import ServiceMetrics, lag_by_topic
 from services.kit.outbox import OutboxPublisher
 from services.kit.pipeline import BatchPipeline, first_offsets
 from services.kit.store import OutboxRecord, ServiceStore, StoreWorker
+from services.kit.tracing import Tracing
 
 __all__ = ["Handler", "RejectEvent", "ServiceMessaging"]
 
@@ -79,8 +80,10 @@ class ServiceMessaging:
         signer: Signer | None = None,
         trust: TrustStore | None = None,
         metrics: ServiceMetrics | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         self.broker = broker
+        self.tracing = tracing or Tracing(str(service))
         self.service = service
         self.worker = worker
         self.factory = EventFactory(service, signer)
@@ -270,9 +273,28 @@ class ServiceMessaging:
         event: CloudEvent[Any],
         handled: list[tuple[str, str]],
     ) -> tuple[list[OutboxRecord], bool]:
-        """The event's follow-ups (unsigned), or its dead letter; True when dead-lettered."""
+        """The event's follow-ups (unsigned), or its dead letter; True when dead-lettered.
+
+        A traced event's handler runs in a span of its own (`tracing.py`).
+        """
+        span = self.tracing.handling(str(self.service), record.topic, event)
+        outcome = "failed"
+        try:
+            follow_ups, deadlettered = self._run_handler(record, event, handled, span.traceparent)
+            outcome = "deadlettered" if deadlettered else "handled"
+        finally:
+            span.end(outcome)
+        return follow_ups, deadlettered
+
+    def _run_handler(
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        event: CloudEvent[Any],
+        handled: list[tuple[str, str]],
+        traceparent: str | None,
+    ) -> tuple[list[OutboxRecord], bool]:
         log.debug("handling event", topic=record.topic, event_id=event.id, data=event.data)
-        context = HandlerContext(self.factory, event)
+        context = HandlerContext(self.factory, event, traceparent=traceparent)
         self.store.savepoint()
         try:
             self.handlers[record.topic](event, context)

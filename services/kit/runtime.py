@@ -25,6 +25,7 @@ from faststream.kafka import KafkaBroker
 
 from contracts.topics import ServiceName
 from services.kit.http_metrics import HttpMetrics
+from services.kit.http_tracing import HttpTracing
 from services.kit.masking import http_models, register_personal_models
 from services.kit.messaging import ServiceMessaging
 from services.kit.metrics import ServiceMetrics, metrics_router
@@ -32,6 +33,7 @@ from services.kit.settings import ServiceSettings
 from services.kit.signing import keys_from_settings
 from services.kit.store import ServiceStore, StoreWorker
 from services.kit.topics_admin import ensure_topics
+from services.kit.tracing_export import tracing_for
 
 __all__ = ["ServiceRuntime", "make_broker", "run_service"]
 
@@ -81,12 +83,14 @@ class ServiceRuntime:
     ) -> ServiceRuntime:
         """Wire store, broker and messaging together (handlers are registered afterwards).
 
-        The HTTP API gets `GET /metrics` and its requests are counted and timed.
+        The HTTP API gets `GET /metrics` and its requests are counted and timed; traced
+        requests and events get spans (`tracing.py`, to `settings.trace_dir` or OTLP).
         """
         broker = make_broker(settings, service)
         worker = StoreWorker(store, thread=settings.store_thread)
         signer, trust = keys_from_settings(settings, service)
         metrics = ServiceMetrics(str(service))
+        tracing = tracing_for(str(service), settings.trace_dir, settings.replica or None)
         messaging = ServiceMessaging(
             broker,
             service,
@@ -95,8 +99,10 @@ class ServiceRuntime:
             signer=signer,
             trust=trust,
             metrics=metrics,
+            tracing=tracing,
         )
         http.add_middleware(HttpMetrics, registry=metrics.registry)
+        http.add_middleware(HttpTracing, tracing=tracing)  # outermost: its context reaches in
         http.include_router(metrics_router(metrics))
         return cls(service, settings, store, broker, messaging, http)
 
@@ -139,6 +145,7 @@ class ServiceRuntime:
             await self.messaging.flush_outbox()
         await self.messaging.outbox.stop_producer()
         self.messaging.worker.close()
+        self.messaging.tracing.shutdown()
 
 
 async def run_service(runtime: ServiceRuntime) -> None:

@@ -79,6 +79,12 @@ class ServiceSettings(BaseSettings):
         "verified against it. With signing_key_file.",
     )
 
+    trace_dir: Path | None = Field(
+        None,
+        description="Folder the service appends its spans to (<replica or service>.jsonl, one "
+        "span a line); none: no spans, unless OTEL_EXPORTER_OTLP_ENDPOINT sends them over OTLP.",
+    )
+
     def kafka_access(self) -> KafkaAccess:
         """How this service's Kafka clients connect."""
         return KafkaAccess(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -39,7 +40,10 @@ class StoreWorker:
         """Run `fn(*args, **kwargs)` after every earlier call and return its result."""
         if self.thread:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+            context = contextvars.copy_context()  # a traced request's span goes along
+            return await loop.run_in_executor(
+                self._executor, partial(context.run, fn, *args, **kwargs)
+            )
         submitted = self._submitted
         if submitted is not None and not submitted.done():
             await asyncio.wrap_future(submitted)

@@ -7,16 +7,19 @@ same sizes through plain aiokafka; then dossiers injected at a fixed rate (half 
 measured peak unless given) for their latency; optionally ingress over HTTP; finally
 population_db restarted to show it answers from its file without reseeding. The run is
 signed unless `signed=False` (`--unsigned`); the cost of signing and verifying one
-envelope is measured in this process as well (`signing`).
+envelope is measured in this process as well (`signing`). With `tracing="file"` the
+services write spans, and tracing's cost is measured in the same session
+(`tracing_cost.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,12 +36,13 @@ from simulator.bench.paced import inject
 from simulator.bench.population import bench_settings, restart_population_db, seed_report
 from simulator.bench.signing import measure_signing
 from simulator.bench.stats import latencies_by_path, size_summary, summarise_latencies
+from simulator.bench.tracing_cost import measure_tracing_cost
 from simulator.bench.watch import SettlementWatcher, end_offsets, scan_records
 from simulator.bench.workload import Workload, build_workload
 from simulator.scenarios.applicants import ApplicantPool
 from simulator.system.lifecycle import System, SystemPlan, running_system
 from simulator.system.processes import ServiceCluster
-from simulator.system.settings import SERVICE_NAMES
+from simulator.system.settings import SERVICE_NAMES, traced
 
 __all__ = ["BenchOptions", "run_bench"]
 
@@ -61,6 +65,9 @@ class BenchOptions:
     restart_check: bool = True
     logs_to: Path | None = None
     signed: bool = True
+    tracing: str = "off"  # or "file": the services write spans (to `trace_dir`)
+    trace_dir: Path | None = None
+    trace_sample: float = 1.0  # the share of the traced runs' dossiers traced
 
 
 async def _drained(lag: LagSampler, timeout_s: float = 60.0) -> float:
@@ -159,6 +166,14 @@ async def _latency_run(
     }
 
 
+async def _measured(
+    system: System, cluster: ServiceCluster, work: Workload, timeout_s: float, log: Console
+) -> dict[str, Any]:
+    result, watcher = await _throughput(system, cluster, work, timeout_s, log)
+    await watcher.stop()
+    return result
+
+
 async def _bench(
     options: BenchOptions, system: System, pool: ApplicantPool, log: Console
 ) -> dict[str, Any]:
@@ -201,6 +216,17 @@ async def _bench(
         bootstrap, watcher, paced, rate, options.settle_timeout_s
     )
     await watcher.stop()
+    if options.tracing == "file" and options.trace_dir is not None:
+        result["tracing"] = await measure_tracing_cost(
+            lambda w: _measured(system, cluster, w, options.settle_timeout_s, log),
+            pool,
+            options.dossiers,
+            paced.next_start(),
+            signer,
+            options.trace_dir,
+            log,
+            options.trace_sample,
+        )
     if options.http:
         log.print(f"ingress over HTTP: {options.http_dossiers:,} dossiers...")
         result["http"] = await measure_http(
@@ -217,9 +243,14 @@ def run_bench(options: BenchOptions, console: Console | None = None) -> dict[str
     """Run the whole benchmark; the result as plain JSON-ready data."""
     log = console or Console()
     before = machine()
+    settings = bench_settings(options.population)
+    if options.tracing == "file":
+        folder = options.trace_dir or Path(tempfile.mkdtemp(prefix="portalsim-bench-traces-"))
+        options = replace(options, trace_dir=folder)
+        settings = traced(settings, folder)
     plan = SystemPlan(
         bootstrap=options.bootstrap,
-        settings=bench_settings(options.population),
+        settings=settings,
         signed=options.signed,
         start_timeout_s=900.0,
         logs_to=options.logs_to,
@@ -243,5 +274,7 @@ def run_bench(options: BenchOptions, console: Console | None = None) -> dict[str
         "broker": options.bootstrap or "local (fresh, from the Maven jars)",
         "services": "one instance each, separate processes",
         "signed": options.signed,
+        "tracing": options.tracing,
+        "trace_sample": options.trace_sample,
     }
     return result

@@ -108,6 +108,17 @@ def print_bench(result: dict[str, Any], console: Console) -> None:
             f"two parses {signing['read_signed_two_parses']['us']:,.0f} us; unsigned "
             f"{signing['read_unsigned']['us']:,.0f} us",
         )
+    tracing = result.get("tracing")
+    if tracing:
+        rate, cpu = tracing["dossiers_per_second"], tracing["cpu_ms_per_dossier"]
+        table.add_row(
+            "tracing off / on",
+            f"{rate['off']:,.0f} / {rate['on']:,.0f} dossiers/s",
+            f"cost {100 * (tracing['throughput_cost'] or 0):.1f} % of throughput; CPU "
+            f"{cpu['off']:.2f} / {cpu['on']:.2f} ms a dossier; "
+            f"{tracing['spans_per_dossier_on']} spans a dossier (sampled at "
+            f"{tracing['sample_ratio']:g})",
+        )
     population = result["population"]
     table.add_row(
         "population_db",

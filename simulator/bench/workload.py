@@ -91,11 +91,12 @@ def build_workload(
     name: str,
     start: date = date(2026, 3, 2),
     signer: Signer | None = None,
+    trace_ratio: float = 0.0,
 ) -> Workload:
     """`count` online dossiers of the hanoi-day mix, first arriving on `start` (signed by
-    `signer` when given)."""
+    `signer` when given; the dossiers sampled at `trace_ratio` traced)."""
     items = bench_demand(count, pool, name, start)
-    records = submission_records(items[:count], signer)
+    records = submission_records(items[:count], signer, trace_ratio)
     procedures = {
         r.key.decode(): item.procedure_code
         for r, item in zip(records, items, strict=False)

@@ -46,6 +46,18 @@ def bench_command(
     bootstrap: Annotated[
         str | None, typer.Option("--bootstrap", help="Use this Kafka (default: a fresh local one).")
     ] = None,
+    tracing: Annotated[
+        str,
+        typer.Option(
+            "--tracing",
+            help="off, or file: the services write spans, and untraced and traced runs of "
+            "--dossiers each measure tracing's cost in the same session.",
+        ),
+    ] = "off",
+    trace_sample: Annotated[
+        float,
+        typer.Option("--trace-sample", min=0, max=1, help="With --tracing file: share traced."),
+    ] = 1.0,
     unsigned: Annotated[
         bool,
         typer.Option("--unsigned", help="Run the services unsigned (to compare with signed)."),
@@ -54,6 +66,8 @@ def bench_command(
     """Inject dossiers straight into Kafka, wait for every settlement, compare with raw Kafka."""
     console = Console()
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    if tracing not in ("off", "file"):
+        raise typer.BadParameter("--tracing is off or file")
     options = BenchOptions(
         dossiers=dossiers,
         population=population,
@@ -64,6 +78,8 @@ def bench_command(
         bootstrap=bootstrap,
         logs_to=logs,
         signed=not unsigned,
+        tracing=tracing,
+        trace_sample=trace_sample,
     )
     result = run_bench(options, console)
     result["command"] = "portalsim bench " + " ".join(sys.argv[2:] if len(sys.argv) > 1 else [])

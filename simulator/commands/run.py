@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from simulator.commands.logging import services_log_level
+from simulator.drive.client_trace import DEFAULT_SAMPLE
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
 from simulator.run.plan import RunOutcome, RunPlan
@@ -220,6 +221,9 @@ def run_command(
             "the simulator; its files go to OUT/prometheus, the report quotes it.",
         ),
     ] = False,
+    trace_sample: Annotated[
+        float, typer.Option("--trace-sample", min=0, max=1, help="Share of dossiers traced.")
+    ] = DEFAULT_SAMPLE,
 ) -> None:
     """Play a scenario end to end and write summary.json, report.md and plots."""
     console = Console()
@@ -246,6 +250,7 @@ def run_command(
         restart=RestartPolicy(restart),
         store="postgresql" if store == "postgresql" else "sqlite",
         replicas=scaled,
+        trace_sample=trace_sample,
         watch=ctx.with_resource(
             RunWatch(
                 WatchOptions(live_port if live else None, live_hold, prometheus),

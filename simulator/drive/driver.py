@@ -129,8 +129,12 @@ class PortalDriver:
         simtime: datetime,
         client_ref: str,
         unit_code: str = "001",
+        trace: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Submit a dossier online as the account's holder; the 202 answer (dossier id and code)."""
+        """Submit a dossier online as the account's holder; the 202 answer (dossier id and code).
+
+        `trace`: the headers of its client span (`client_trace.py`), if traced.
+        """
         body = {
             "client_ref": client_ref,
             "procedure_code": procedure_code,
@@ -139,7 +143,8 @@ class PortalDriver:
             "form": draft.form,
             "submitted_simtime": simtime.isoformat(),
         }
-        answer = await self.city.post("/dossiers", json=body, headers=_bearer(account.token))
+        headers = {**_bearer(account.token), **(trace or {})}
+        answer = await self.city.post("/dossiers", json=body, headers=headers)
         return _accepted(answer)
 
     async def submit_at_desk(
@@ -149,8 +154,9 @@ class PortalDriver:
         draft: DossierDraft,
         simtime: datetime,
         client_ref: str,
+        trace: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Hand a paper dossier in at a one-stop desk; the 202 answer."""
+        """Hand a paper dossier in at a one-stop desk; the 202 answer (`trace`: as online)."""
         body = {
             "client_ref": client_ref,
             "procedure_code": procedure_code,
@@ -158,7 +164,7 @@ class PortalDriver:
             "form": draft.form,
             "received_simtime": simtime.isoformat(),
         }
-        clerk = _bearer(self.credentials.desk_token(unit_code))
+        clerk = {**_bearer(self.credentials.desk_token(unit_code)), **(trace or {})}
         return _accepted(
             await self.desks.post(f"/desks/{unit_code}/dossiers", json=body, headers=clerk)
         )

@@ -13,12 +13,14 @@ gives the same desk schedule, and the same outcomes, in every run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 import httpx
 import structlog
 
+from simulator.drive.client_trace import ClientTracing, expected_dossier_id
 from simulator.drive.driver import DriverError, PortalAccount, PortalDriver
 from simulator.drive.observations import Observations
 from simulator.scenarios.demand import DemandItem
@@ -57,6 +59,7 @@ class Ingress:
         self.concurrency = concurrency
         self.retry_for_s = retry_for_s
         self.accounts: dict[str, asyncio.Task[PortalAccount | None]] = {}
+        self.tracing: ClientTracing | None = None  # the submissions' client spans, if traced
         self.handed_in = 0
         # Desks schedule digitisation by arrival: one intake at a time, in simulated order,
         # or two dossiers racing to the same desk would get each other's slots.
@@ -137,31 +140,35 @@ class Ingress:
         try:
             if item.channel == "desk":
                 async with self._desk_lane:
-                    answer = await self.retrying(
-                        lambda: self.driver.submit_at_desk(
-                            item.unit_code,
-                            item.procedure_code,
-                            item.draft,
-                            item.simtime,
-                            item.client_ref,
-                        ),
-                        DESKS,
-                    )
+                    with self._traced(item, None) as trace:
+                        answer = await self.retrying(
+                            lambda: self.driver.submit_at_desk(
+                                item.unit_code,
+                                item.procedure_code,
+                                item.draft,
+                                item.simtime,
+                                item.client_ref,
+                                trace,
+                            ),
+                            DESKS,
+                        )
             else:
                 account = await self.account_for(item)
                 if account is None:
                     return
-                answer = await self.retrying(
-                    lambda: self.driver.submit_online(
-                        account,
-                        item.procedure_code,
-                        item.draft,
-                        item.simtime,
-                        item.client_ref,
-                        item.unit_code,
-                    ),
-                    FRONT_DOOR,
-                )
+                with self._traced(item, account) as trace:
+                    answer = await self.retrying(
+                        lambda: self.driver.submit_online(
+                            account,
+                            item.procedure_code,
+                            item.draft,
+                            item.simtime,
+                            item.client_ref,
+                            item.unit_code,
+                            trace,
+                        ),
+                        FRONT_DOOR,
+                    )
         except DriverError as exc:
             self.observations.refused[f"submission refused: {str(exc)[:120]}"] += 1
             log.warning("submission refused", client_ref=item.client_ref, error=str(exc)[:300])
@@ -169,6 +176,21 @@ class Ingress:
         finally:
             self.handed_in += 1
         self.observations.accepted[answer["dossier_id"]] = answer["dossier_code"]
+
+    def _traced(
+        self, item: DemandItem, account: PortalAccount | None
+    ) -> contextlib.AbstractContextManager[dict[str, str]]:
+        """The client span of an item's submission (`client_trace.py`), or nothing."""
+        if self.tracing is None:
+            return contextlib.nullcontext({})
+        desk = item.channel == "desk"
+        dossier_id = expected_dossier_id(
+            item.channel, item.client_ref, account.account_id if account else None
+        )
+        portal, path = (
+            (DESKS, f"/desks/{item.unit_code}/dossiers") if desk else (FRONT_DOOR, "/dossiers")
+        )
+        return self.tracing.submission(dossier_id, item.procedure_code, portal, path)
 
     async def submit_all(self, items: list[DemandItem]) -> None:
         """Every item, started in order, at most `concurrency` at a time."""

@@ -24,15 +24,18 @@ from contracts.topics import ServiceName
 from contracts.worktime import HANOI_TZ
 from services.kit import EventFactory, OutboxRecord, derived_event_id
 from services.kit.kafka_access import simulator_access
+from services.kit.tracing import format_traceparent, sampled, span_id_of, trace_id_of
 from simulator.scenarios.demand import DemandItem
 
 __all__ = ["publish_records", "submission_records"]
 
 
 def submission_records(
-    items: Sequence[DemandItem], signer: Signer | None = None
+    items: Sequence[DemandItem], signer: Signer | None = None, trace_ratio: float = 0.0
 ) -> list[OutboxRecord]:
-    """One `dossier.submitted` record per item (online, whatever the item's channel)."""
+    """One `dossier.submitted` record per item (online, whatever the item's channel); those
+    of the dossiers sampled at `trace_ratio` carry a `traceparent` of the dossier's trace
+    (as if an applicant's request had made it), so the services trace them."""
     factory = EventFactory(ServiceName.SIMULATOR, signer)
     sequences: Counter[tuple[str, str]] = Counter()
     first, last = SEQUENCE_BLOCKS[Channel.ONLINE]
@@ -66,9 +69,16 @@ def submission_records(
                 simtime=item.simtime,
                 subject=dossier_id,
                 sign=False,
+                traceparent=_injected_traceparent(dossier_id, trace_ratio),
             )
         )
     return factory.sign_all(records)
+
+
+def _injected_traceparent(dossier_id: str, ratio: float) -> str | None:
+    if ratio <= 0 or not sampled(dossier_id, ratio):
+        return None
+    return format_traceparent(trace_id_of(dossier_id), span_id_of(f"inject/{dossier_id}"))
 
 
 async def publish_records(bootstrap: str, records: Sequence[OutboxRecord]) -> None:

@@ -114,7 +114,9 @@ def current_type(name: str) -> str | None:
 
 
 def envelope_version(value: dict[str, Any]) -> int:
-    """1 unsigned, 2 signed one by one, 3 signed in a batch (`contracts.envelope`)."""
+    """1 unsigned, 2 signed one by one, 3 signed in a batch, 4 traced (`contracts.envelope`)."""
+    if value.get("traceparent") is not None:
+        return 4
     signature = value.get("signature")
     if value.get("signer") is None and signature is None:
         return 1

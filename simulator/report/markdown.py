@@ -20,6 +20,7 @@ from simulator.report.labels import (
     table,
 )
 from simulator.report.plots import PLOT_TITLES
+from simulator.report.time_goes import time_goes_section
 
 __all__ = ["render_report", "table", "write_report"]
 
@@ -221,7 +222,13 @@ def render_report(summary: dict[str, Any], plots: list[Path]) -> str:
     lines = [f"# Scenario report: {title}", "", f"> {sc['description']}", ""]
     lines += _what_was_run(summary) + _answer(summary) + demand_section(summary)
     lines += friction_section(summary) + _procedures(summary)
-    lines += _latency(summary) + _exceptions(summary) + _desk(summary) + deaths_section(summary)
+    lines += (
+        _latency(summary)
+        + time_goes_section(summary)
+        + _exceptions(summary)
+        + _desk(summary)
+        + deaths_section(summary)
+    )
     lines += ["## Plots", ""]
     for plot in plots:
         lines += [f"![{PLOT_TITLES.get(plot.name, plot.stem)}]({plot.name})", ""]

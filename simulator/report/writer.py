@@ -12,6 +12,7 @@ from rich.table import Table
 from simulator.report.labels import fmt_int, fmt_ms, fmt_pct, label
 from simulator.report.markdown import write_report
 from simulator.report.plots import write_plots
+from simulator.report.time_goes import time_spent_of
 
 __all__ = ["print_summary", "write_run_report", "write_summary_json"]
 
@@ -28,7 +29,13 @@ def write_summary_json(summary: dict[str, Any], out_dir: Path) -> Path:
 
 
 def write_run_report(summary: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    """Write summary.json, the plots and report.md into ``out_dir``; name -> path."""
+    """Write summary.json, the plots and report.md into ``out_dir``; name -> path.
+
+    The run's spans (`out_dir/traces`), if any, add `time_spent` to the summary.
+    """
+    spent = time_spent_of(out_dir)
+    if spent is not None:
+        summary["time_spent"] = spent
     paths = {"summary": write_summary_json(summary, out_dir)}
     plots = write_plots(summary, out_dir)
     paths.update({plot.stem: plot for plot in plots})

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from simulator.drive.client_trace import DEFAULT_SAMPLE
 from simulator.drive.observations import Observations
 from simulator.scenarios.checks import Finding
 from simulator.scenarios.demand import DemandItem
 from simulator.scenarios.scenario import Policies, Scenario, Variant
 from simulator.system.lifecycle import SystemPlan
 from simulator.system.restarts import RestartPolicy, Supervision
-from simulator.system.settings import service_settings
+from simulator.system.settings import service_settings, traced
 from simulator.system.stores import StoreKind
 from simulator.system.tokens import RunCredentials
 from simulator.watch.session import RunWatch
@@ -37,7 +38,8 @@ class RunPlan:
     `against` names a running deployment's, called with `tokens` (default: from the
     environment); their state in `store`, with `replicas` processes per service. The
     started services are supervised by `restart` (`--restart`).
-    `watch`: the command's live page and Prometheus (docs/watching.md).
+    `watch`: the command's live page and Prometheus (docs/watching.md). The dossiers
+    sampled at `trace_sample` are traced, their spans in `out/traces` (`traces_dir`).
     """
 
     scenario: Scenario
@@ -53,6 +55,7 @@ class RunPlan:
     replicas: Mapping[str, int] = field(default_factory=dict)
     restart: RestartPolicy = field(default_factory=RestartPolicy)
     watch: RunWatch | None = None
+    trace_sample: float = DEFAULT_SAMPLE
 
     @property
     def seed(self) -> int:
@@ -63,6 +66,11 @@ class RunPlan:
     def policies(self) -> Policies:
         """The policies played: the scenario's, or its variant's."""
         return self.scenario.policies_of(self.variant)
+
+    @property
+    def traces_dir(self) -> Path:
+        """Where the run's spans go, one JSON-lines file per process (docs/watching.md)."""
+        return self.out / "traces"
 
     @property
     def logs_to(self) -> Path:
@@ -90,7 +98,9 @@ class RunPlan:
         return SystemPlan(
             bootstrap=self.bootstrap,
             secure=self.secure,
-            settings=service_settings(self.scenario, self.policies, self.log_level),
+            settings=traced(
+                service_settings(self.scenario, self.policies, self.log_level), self.traces_dir
+            ),
             tokens=RunCredentials.generate(desk_units),
             logs_to=self.logs_to,
             store=self.store,

@@ -34,6 +34,7 @@ from simulator.scenarios.checks import deployment_warnings, warnings
 from simulator.scenarios.demand import DemandItem, demand_fingerprint, generate_demand
 from simulator.system.lifecycle import System, running_system
 from simulator.system.supervisor import ServiceLostError, Supervisor
+from simulator.traces.folder import client_tracing, reset_folder
 from simulator.watch.session import watch_run
 
 __all__ = ["run_scenario"]
@@ -104,6 +105,7 @@ async def _play(
     watching = await watch_run(plan, system, observations)
     timed_out, lost = False, None
     recorder: Recorder | None = None
+    tracing = contextlib.ExitStack()
     try:
         if plan.record_to is not None:
             header = header_for(
@@ -117,6 +119,9 @@ async def _play(
             _supervising(plan, system, started, console) as supervisor,
         ):
             ingress = Ingress(driver, observations, scenario.concurrency, availability=supervisor)
+            ingress.tracing = tracing.enter_context(
+                client_tracing(plan.traces_dir, plan.trace_sample)
+            )
             driving = _drive(plan, system, demand, ingress, console, started)
             try:
                 timed_out = await (supervisor.guard(driving) if supervisor else driving)
@@ -128,6 +133,7 @@ async def _play(
         if lost is None:
             await watching.close()  # the services' final metrics, once quiet (docs/watching.md)
     finally:
+        tracing.close()
         observations.wall_end_ms = int(time.time() * 1000)
         if recorder is not None:
             await recorder.close()
@@ -163,6 +169,7 @@ def run_scenario(plan: RunPlan, console: Console | None = None) -> RunOutcome:
     for finding in found:
         console.print(f"[yellow]warning[/yellow] {escape(str(finding))}")
     desks = (item.unit_code for item in demand if item.channel == "desk")
+    reset_folder(plan.traces_dir, plan.trace_sample)
     with running_system(plan.system_plan(desks), console) as system:
         outcome = asyncio.run(_play(plan, system, demand, console))
     outcome.warnings = found

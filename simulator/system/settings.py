@@ -40,6 +40,7 @@ __all__ = [
     "SystemSettings",
     "environment_of",
     "service_settings",
+    "traced",
     "with_values",
 ]
 
@@ -98,6 +99,16 @@ def service_settings(
             scan_failure_rate=policies.scan_failure_rate,
             log_level=log_level,
         ),
+    )
+
+
+def traced(settings: SystemSettings, folder: Path) -> SystemSettings:
+    """The same settings, every service writing its spans to `folder` (`trace_dir`)."""
+    return SystemSettings(
+        population_db=with_values(settings.population_db, trace_dir=folder),
+        city_portal=with_values(settings.city_portal, trace_dir=folder),
+        national_portal=with_values(settings.national_portal, trace_dir=folder),
+        one_stop=with_values(settings.one_stop, trace_dir=folder),
     )
 
 

@@ -2,7 +2,8 @@
 
 The cluster runs signed: poison that is a JSON object is signed by a producer of the
 topic (so it reaches validation and gets its own reason); unsigned, forged, unknown-signer
-and wrong-producer events are dead-lettered with reason `signature`.
+and wrong-producer events, and a traced event whose `traceparent` was changed in transit,
+are dead-lettered with reason `signature`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ def _tampered(topic_name: str, signer: Signer) -> bytes:
     return orjson.dumps(value)
 
 
+def _retraced(topic_name: str, signer: Signer) -> bytes:
+    """A traced event whose `traceparent` was moved to another trace in transit."""
+    value = envelope_dict(topic_name)
+    value["traceparent"] = "00-" + "1" * 32 + "-" + "2" * 16 + "-01"
+    signed = signer.sign(value)
+    signed["traceparent"] = "00-" + "3" * 32 + "-" + "2" * 16 + "-01"
+    return orjson.dumps(signed)
+
+
 def _wrong_field_type(value: dict[str, Any]) -> None:
     first_field = next(iter(value["data"]))
     value["data"][first_field] = {"not": "a string"}
@@ -74,6 +84,7 @@ def poisons(topic_name: str, signers: dict[str, Signer]) -> dict[str, tuple[byte
         "invalid_utf8": (b'{"id": "\xff\xfe"}', "not_utf8"),
         "unsigned": (orjson.dumps(envelope_dict(topic_name)), "signature"),
         "bad_signature": (_tampered(topic_name, producer), "signature"),
+        "tampered_traceparent": (_retraced(topic_name, producer), "signature"),
         "unknown_signer": (orjson.dumps(stranger.sign(envelope_dict(topic_name))), "signature"),
         "wrong_producer": (orjson.dumps(outsider.sign(envelope_dict(topic_name))), "signature"),
     }

@@ -44,12 +44,12 @@ def kit_harness(tmp_path: Path) -> KitHarnessFactory:
 
     @asynccontextmanager
     async def build(
-        signer: Signer | None = None, trust: TrustStore | None = None
+        signer: Signer | None = None, trust: TrustStore | None = None, tracing: Any = None
     ) -> AsyncIterator[KitHarness]:
         broker = KafkaBroker("127.0.0.1:9")
         worker = StoreWorker(ServiceStore(tmp_path / "kit.sqlite"))
         messaging = ServiceMessaging(
-            broker, ServiceName.CITY_PORTAL, worker, signer=signer, trust=trust
+            broker, ServiceName.CITY_PORTAL, worker, signer=signer, trust=trust, tracing=tracing
         )
         harness = KitHarness(broker, messaging)
 

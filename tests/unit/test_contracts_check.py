@@ -108,3 +108,4 @@ def test_an_envelope_is_version_1_unsigned_2_signed_or_3_batch_signed() -> None:
     assert envelope_version({"id": "x"}) == 1
     assert envelope_version({"signer": "city_portal", "signature": "abc"}) == 2
     assert envelope_version({"signer": "city_portal", "signature": "abc.0.2.def"}) == 3
+    assert envelope_version({"signer": "city_portal", "traceparent": "00-1-2-01"}) == 4

@@ -32,6 +32,8 @@ KIT_PUBLIC_FACE = frozenset(
         "services.kit.logging",  # the CLI logs as the services do (masked)
         "services.kit.tokens",  # new_token, token_hash: the hash the services compare
         "services.kit.topics_admin",  # creating the registered topics
+        "services.kit.tracing",  # trace ids and traceparents: the simulator's client spans
+        "services.kit.tracing_export",  # where a process's spans go (file or OTLP)
     }
 )
 
