@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from simulator.report.campaign import campaign_section
 from simulator.report.deaths import deaths_section
 from simulator.report.demand_md import demand_section, source_mark
 from simulator.report.friction import friction_section
@@ -20,6 +21,7 @@ from simulator.report.labels import (
     table,
 )
 from simulator.report.plots import PLOT_TITLES
+from simulator.report.records import records_section
 
 __all__ = ["render_report", "table", "write_report"]
 
@@ -220,7 +222,8 @@ def render_report(summary: dict[str, Any], plots: list[Path]) -> str:
     title = sc["name"] + (f" (variant {sc['variant']})" if sc["variant"] else "")
     lines = [f"# Scenario report: {title}", "", f"> {sc['description']}", ""]
     lines += _what_was_run(summary) + _answer(summary) + demand_section(summary)
-    lines += friction_section(summary) + _procedures(summary)
+    lines += friction_section(summary) + campaign_section(summary) + records_section(summary)
+    lines += _procedures(summary)
     lines += _latency(summary) + _exceptions(summary) + _desk(summary) + deaths_section(summary)
     lines += ["## Plots", ""]
     for plot in plots:

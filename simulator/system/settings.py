@@ -78,6 +78,9 @@ def service_settings(
             population_size=scenario.population_size,
             population_seed=scenario.population_seed,
             check_delay_ms=scenario.population_db_delay_ms,
+            **scenario.population_records.model_dump(),
+            records_as_of=scenario.start_date,
+            record_cleaning_per_day=policies.record_cleaning_per_day,
             log_level=log_level,
         ),
         city_portal=CityPortalSettings(
@@ -90,7 +93,9 @@ def service_settings(
             log_level=log_level,
         ),
         national_portal=NationalPortalSettings(
-            rejection_rate=policies.ministry_rejection_rate, log_level=log_level
+            rejection_rate=policies.ministry_rejection_rate,
+            id_card_capacity_per_day=policies.id_card_capacity_per_day * scenario.demand.scale,
+            log_level=log_level,
         ),
         one_stop=OneStopSettings(
             desk_capacity_per_day=policies.desk_capacity_per_day,
