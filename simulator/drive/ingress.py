@@ -61,6 +61,7 @@ class Ingress:
         # Desks schedule digitisation by arrival: one intake at a time, in simulated order,
         # or two dossiers racing to the same desk would get each other's slots.
         self._desk_lane = asyncio.Lock()
+        self._desk_applicants: set[str] = set()  # who handed in at a desk so far
 
     async def retrying(self, call: Callable[[], Awaitable[T]], service: str | None = None) -> T:
         """The call's result, retried with backoff on transient failures for `retry_for_s`.
@@ -147,6 +148,7 @@ class Ingress:
                         ),
                         DESKS,
                     )
+                    self._desk_applicant(item, answer["dossier_id"])
             else:
                 account = await self.account_for(item)
                 if account is None:
@@ -169,6 +171,14 @@ class Ingress:
         finally:
             self.handed_in += 1
         self.observations.accepted[answer["dossier_id"]] = answer["dossier_code"]
+
+    def _desk_applicant(self, item: DemandItem, dossier_id: str) -> None:
+        """Note a repeat desk applicant's dossier (the same ID number at a desk before)."""
+        id_number = item.draft.persons[0].id_number
+        if id_number in self._desk_applicants:
+            self.observations.repeat_desk.add(dossier_id)
+        elif id_number is not None:
+            self._desk_applicants.add(id_number)
 
     async def submit_all(self, items: list[DemandItem]) -> None:
         """Every item, started in order, at most `concurrency` at a time."""

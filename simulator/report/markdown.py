@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from simulator.report.archive import archive_section
 from simulator.report.campaign import campaign_section
 from simulator.report.deaths import deaths_section
 from simulator.report.demand_md import demand_section, source_mark
@@ -223,7 +224,7 @@ def render_report(summary: dict[str, Any], plots: list[Path]) -> str:
     lines = [f"# Scenario report: {title}", "", f"> {sc['description']}", ""]
     lines += _what_was_run(summary) + _answer(summary) + demand_section(summary)
     lines += friction_section(summary) + campaign_section(summary) + records_section(summary)
-    lines += _procedures(summary)
+    lines += archive_section(summary) + _procedures(summary)
     lines += _latency(summary) + _exceptions(summary) + _desk(summary) + deaths_section(summary)
     lines += ["## Plots", ""]
     for plot in plots:

@@ -13,6 +13,7 @@ from typing import Any
 from contracts.catalogue import load_catalogue
 from simulator.drive.observations import Observations
 from simulator.report.answer import DEFINITIONS, data_note, headline
+from simulator.report.archive import archive_block
 from simulator.report.campaign import campaign_block
 from simulator.report.channels import arrivals_by_channel, calendar_block
 from simulator.report.deaths import supervision_block
@@ -152,6 +153,7 @@ def build_summary(
         "friction": friction_block(scenario, policies, observations),
         "id_card_campaign": campaign,
         "population_records": records_block(scenario, policies, roots, observations),
+        "e_archive": archive_block(policies, roots, observations),
         "rejections": rejections(roots),
         "linked_steps": dossiers["linked_steps"],
         "refused": {

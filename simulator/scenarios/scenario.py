@@ -157,6 +157,11 @@ class Policies(_Strict):
         0.0, ge=0, le=100, description="Community digital teams helping online, per commune."
     )
     simple_sign_in: bool = Field(False, description="Sign in with VNeID instead of registering.")
+    e_archive: bool = Field(
+        False,
+        description="The desks keep digitised dossiers in an electronic archive and reuse "
+        "an applicant's archived documents (no guidance in 2022-2023: off).",
+    )
     record_cleaning_per_day: float = Field(
         0.0,
         ge=0,

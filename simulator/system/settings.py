@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -101,6 +102,7 @@ def service_settings(
             desk_capacity_per_day=policies.desk_capacity_per_day,
             desk_capacity_overrides=dict(policies.desk_capacity_overrides),
             scan_failure_rate=policies.scan_failure_rate,
+            e_archive=policies.e_archive,
             log_level=log_level,
         ),
     )
@@ -143,6 +145,8 @@ def _text(value: object) -> str:
         return _text(value.value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, str | int | float | Path):
         return str(value)
     return to_json(value).decode()
