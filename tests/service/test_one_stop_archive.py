@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,14 +29,14 @@ async def paper_only(tmp_path: Path) -> AsyncIterator[Desk]:
         yield harness
 
 
-async def _twice(desk: Desk, second: dict[str, object] | None = None) -> list[dict[str, object]]:
+async def _twice(desk: Desk, second: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     first = (await desk.client.post("/desks/001/dossiers", json=intake_body())).json()
     body = intake_body(client_ref="desk-2", received_simtime=LATER, **(second or {}))
     again = (await desk.client.post("/desks/001/dossiers", json=body)).json()
     return [first, again]
 
 
-def _scan_days(accepted: dict[str, object], received: str) -> float:
+def _scan_days(accepted: dict[str, Any], received: str) -> float:
     done = datetime.fromisoformat(str(accepted["digitised_simtime"]))
     return working_days_between(datetime.fromisoformat(received), done)
 

@@ -52,7 +52,7 @@ class Run:
     ) -> str:
         dossier_id = f"d{n}"
         self.seen.accepted[dossier_id] = f"001-261228-{n:04d}"
-        fields = {
+        fields: dict[str, Any] = {
             "dossier_id": dossier_id,
             "dossier_code": f"001-261228-{n:04d}",
             "procedure_code": procedure,
