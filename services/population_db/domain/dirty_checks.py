@@ -7,10 +7,15 @@ the rejection's text downstream), until the cleaning campaign reaches the record
 
 from __future__ import annotations
 
-from contracts.events import IdentityCheckCompleted, IdentityCheckRequested, IdentityResult
+from contracts.events import IdentityCheckRequested, IdentityResult
 from contracts.people import PersonFacts
 from services.kit.outgoing import Outgoing
-from services.population_db.domain.identity import identity_check_completed, judge_identity
+from services.population_db.domain.identity import (
+    IdentityVerdict,
+    answer_of,
+    identity_check_completed,
+    judge_identity,
+)
 from services.population_db.domain.records import record_field
 
 __all__ = ["checked_against_records"]
@@ -32,14 +37,6 @@ def checked_against_records(
     verdict = judge_identity(request.id_number, request.person, record)
     if verdict.result is not IdentityResult.MATCH:
         return identity_check_completed(request, record)
-    completed = IdentityCheckCompleted(
-        check_id=request.check_id,
-        requester_kind=request.requester_kind,
-        requester_id=request.requester_id,
-        role=request.person.role,
-        result=IdentityResult.MISMATCH,
-        mismatched_fields=[record_field(dirty)],
-        detail=f"{record_field(dirty)}: {_DETAIL[dirty]}",
-        record=record,
-    )
-    return Outgoing("identity.check.completed", completed, subject_override=request.requester_id)
+    field = record_field(dirty)
+    dirty_verdict = IdentityVerdict(IdentityResult.MISMATCH, (field,), f"{field}: {_DETAIL[dirty]}")
+    return answer_of(request, dirty_verdict, record)
