@@ -130,4 +130,7 @@ def records_compared(s: dict[str, Any]) -> dict[str, Any]:
         **{f"failed: {name}": block["failures"][c] for c, name in CATEGORY_NAMES.items()},
         "failed: applicant's declaration": block["failures"]["declaration"],
         "identity-check failures": block["failures_total"],
+        "accounts refused on a dirty record": sum(
+            block["accounts_refused"][c] for c in CATEGORY_NAMES
+        ),
     }
