@@ -63,7 +63,7 @@ class DeskDossierReceived(BaseModel):
     """A one-stop desk (Bộ phận Một cửa) took a paper dossier in, before digitising it."""
 
     model_config = FROZEN
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     dossier_id: str = Field(
         min_length=1, max_length=64, description="Dossier id (UUID); the topic's key."
@@ -88,6 +88,12 @@ class DeskDossierReceived(BaseModel):
     )
     received_simtime: AwareDatetime = Field(
         description="Simulated moment the citizen handed the dossier in."
+    )
+    reused_documents: list[str] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Dossier codes of the applicant's dossiers kept in the desks' electronic "
+        "archive whose documents this one reuses (v2; empty without the archive).",
     )
 
 

@@ -29,7 +29,7 @@ def build_runtime(settings: NationalPortalSettings) -> ServiceRuntime:
         version="1",
     )
     runtime = ServiceRuntime.build(ServiceName.NATIONAL_PORTAL, settings, store, http)
-    handlers = NationalPortalHandlers(store, catalogue, adapters)
+    handlers = NationalPortalHandlers(store, catalogue, adapters, settings.id_card_capacity_per_day)
     on = runtime.messaging.on
     on("dossier.routed")(handlers.on_dossier_routed)
     on("dossier.settled")(handlers.on_dossier_settled)

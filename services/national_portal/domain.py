@@ -58,10 +58,12 @@ def settle_routed(
     *,
     note: str = "",
     correlation_id: str | None = None,
+    decision: Decision | None = None,
 ) -> tuple[DossierSettled, list[Outgoing]]:
-    """Let the adapter decide; the settlement and its events (processing, settled, status)."""
+    """Let the adapter decide (unless the decision is given); the settlement and its events
+    (processing, settled, status)."""
     sub = routed.submission
-    decision = adapter.decide(routed, procedure)
+    decision = decision or adapter.decide(routed, procedure)
     settled = settle(
         facts_of(routed),
         verdict_of(decision, adapter, routed, procedure),

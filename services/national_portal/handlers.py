@@ -15,7 +15,8 @@ from contracts.events import DossierRouted, DossierSettled, PopulationRecordChan
 from services.kit import HandlerContext, Outgoing, RejectEvent
 from services.national_portal import linked
 from services.national_portal.domain import BY_NATIONAL_PORTAL, find_procedure, settle_routed
-from services.national_portal.ministries.base import Adapter
+from services.national_portal.id_cards import ID_CARD, with_card_production
+from services.national_portal.ministries.base import Adapter, Decision
 from services.national_portal.store import NationalPortalStore, SequenceExhaustedError
 
 __all__ = ["NationalPortalHandlers"]
@@ -29,10 +30,12 @@ class NationalPortalHandlers:
         store: NationalPortalStore,
         catalogue: Catalogue,
         adapters: Mapping[Portal, Adapter],
+        id_card_capacity_per_day: float = 24_000.0,
     ) -> None:
         self.store = store
         self.catalogue = catalogue
         self.adapters = adapters
+        self.id_card_capacity_per_day = id_card_capacity_per_day
 
     # -- dossier.routed ---------------------------------------------------------------
     def on_dossier_routed(self, event: CloudEvent[DossierRouted], ctx: HandlerContext) -> None:
@@ -55,10 +58,21 @@ class NationalPortalHandlers:
                 "not_settled_here", f"the national portal has no adapter for {routed.route_to}"
             )
         self.store.take(routed, str(adapter.portal))
-        settled, events = settle_routed(routed, procedure, adapter)
+        decision = adapter.decide(routed, procedure)
+        if procedure.number == ID_CARD and routed.submission.parent_dossier_id is None:
+            decision = self._produce_card(decision, routed)
+        settled, events = settle_routed(routed, procedure, adapter, decision=decision)
         self._publish(events, ctx)
         if settled.parent_dossier_id is not None:
             self._step_settled(settled, ctx)
+
+    def _produce_card(self, decision: Decision, routed: DossierRouted) -> Decision:
+        free_at = self.store.card_line_free_at()
+        capacity = self.id_card_capacity_per_day
+        decision, slot = with_card_production(decision, routed, free_at, capacity)
+        if slot is not None:
+            self.store.save_card_line(slot.done)
+        return decision
 
     # -- dossier.settled --------------------------------------------------------------
     def on_dossier_settled(self, event: CloudEvent[DossierSettled], ctx: HandlerContext) -> None:

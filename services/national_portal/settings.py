@@ -35,3 +35,10 @@ class NationalPortalSettings(ServiceSettings):
         le=1.0,
         description="Share of dossiers with a legal time limit that an adapter settles after it.",
     )
+    id_card_capacity_per_day: float = Field(
+        24_000.0,
+        gt=0,
+        description="Chip ID cards (CCCD, procedure 2) Public Security produces and returns a "
+        "working day; the default is Hanoi's 2022 pace (6.0 million cards returned in the year "
+        "/ 250 working days, the one-year review of Project 06, February 2023).",
+    )

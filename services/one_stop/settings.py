@@ -39,6 +39,12 @@ class OneStopSettings(PublicApiSettings):
         le=1.0,
         description="Share (0-1) of paper dossiers whose scan fails; drawn from the dossier id.",
     )
+    e_archive: bool = Field(
+        False,
+        description="Policy: digitised desk dossiers are kept in an electronic archive for "
+        "their procedure's retention period, and a later desk dossier of the same applicant "
+        "reuses their documents (scanned faster); off as in 2022-2023 (no guidance).",
+    )
     desk_token_hashes: dict[str, list[ConfiguredToken]] = Field(
         default_factory=dict,
         description='Desk clerks\' tokens per unit, as JSON: {"00101": ["<sha256 hex>"]} '

@@ -14,6 +14,7 @@ from contracts.events import DossierSettled, Outcome
 from contracts.worktime import HANOI_TZ
 from services.kit.store import ServiceStore, StoreRow
 from services.one_stop.domain import DeskDossier, DigitisationSlot, next_desk_sequence
+from services.one_stop.domain.archive import ArchivedDossier
 
 __all__ = ["DeskState", "OneStopStore", "from_us", "to_us"]
 
@@ -84,6 +85,16 @@ class OneStopStore(ServiceStore):
         last INTEGER NOT NULL,
         PRIMARY KEY (unit_code, day)
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS e_archive (
+        dossier_id TEXT PRIMARY KEY,
+        dossier_code TEXT NOT NULL,
+        procedure_code TEXT NOT NULL,
+        id_number TEXT NOT NULL,
+        kept_from_us INTEGER NOT NULL,
+        kept_until_us INTEGER NOT NULL,
+        result_document_number TEXT
+    );
+    CREATE INDEX IF NOT EXISTS e_archive_by_person ON e_archive (id_number);
     CREATE TABLE IF NOT EXISTS desk_clock (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         clock_us INTEGER NOT NULL
@@ -131,6 +142,10 @@ class OneStopStore(ServiceStore):
                 to_us(settled.settled_simtime),
                 settled.dossier_id,
             ),
+        )
+        self.db.execute(
+            "UPDATE e_archive SET result_document_number = ? WHERE dossier_id = ?",
+            (settled.result_document_number, settled.dossier_id),
         )
 
     # -- codes --------------------------------------------------------------------
@@ -198,6 +213,40 @@ class OneStopStore(ServiceStore):
     def mark_departed(self, dossier_id: str) -> None:
         """Record that a dossier's departure from its queue was published."""
         self.db.execute("UPDATE desk_dossiers SET departed = 1 WHERE dossier_id = ?", (dossier_id,))
+
+    # -- the electronic archive ----------------------------------------------------
+    def keep(self, entry: ArchivedDossier) -> None:
+        """Keep a digitised dossier in the archive."""
+        self.db.execute(
+            "INSERT INTO e_archive (dossier_id, dossier_code, procedure_code, id_number,"
+            " kept_from_us, kept_until_us) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (
+                entry.dossier_id,
+                entry.dossier_code,
+                entry.procedure_code,
+                entry.id_number,
+                to_us(entry.kept_from),
+                to_us(entry.kept_until),
+            ),
+        )
+
+    def archived_of(self, id_number: str) -> list[ArchivedDossier]:
+        """The archived dossiers of one applicant (any moment)."""
+        rows = self.db.execute(
+            "SELECT * FROM e_archive WHERE id_number = ? ORDER BY kept_from_us, dossier_id",
+            (id_number,),
+        ).fetchall()
+        return [
+            ArchivedDossier(
+                row["dossier_id"],
+                row["dossier_code"],
+                row["procedure_code"],
+                row["id_number"],
+                from_us(row["kept_from_us"]),
+                from_us(row["kept_until_us"]),
+            )
+            for row in rows
+        ]
 
     # -- the desks' simulated clock -----------------------------------------------
     def clock(self) -> datetime | None:

@@ -27,6 +27,7 @@ from services.one_stop.domain import (
     intake_events,
     received_day,
 )
+from services.one_stop.domain.archive import archive_entry, reusable, scan_capacity
 from services.one_stop.schemas import (
     ClockAdvanced,
     DeskList,
@@ -91,16 +92,20 @@ def take_in(
             return _accepted(existing)
         received = request.received_simtime
         desk = store.desk(unit_code)
+        reused = _reused(store, desks, request)
+        capacity = scan_capacity(desks.settings.capacity_of(unit_code), reused)
         dossier = admit(
             dossier_id,
             unit_code,
             request,
             sequence=store.next_sequence(unit_code, received_day(received)),
             desk_free_at=desk.free_at if desk else None,
-            capacity_per_day=desks.settings.capacity_of(unit_code),
+            capacity_per_day=capacity,
             scan_failure_rate=desks.settings.scan_failure_rate,
         )
         store.insert_dossier(dossier)
+        if desks.settings.e_archive:
+            _keep(store, desks, dossier, request)
         queue = store.queue_length(unit_code, received)
         store.save_desk(unit_code, dossier.slot.done, queue, dossier.scan_failed)
         clock = store.advance_clock(received)
@@ -108,9 +113,31 @@ def take_in(
         # own departure waits for a later receipt even when it was taken in late.
         events = _departures(store, clock, keep=dossier_id)
         legal_limit = desks.catalogue.by_code(dossier.procedure_code).legal_time_limit_days
-        events += intake_events(dossier, request, queue, legal_limit)
+        events += intake_events(dossier, request, queue, legal_limit, reused=reused)
         store.add_outbox(desk_records(desks.factory, events))
     return _accepted(dossier)
+
+
+def _reused(store: OneStopStore, desks: DeskConfig, request: IntakeRequest) -> list[str]:
+    """The codes of the applicant's archived dossiers this one reuses (none without the
+    archive)."""
+    id_number = request.persons[0].id_number
+    if not desks.settings.e_archive or id_number is None:
+        return []
+    return reusable(store.archived_of(id_number), request.received_simtime)
+
+
+def _keep(
+    store: OneStopStore, desks: DeskConfig, dossier: DeskDossier, request: IntakeRequest
+) -> None:
+    """Keep a dossier digitised (not a failed scan) in the archive."""
+    procedure = desks.catalogue.by_code(dossier.procedure_code)
+    digitised = None if dossier.scan_failed else dossier.slot.done
+    entry = archive_entry(
+        dossier.dossier_id, dossier.dossier_code, procedure, request.persons[0].id_number, digitised
+    )
+    if entry is not None:
+        store.keep(entry)
 
 
 def advance_clock(store: OneStopStore, desks: DeskConfig, moment: datetime) -> ClockAdvanced:

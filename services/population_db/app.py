@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, time
+
 from fastapi import FastAPI
 
 from contracts.topics import ServiceName
+from contracts.worktime import HANOI_TZ, next_office_moment
 from services.kit.health import health_router
 from services.kit.runtime import ServiceRuntime
+from services.population_db.domain.records import CleaningPlan, DirtyShares, cleaning_plan
 from services.population_db.handlers import PopulationDbHandlers
 from services.population_db.http_api import people_router
 from services.population_db.seeding import start_seeding
 from services.population_db.settings import PopulationDbSettings
 from services.population_db.store import PopulationStore
 
-__all__ = ["DATABASE_FILE", "build_runtime"]
+__all__ = ["DATABASE_FILE", "build_runtime", "records_of"]
 
 DATABASE_FILE = "population_db.sqlite"
 
@@ -30,10 +35,31 @@ def build_runtime(settings: PopulationDbSettings) -> ServiceRuntime:
     )
     runtime = ServiceRuntime.build(ServiceName.POPULATION_DB, settings, store, http)
     seeding = start_seeding(runtime, store, settings)
-    handlers = PopulationDbHandlers(store, settings.check_delay_ms / 1000)
+    records = records_of(settings, store)
+    handlers = PopulationDbHandlers(store, settings.check_delay_ms / 1000, records)
     on = runtime.messaging.on
     on("identity.check.requested")(handlers.on_identity_check_requested)
     on("dossier.settled")(handlers.on_dossier_settled)
     http.include_router(health_router(runtime))
     http.include_router(people_router(runtime.messaging.worker, store, seeding.done))
     return runtime
+
+
+def records_of(
+    settings: PopulationDbSettings, store: PopulationStore
+) -> Callable[[], CleaningPlan] | None:
+    """What builds the plan of the seeded population's dirty records (None when clean); it
+    runs on the store worker, at the first identity check."""
+    shares = DirtyShares(
+        settings.dirty_children_share, settings.dirty_merit_share, settings.dirty_moved_share
+    )
+    if not shares.any:
+        return None
+    as_of = settings.records_as_of
+
+    def plan() -> CleaningPlan:
+        people = store.seeded_birth_dates()
+        start = next_office_moment(datetime.combine(as_of, time(0), HANOI_TZ))
+        return cleaning_plan(people, shares, as_of, start, settings.record_cleaning_per_day)
+
+    return plan

@@ -6,6 +6,7 @@ Each runs on the store worker inside the kit's batch transaction (see `services.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from contracts.envelope import CloudEvent
 from contracts.events import (
@@ -25,6 +26,8 @@ from services.population_db.domain import (
     is_well_formed,
     record_changed_events,
 )
+from services.population_db.domain.dirty_checks import checked_against_records
+from services.population_db.domain.records import CleaningPlan
 from services.population_db.store import PopulationStore
 
 __all__ = ["PopulationDbHandlers"]
@@ -33,9 +36,17 @@ __all__ = ["PopulationDbHandlers"]
 class PopulationDbHandlers:
     """Handlers of the topics the population database consumes."""
 
-    def __init__(self, store: PopulationStore, check_delay_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        store: PopulationStore,
+        check_delay_seconds: float = 0.0,
+        records: Callable[[], CleaningPlan] | None = None,
+    ) -> None:
+        """``records`` builds the plan of dirty records (at the first check), if any."""
         self.store = store
         self.check_delay_seconds = check_delay_seconds
+        self._records = records
+        self._plan: CleaningPlan | None = None
 
     # -- identity.check.requested ---------------------------------------------------------
     def on_identity_check_requested(
@@ -48,7 +59,13 @@ class PopulationDbHandlers:
         request = event.data
         well_formed = is_well_formed(request.id_number)
         record = self.store.person(request.id_number) if well_formed else None
-        ctx.publish([identity_check_completed(request, record)])
+        if self._records is None:
+            ctx.publish([identity_check_completed(request, record)])
+            return
+        if self._plan is None:
+            self._plan = self._records()
+        dirty = self._plan.problem(request.id_number, event.simtime)
+        ctx.publish([checked_against_records(request, record, dirty)])
 
     # -- dossier.settled ------------------------------------------------------------------
     def on_dossier_settled(self, event: CloudEvent[DossierSettled], ctx: HandlerContext) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field
@@ -37,4 +38,36 @@ class PopulationDbSettings(ServiceSettings):
         le=60_000,
         description="Fault scenario: each identity check takes this many real milliseconds "
         "longer (a slow population database).",
+    )
+    dirty_children_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Population property: share of children's (under 14) records that are not "
+        "complete and fail identity checks until cleaned.",
+    )
+    dirty_merit_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Population property: share of the records of people aged 60 or more "
+        "(standing for people with merit) that are not complete.",
+    )
+    dirty_moved_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Population property: share of the records of people 14 or older that "
+        "still show a residence they moved from.",
+    )
+    records_as_of: date = Field(
+        date(2026, 3, 2),
+        description="The day the dirty records are judged (ages) and the cleaning campaign "
+        "starts (08:00); the simulator gives the scenario's start_date.",
+    )
+    record_cleaning_per_day: float = Field(
+        0.0,
+        ge=0,
+        description="Policy: dirty records the cleaning campaign cleans a working day "
+        "(0: no campaign, the records stay dirty).",
     )

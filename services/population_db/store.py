@@ -13,6 +13,7 @@ import ctypes
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 
 from contracts.people import PersonFacts
@@ -158,6 +159,14 @@ CREATE TABLE IF NOT EXISTS population_meta (
             f"SELECT {_COLUMNS} FROM people WHERE id_number = ?", (id_number,)
         ).fetchone()
         return None if row is None else facts_from_row(tuple(row))
+
+    def seeded_birth_dates(self) -> list[tuple[str, date]]:
+        """(ID number, birth date) of every seeded person (not those born in a run)."""
+        rows = self.db.execute(
+            "SELECT id_number, birth_date FROM people WHERE id_number NOT IN "
+            "(SELECT id_number FROM applied_changes WHERE change = 'born')"
+        ).fetchall()
+        return [(row[0], date.fromisoformat(row[1])) for row in rows]
 
     def person_for_update(self, id_number: str) -> PersonFacts | None:
         """The record under this ID number, locked until the transaction ends: two

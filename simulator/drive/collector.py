@@ -134,6 +134,8 @@ class EventCollector:
             seen.last_status[data["dossier_id"]] = (data["status"], data["by"])
         elif topic == "desk.queue.changed":
             seen.desk_queue.append((data["unit_code"], event["simtime"], int(data["queue_length"])))
+        elif topic == "desk.dossier.received":
+            seen.desk_reused[data["dossier_id"]] = len(data.get("reused_documents") or ())
         elif topic == "account.registered":
             seen.accounts[data["account_id"]] = {
                 "kind": data["kind"],

@@ -64,6 +64,7 @@ class Ingress:
         # Desks schedule digitisation by arrival: one intake at a time, in simulated order,
         # or two dossiers racing to the same desk would get each other's slots.
         self._desk_lane = asyncio.Lock()
+        self._desk_applicants: set[str] = set()  # who handed in at a desk so far
 
     async def retrying(self, call: Callable[[], Awaitable[T]], service: str | None = None) -> T:
         """The call's result, retried with backoff on transient failures for `retry_for_s`.
@@ -152,6 +153,7 @@ class Ingress:
                             ),
                             DESKS,
                         )
+                    self._desk_applicant(item, answer["dossier_id"])
             else:
                 account = await self.account_for(item)
                 if account is None:
@@ -191,6 +193,14 @@ class Ingress:
             (DESKS, f"/desks/{item.unit_code}/dossiers") if desk else (FRONT_DOOR, "/dossiers")
         )
         return self.tracing.submission(dossier_id, item.procedure_code, portal, path)
+
+    def _desk_applicant(self, item: DemandItem, dossier_id: str) -> None:
+        """Note a repeat desk applicant's dossier (the same ID number at a desk before)."""
+        id_number = item.draft.persons[0].id_number
+        if id_number in self._desk_applicants:
+            self.observations.repeat_desk.add(dossier_id)
+        elif id_number is not None:
+            self._desk_applicants.add(id_number)
 
     async def submit_all(self, items: list[DemandItem]) -> None:
         """Every item, started in order, at most `concurrency` at a time."""

@@ -83,6 +83,10 @@ class Observations:
     intended: Counter[str] = field(default_factory=Counter)  # items by the channel set out on
     abandoned: Counter[str] = field(default_factory=Counter)  # "<stage>:desk" / "<stage>:gave_up"
     faults: list[FaultWindow] = field(default_factory=list)
+    # desk dossiers: the archived dossiers each reused (desk.dossier.received v2), and the
+    # dossiers of applicants who had handed in at a desk before in the run (the driver)
+    desk_reused: dict[str, int] = field(default_factory=dict)
+    repeat_desk: set[str] = field(default_factory=set)
 
     def root_settlement(self, dossier_id: str) -> Settlement | None:
         """The (first) settlement of a dossier, or None while it is open."""

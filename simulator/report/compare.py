@@ -11,9 +11,12 @@ from typing import Any
 import orjson
 from rich.table import Table
 
+from simulator.report.archive import archive_compared
+from simulator.report.campaign import campaign_compared
 from simulator.report.friction import friction_compared
 from simulator.report.labels import label
 from simulator.report.markdown import table
+from simulator.report.records import records_compared
 
 __all__ = ["compare_summaries", "comparison_markdown", "comparison_table", "write_comparison"]
 
@@ -29,6 +32,9 @@ SECTION_TITLES = {
     "deadletters_by_topic": "Dead letters by topic",
     "desk_backlog_peak": "Desk backlog peak (dossiers)",
     "friction": "Online share and abandonment",
+    "id_card_campaign": "ID-card campaign",
+    "population_records": "Identity-check failures by category",
+    "e_archive": "Digitisation and the e-archive",
 }
 
 Number = int | float | None
@@ -104,6 +110,9 @@ def compare_summaries(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     pairs = {
         "counts": (_counts(a), _counts(b), None),
         "friction": (friction_compared(a), friction_compared(b), None),
+        "id_card_campaign": (campaign_compared(a), campaign_compared(b), None),
+        "population_records": (records_compared(a), records_compared(b), None),
+        "e_archive": (archive_compared(a), archive_compared(b), None),
         "settled_per_portal": (a["settled_per_portal"], b["settled_per_portal"], 0),
         "rejections_by_reason": (
             {r["reason_code"]: r["count"] for r in a["rejections"]},

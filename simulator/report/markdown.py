@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from simulator.report.archive import archive_section
+from simulator.report.campaign import campaign_section
 from simulator.report.deaths import deaths_section
 from simulator.report.demand_md import demand_section, source_mark
 from simulator.report.friction import friction_section
@@ -20,6 +22,7 @@ from simulator.report.labels import (
     table,
 )
 from simulator.report.plots import PLOT_TITLES
+from simulator.report.records import records_section
 from simulator.report.time_goes import time_goes_section
 
 __all__ = ["render_report", "table", "write_report"]
@@ -221,7 +224,8 @@ def render_report(summary: dict[str, Any], plots: list[Path]) -> str:
     title = sc["name"] + (f" (variant {sc['variant']})" if sc["variant"] else "")
     lines = [f"# Scenario report: {title}", "", f"> {sc['description']}", ""]
     lines += _what_was_run(summary) + _answer(summary) + demand_section(summary)
-    lines += friction_section(summary) + _procedures(summary)
+    lines += friction_section(summary) + campaign_section(summary) + records_section(summary)
+    lines += archive_section(summary) + _procedures(summary)
     lines += (
         _latency(summary)
         + time_goes_section(summary)

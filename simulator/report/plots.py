@@ -37,6 +37,7 @@ PLOT_TITLES: dict[str, str] = {
     "throughput.png": "Throughput over wall time",
     "desk_backlog.png": "One-stop desk digitisation backlog over simulated time",
     "rejections_by_reason.png": "Rejections by reason",
+    "id_card_queue.png": "ID-card applications waiting for their card over simulated time",
 }
 PLOT_FILES = tuple(PLOT_TITLES)
 
@@ -213,6 +214,23 @@ def plot_rejections(summary: dict[str, Any], ax: Axes) -> None:
     ax.set_ylabel("reason code")
 
 
+def plot_id_card_queue(summary: dict[str, Any], ax: Axes) -> None:
+    """ID-card applications received and not yet settled, over simulated time (a step)."""
+    queue = summary["plot_data"].get("id_card_queue") or {}
+    ax.set_title(PLOT_TITLES["id_card_queue.png"])
+    if not queue.get("simtime"):
+        _empty(ax, "no ID-card applications")
+        return
+    times = [datetime.fromisoformat(t) for t in queue["simtime"]]
+    ax.step(times, queue["waiting"], where="post", color="#1f618d", lw=1.6)  # type: ignore[arg-type]
+    formatter = mdates.DateFormatter("%d %b %Y", tz=times[0].tzinfo)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(formatter)
+    ax.figure.autofmt_xdate()
+    ax.set_xlabel("simulated time (Hanoi)")
+    ax.set_ylabel("applications waiting for a card")
+    ax.set_ylim(bottom=0)
+
+
 PLOTTERS: dict[str, tuple[Callable[[dict[str, Any], Axes], None], tuple[float, float]]] = {
     "settled_per_portal.png": (plot_settled_per_portal, (9, 5)),
     "processing_days_vs_limit.png": (plot_processing_days, (12, 6)),
@@ -220,6 +238,7 @@ PLOTTERS: dict[str, tuple[Callable[[dict[str, Any], Axes], None], tuple[float, f
     "throughput.png": (plot_throughput, (11, 5)),
     "desk_backlog.png": (plot_desk_backlog, (11, 5.5)),
     "rejections_by_reason.png": (plot_rejections, (9, 5)),
+    "id_card_queue.png": (plot_id_card_queue, (11, 5)),
 }
 
 

@@ -13,6 +13,8 @@ from typing import Any
 from contracts.catalogue import load_catalogue
 from simulator.drive.observations import Observations
 from simulator.report.answer import DEFINITIONS, data_note, headline
+from simulator.report.archive import archive_block
+from simulator.report.campaign import campaign_block
 from simulator.report.channels import arrivals_by_channel, calendar_block
 from simulator.report.deaths import supervision_block
 from simulator.report.dossiers import dossier_counts, root_views
@@ -23,6 +25,7 @@ from simulator.report.procedures import (
     rejections,
     settled_per_portal,
 )
+from simulator.report.records import records_block
 from simulator.report.stats import counter_dict
 from simulator.report.timeline import desk_backlog, throughput
 from simulator.scenarios.checks import Finding
@@ -125,6 +128,8 @@ def build_summary(
     backlog, backlog_plot = desk_backlog(observations)
     settled_ms = [v.settlement.wall_ms for v in roots if v.settlement is not None]
     rates, rates_plot = throughput(observations, settled_ms)
+    policies = _policies(scenario, variant)
+    campaign, campaign_plot = campaign_block(scenario, policies, roots)
     summary: dict[str, Any] = {
         "scenario": _scenario_block(scenario, variant),
         "run": {
@@ -145,7 +150,10 @@ def build_summary(
         "procedures": procedures,
         "calendar": calendar_block(scenario),
         "arrivals_by_channel": arrivals_by_channel(roots),
-        "friction": friction_block(scenario, _policies(scenario, variant), observations),
+        "friction": friction_block(scenario, policies, observations),
+        "id_card_campaign": campaign,
+        "population_records": records_block(scenario, policies, roots, observations),
+        "e_archive": archive_block(policies, roots, observations),
         "rejections": rejections(roots),
         "linked_steps": dossiers["linked_steps"],
         "refused": {
@@ -170,6 +178,7 @@ def build_summary(
             "latency_samples_ms": samples,
             "throughput": rates_plot,
             "desk_backlog": backlog_plot,
+            "id_card_queue": campaign_plot,
         },
     }
     summary["answer"] = headline(summary)

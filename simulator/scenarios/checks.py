@@ -26,7 +26,13 @@ from simulator.scenarios.scenario import Policies, Scenario, Variant
 __all__ = ["Finding", "deployment_warnings", "refusals", "warnings"]
 
 MARRIAGE = 11
-DESK_POLICIES = ("desk_capacity_per_day", "desk_capacity_overrides", "scan_failure_rate")
+ID_CARD = 2
+DESK_POLICIES = (
+    "desk_capacity_per_day",
+    "desk_capacity_overrides",
+    "scan_failure_rate",
+    "e_archive",
+)
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,9 @@ def _policy_warnings(
             found.append(Finding(f"{prefix}.{name}", reason))
     if "foreigners_may_register" in given and not any(item.foreigner for item in demand):
         found.append(Finding(f"{prefix}.foreigners_may_register", "no applicant is a foreigner"))
+    if "id_card_capacity_per_day" in given and ID_CARD not in numbers:
+        reason = f"no ID-card application (procedure {ID_CARD}) in the demand"
+        found.append(Finding(f"{prefix}.id_card_capacity_per_day", reason))
     if "ministry_rejection_rate" in given and not _adapters_settle_some(policies, numbers):
         reason = "no dossier of the demand is settled by a ministry or utility adapter"
         found.append(Finding(f"{prefix}.ministry_rejection_rate", reason))

@@ -23,6 +23,7 @@ from contracts.worktime import is_working_day
 from simulator.scenarios.abandonment import apply_friction
 from simulator.scenarios.applicants import ApplicantPool, DossierDraft, declared
 from simulator.scenarios.arrivals import desk_moment, online_moment
+from simulator.scenarios.campaign import with_mobile_teams
 from simulator.scenarios.scenario import Policies, Scenario
 from simulator.scenarios.volumes import channel_rates, demand_period, working_days
 
@@ -191,7 +192,15 @@ def generate_demand(
     items.sort(key=lambda item: (item.simtime, item.procedure_code))
     prefix = f"{scenario.name}:{scenario.seed}"
     indexed = [replace(item, index=i, client_ref=f"{prefix}:{i}") for i, item in enumerate(items)]
+    indexed = with_mobile_teams(
+        indexed, scenario.id_card_campaign, f"campaign:{prefix}", lambda i: _commune(pool, i)
+    )
     return apply_friction(indexed, scenario, scenario.policies if policies is None else policies)
+
+
+def _commune(pool: ApplicantPool, item: DemandItem) -> str | None:
+    record = pool.by_id.get(item.account_holder.id_number or "")
+    return record.residence_unit if record else None
 
 
 def demand_fingerprint(items: list[DemandItem]) -> str:

@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from contracts.catalogue import Portal, load_catalogue
 from contracts.units import is_hanoi_unit
+from simulator.scenarios.campaign import IdCardCampaign
 from simulator.scenarios.friction import Friction
+from simulator.scenarios.records import PopulationRecords
 
 __all__ = [
     "BUILT_IN_DIR",
@@ -155,6 +157,24 @@ class Policies(_Strict):
         0.0, ge=0, le=100, description="Community digital teams helping online, per commune."
     )
     simple_sign_in: bool = Field(False, description="Sign in with VNeID instead of registering.")
+    e_archive: bool = Field(
+        False,
+        description="The desks keep digitised dossiers in an electronic archive and reuse "
+        "an applicant's archived documents (no guidance in 2022-2023: off).",
+    )
+    record_cleaning_per_day: float = Field(
+        0.0,
+        ge=0,
+        description="Dirty population records a cleaning campaign cleans a working day, in "
+        "the run's population, from start_date (0: no campaign).",
+    )
+    id_card_capacity_per_day: float = Field(
+        24_000.0,
+        gt=0,
+        description="Chip ID cards Public Security produces and returns a working day, at "
+        "Hanoi's scale (2022: 6.0 million a year / 250 = 24,000); a run gives the national "
+        "portal this times `demand.scale`, like the volumes.",
+    )
 
     @field_validator("desk_capacity_overrides")
     @classmethod
@@ -198,12 +218,20 @@ class Scenario(_Strict):
     days: int = Field(1, ge=1, le=400, description="Simulated working days of demand.")
     population_size: int = Field(100_000, ge=1_000, le=2_000_000, description="People seeded.")
     population_seed: int = Field(6, description="Seed of the synthetic population.")
+    population_records: PopulationRecords = Field(
+        default_factory=PopulationRecords,
+        description="Seeded records that fail identity checks until cleaned (assumed shares).",
+    )
     demand: Demand = Field(description="Demand per procedure.")
     foreigner_share: float = Field(0.0, ge=0, le=1, description="Share of foreign applicants.")
     data_quality: DataQuality = Field(default_factory=DataQuality, description="Error rates.")
     policies: Policies = Field(default_factory=Policies, description="Policies.")
     friction: Friction = Field(
         default_factory=Friction, description="Online applicants who abandon (none by default)."
+    )
+    id_card_campaign: IdCardCampaign = Field(
+        default_factory=IdCardCampaign,
+        description="How ID-card applications are taken (none by mobile teams by default).",
     )
     faults: list[Fault] = Field(default_factory=list, description="Services stopped mid-run.")
     population_db_delay_ms: int = Field(

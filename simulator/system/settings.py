@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,6 +80,9 @@ def service_settings(
             population_size=scenario.population_size,
             population_seed=scenario.population_seed,
             check_delay_ms=scenario.population_db_delay_ms,
+            **scenario.population_records.model_dump(),
+            records_as_of=scenario.start_date,
+            record_cleaning_per_day=policies.record_cleaning_per_day,
             log_level=log_level,
         ),
         city_portal=CityPortalSettings(
@@ -91,12 +95,15 @@ def service_settings(
             log_level=log_level,
         ),
         national_portal=NationalPortalSettings(
-            rejection_rate=policies.ministry_rejection_rate, log_level=log_level
+            rejection_rate=policies.ministry_rejection_rate,
+            id_card_capacity_per_day=policies.id_card_capacity_per_day * scenario.demand.scale,
+            log_level=log_level,
         ),
         one_stop=OneStopSettings(
             desk_capacity_per_day=policies.desk_capacity_per_day,
             desk_capacity_overrides=dict(policies.desk_capacity_overrides),
             scan_failure_rate=policies.scan_failure_rate,
+            e_archive=policies.e_archive,
             log_level=log_level,
         ),
     )
@@ -149,6 +156,8 @@ def _text(value: object) -> str:
         return _text(value.value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, str | int | float | Path):
         return str(value)
     return to_json(value).decode()

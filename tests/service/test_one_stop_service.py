@@ -233,7 +233,7 @@ async def test_health_is_ok_once_ready(desk: Desk) -> None:
 async def test_the_intake_is_published_as_handed_in_with_its_client_ref(desk: Desk) -> None:
     accepted = (await desk.client.post("/desks/001/dossiers", json=intake_body())).json()
     [received] = desk.events("desk.dossier.received")
-    assert received["type"] == "vn.portalsim.desk.dossier.received.v1"
+    assert received["type"] == "vn.portalsim.desk.dossier.received.v2"
     assert received["data"]["dossier_id"] == accepted["dossier_id"]
     assert received["data"]["client_ref"] == "desk-1"
     assert received["data"]["unit_code"] == "001"

@@ -98,6 +98,19 @@ def test_marriage_ages_without_a_marriage_registration_are_warned_about() -> Non
     assert warned(ages) == ["policies.marriage_min_age_male"]
 
 
+def test_an_id_card_capacity_without_an_id_card_application_is_warned_about() -> None:
+    line = scenario(policies={"id_card_capacity_per_day": 1000})
+    assert warned(line) == ["policies.id_card_capacity_per_day"]
+
+
+def test_an_e_archive_without_a_desk_dossier_is_warned_about() -> None:
+    online = scenario(
+        demand={"procedures": {"6": {"per_day": 40, "online_share": 1.0}}},
+        policies={"e_archive": True},
+    )
+    assert warned(online) == ["policies.e_archive"]
+
+
 def test_letting_foreigners_register_without_a_foreign_applicant_is_warned_about() -> None:
     assert warned(scenario(policies={"foreigners_may_register": True})) == [
         "policies.foreigners_may_register"

@@ -36,7 +36,7 @@ def test_each_built_in_scenario_is_valid_and_says_what_it_answers(path: Path) ->
     assert "?" in scenario.description
 
 
-def test_the_seven_built_in_scenarios_exist() -> None:
+def test_the_ten_built_in_scenarios_exist() -> None:
     assert {p.stem for p in BUILT_IN} == {
         "hanoi-day",
         "hanoi-year-residence",
@@ -45,6 +45,9 @@ def test_the_seven_built_in_scenarios_exist() -> None:
         "population-db-slow",
         "desk-backlog",
         "registration-friction",
+        "hanoi-cccd-campaign",
+        "records-cleaning",
+        "desk-archive",
     }
 
 

@@ -103,7 +103,12 @@ def _status(
 
 
 def intake_events(
-    dossier: DeskDossier, request: IntakeRequest, queue: int, legal_limit_days: int | None
+    dossier: DeskDossier,
+    request: IntakeRequest,
+    queue: int,
+    legal_limit_days: int | None,
+    *,
+    reused: list[str] | None = None,
 ) -> list[DeskEvent]:
     """Everything a desk publishes as it takes ``dossier`` in, in publishing order.
 
@@ -124,6 +129,7 @@ def intake_events(
         persons=[person.declared() for person in request.persons],
         form=request.form,
         received_simtime=request.received_simtime,
+        reused_documents=reused or [],
     )
     arrival = DeskQueueChanged(
         unit_code=dossier.unit_code, queue_length=queue, dossier_id=dossier.dossier_id

@@ -16,6 +16,7 @@ from services.kit.outgoing import Outgoing
 
 __all__ = [
     "IdentityVerdict",
+    "answer_of",
     "identity_check_completed",
     "is_well_formed",
     "judge_identity",
@@ -98,7 +99,13 @@ def identity_check_completed(
 
     Its subject is the requester (the dossier or account asking).
     """
-    verdict = judge_identity(request.id_number, request.person, record)
+    return answer_of(request, judge_identity(request.id_number, request.person, record), record)
+
+
+def answer_of(
+    request: IdentityCheckRequested, verdict: IdentityVerdict, record: PersonFacts | None
+) -> Outgoing:
+    """The `identity.check.completed` event of a verdict on a check (subject: the requester)."""
     completed = IdentityCheckCompleted(
         check_id=request.check_id,
         requester_kind=request.requester_kind,
