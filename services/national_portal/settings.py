@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.kit.policies import POLICY
 from services.kit.settings import ServiceSettings
 
 __all__ = ["NationalPortalSettings"]
@@ -28,10 +29,12 @@ class NationalPortalSettings(ServiceSettings):
         le=1.0,
         description="Share of dossiers an adapter rejects as incomplete (hồ sơ chưa đầy đủ), "
         "drawn deterministically from the dossier id.",
+        json_schema_extra=POLICY,
     )
     late_rate: float = Field(
         0.05,
         ge=0.0,
         le=1.0,
         description="Share of dossiers with a legal time limit that an adapter settles after it.",
+        json_schema_extra=POLICY,
     )

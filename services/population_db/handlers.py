@@ -5,8 +5,6 @@ Each runs on the store worker inside the kit's batch transaction (see `services.
 
 from __future__ import annotations
 
-import time
-
 from contracts.envelope import CloudEvent
 from contracts.events import (
     BirthChange,
@@ -33,18 +31,14 @@ __all__ = ["PopulationDbHandlers"]
 class PopulationDbHandlers:
     """Handlers of the topics the population database consumes."""
 
-    def __init__(self, store: PopulationStore, check_delay_seconds: float = 0.0) -> None:
+    def __init__(self, store: PopulationStore) -> None:
         self.store = store
-        self.check_delay_seconds = check_delay_seconds
 
     # -- identity.check.requested ---------------------------------------------------------
     def on_identity_check_requested(
         self, event: CloudEvent[IdentityCheckRequested], ctx: HandlerContext
     ) -> None:
         """Answer an identity check from the record under the declared number."""
-        if self.check_delay_seconds:
-            # The fault scenario: a slow database (the service runs its store on a thread then).
-            time.sleep(self.check_delay_seconds)
         request = event.data
         well_formed = is_well_formed(request.id_number)
         record = self.store.person(request.id_number) if well_formed else None

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.kit.policies import POLICY
 from services.kit.settings import ServiceSettings
 
 __all__ = ["PopulationDbSettings"]
@@ -37,4 +38,5 @@ class PopulationDbSettings(ServiceSettings):
         le=60_000,
         description="Fault scenario: each identity check takes this many real milliseconds "
         "longer (a slow population database).",
+        json_schema_extra=POLICY,
     )
