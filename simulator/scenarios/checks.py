@@ -197,4 +197,3 @@ def warnings(
     if policies == scenario.policies:
         found.insert(0, Finding(prefix, "changes no policy from the scenario's"))
     return found
-
