@@ -28,8 +28,7 @@ from pydantic import SecretStr
 from pydantic_core import to_json
 
 from services.city_portal import CityPortalSettings
-from services.kit import ServiceSettings, env_var_names
-from services.kit.policies import policy_names
+from services.kit import ServiceSettings, env_var_names, policy_names
 from services.national_portal import NationalPortalSettings
 from services.one_stop import OneStopSettings
 from services.population_db import PopulationDbSettings
