@@ -13,14 +13,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from faststream.kafka import TestKafkaBroker
 
 from contracts.envelope import CloudEvent
 from contracts.operations import ServicePolicyChanged
 from services.kit.tokens import token_hash
 from services.national_portal.app import build_runtime
 from services.national_portal.settings import NationalPortalSettings
-from tests.security.http.conftest import OFFICIAL_TOKEN, CityPortal, bearer
+from tests.security.http.conftest import OFFICIAL_TOKEN, CityPortal, bearer, serving
 
 OFFICIAL = bearer(OFFICIAL_TOKEN)
 
@@ -31,14 +30,8 @@ async def national(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     settings = NationalPortalSettings(
         data_dir=tmp_path, official_token_hashes=[token_hash(OFFICIAL_TOKEN)]
     )
-    runtime = build_runtime(settings)
-    runtime.messaging.subscribe()
-    async with TestKafkaBroker(runtime.broker):
-        runtime.ready.set()
-        transport = httpx.ASGITransport(app=runtime.http)
-        async with httpx.AsyncClient(transport=transport, base_url="http://national") as client:
-            yield client
-    runtime.messaging.worker.close()
+    async for client in serving(build_runtime(settings), "http://national"):
+        yield client
 
 
 @pytest.mark.parametrize(
