@@ -24,6 +24,7 @@ from contracts.events import (
     IdentityCheckRequested,
     PopulationRecordChanged,
 )
+from contracts.operations import ServicePolicyChanged
 from contracts.personal_data import PersonalData, personal_fields
 
 __all__ = [
@@ -162,6 +163,16 @@ TOPICS: tuple[Topic, ...] = (
         frozenset(),
         "Paper dossiers taken in at the one-stop desks, as handed in (before digitisation): "
         "the desk inputs of an event log.",
+    ),
+    Topic(
+        "service.policy.changed",
+        ServicePolicyChanged,
+        "service",
+        frozenset({_S.CITY_PORTAL, _S.POPULATION_DB, _S.NATIONAL_PORTAL, _S.ONE_STOP}),
+        frozenset(),
+        "Run-time policies and consumption changed through a service's operations API "
+        "(docs/operations.md): when each change took effect, for reports and replays.",
+        partitions=1,
     ),
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from contracts.catalogue import load_catalogue
+from contracts.catalogue import Catalogue, CatalogueError, load_catalogue
 from contracts.topics import ServiceName
 from services.city_portal.civil_status import MarriagePolicy
 from services.city_portal.handlers import CityPortalHandlers
@@ -12,10 +12,25 @@ from services.city_portal.http_api import city_portal_router
 from services.city_portal.settings import CityPortalSettings
 from services.city_portal.store import CityPortalStore
 from services.kit.health import health_router
+from services.kit.operations import mount_operations
+from services.kit.policies import PolicyRefusedError
 from services.kit.public_api import guard_public_api
 from services.kit.runtime import ServiceRuntime
 
 __all__ = ["build_runtime"]
+
+
+def _marriage_policy(settings: CityPortalSettings) -> MarriagePolicy:
+    return MarriagePolicy(settings.marriage_min_age_male, settings.marriage_min_age_female)
+
+
+def _policies(settings: CityPortalSettings) -> tuple[Catalogue, MarriagePolicy]:
+    """The catalogue and marriage policy of new policies (refused naming the field)."""
+    try:
+        catalogue = load_catalogue().with_overrides(settings.routing_overrides)
+    except CatalogueError as exc:
+        raise PolicyRefusedError("routing_overrides", str(exc)) from None
+    return catalogue, _marriage_policy(settings)
 
 
 def build_runtime(settings: CityPortalSettings) -> ServiceRuntime:
@@ -29,8 +44,8 @@ def build_runtime(settings: CityPortalSettings) -> ServiceRuntime:
     )
     guard_public_api(http, settings)
     runtime = ServiceRuntime.build(ServiceName.CITY_PORTAL, settings, store, http)
-    policy = MarriagePolicy(settings.marriage_min_age_male, settings.marriage_min_age_female)
-    handlers = CityPortalHandlers(store, catalogue, policy)
+    handlers = CityPortalHandlers(store, catalogue, _marriage_policy(settings))
+    mount_operations(runtime).on_change(lambda new: handlers.follow(*_policies(new)))
     on = runtime.messaging.on
     on("dossier.submitted")(handlers.on_dossier_submitted)
     on("identity.check.completed")(handlers.on_identity_check_completed)

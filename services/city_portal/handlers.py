@@ -41,11 +41,15 @@ class CityPortalHandlers:
         self, store: CityPortalStore, catalogue: Catalogue, policy: MarriagePolicy
     ) -> None:
         self.store = store
+        self.follow(catalogue, policy)
+        # submissions recorded lately, parsed: the identity answers usually follow at once
+        self._submissions: dict[str, tuple[bytes, DossierSubmitted]] = {}
+
+    def follow(self, catalogue: Catalogue, policy: MarriagePolicy) -> None:
+        """Route and check by this catalogue and policy from now on (a run-time change)."""
         self.catalogue = catalogue
         self.policy = policy
         self._procedure = {c: p for p in catalogue.procedures for c in (p.code, *p.related_codes)}
-        # submissions recorded lately, parsed: the identity answers usually follow at once
-        self._submissions: dict[str, tuple[bytes, DossierSubmitted]] = {}
 
     def on_dossier_submitted(
         self, event: CloudEvent[DossierSubmitted], ctx: HandlerContext

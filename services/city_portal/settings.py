@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.kit.policies import POLICY
 from services.kit.public_api import PublicApiSettings
 
 __all__ = ["CityPortalSettings"]
@@ -22,13 +23,28 @@ class CityPortalSettings(PublicApiSettings):
         Path(".portalsim/data/city_portal"), description="Folder of the service's SQLite state."
     )
     foreigners_may_register: bool = Field(
-        False, description="Policy: foreigners may open accounts (by passport and nationality)."
+        False,
+        description="Policy: foreigners may open accounts (by passport and nationality).",
+        json_schema_extra=POLICY,
     )
-    marriage_min_age_male: int = Field(20, ge=0, le=120, description="Minimum age of the man.")
-    marriage_min_age_female: int = Field(18, ge=0, le=120, description="Minimum age of the woman.")
+    marriage_min_age_male: int = Field(
+        20,
+        ge=0,
+        le=120,
+        description="Minimum age of the man.",
+        json_schema_extra=POLICY,
+    )
+    marriage_min_age_female: int = Field(
+        18,
+        ge=0,
+        le=120,
+        description="Minimum age of the woman.",
+        json_schema_extra=POLICY,
+    )
     routing_overrides: dict[str, str] = Field(
         default_factory=dict,
         description='Procedure code -> settling portal, as JSON: {"1.001193": "national_portal"}.',
+        json_schema_extra=POLICY,
     )
     account_check_wait_seconds: float = Field(
         10.0, ge=0, description="How long POST /accounts waits for the identity check."

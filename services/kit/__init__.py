@@ -4,6 +4,7 @@ from services.kit.emitter import EventFactory, HandlerContext, derived_event_id
 from services.kit.handler_signals import RejectEvent
 from services.kit.messaging import ServiceMessaging
 from services.kit.outgoing import Outgoing
+from services.kit.policies import policy_names
 from services.kit.runtime import ServiceRuntime, make_broker, run_service
 from services.kit.settings import ServiceSettings, env_var_names, parse_settings
 from services.kit.store import OutboxRecord, ServiceStore, StoreWorker
@@ -23,5 +24,6 @@ __all__ = [
     "env_var_names",
     "make_broker",
     "parse_settings",
+    "policy_names",
     "run_service",
 ]

@@ -29,6 +29,7 @@ from faststream.middlewares import AckPolicy
 from contracts.envelope import CloudEvent
 from contracts.signing import Signer, TrustStore
 from contracts.topics import ServiceName, topic
+from services.kit.consumption import ConsumptionGate
 from services.kit.emitter import EventFactory, HandlerContext
 from services.kit.handler_signals import RejectEvent, TransientStoreError
 from services.kit.intake import RecordReader
@@ -99,6 +100,7 @@ class ServiceMessaging:
         self.consumer_config = dict(consumer_config or {})
         self.stopping = False
         self._subscriber: Any = None
+        self.gate = ConsumptionGate()  # paused by the operations API (outage fault)
         self.stats: Counter[str] = Counter(handled=0, duplicates=0, deadletters=0)
         self.reader = RecordReader(
             str(service), self.factory.source, max_event_bytes, self.stats, trust, self.metrics
@@ -161,6 +163,7 @@ class ServiceMessaging:
 
     async def on_records(self, records: Any) -> None:
         """Handle one batch: store it, hand its outbox over, let the pipeline commit it."""
+        await self.gate.passed(records)
         started = time.perf_counter()
         if await self.pipeline.recover(records):
             return  # an earlier batch failed to publish or commit: all comes again
@@ -205,6 +208,7 @@ class ServiceMessaging:
     async def drain(self) -> None:
         """Stop pipelining and wait until every handled batch is published and committed."""
         self.stopping = True
+        self.gate.resume()  # a paused service stops too: its waiting batch is handled
         await self.pipeline.drain()
 
     async def publish_input(self, records: Sequence[OutboxRecord]) -> None:

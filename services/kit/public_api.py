@@ -7,25 +7,16 @@ officials (and the simulator acting as one) may call.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import FastAPI
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from services.kit.body_limit import BodyLimit
-from services.kit.settings import ServiceSettings
-from services.kit.tokens import BearerToken, ConfiguredToken, matches_any, unauthorized
+from services.kit.settings import ServiceSettings, parse_json_text
+from services.kit.tokens import BearerToken, matches_any, unauthorized
 
 __all__ = ["PublicApiSettings", "guard_public_api", "official_check", "parse_json_text"]
-
-
-def parse_json_text(value: Any) -> Any:
-    """A JSON text given by a flag or an environment variable, parsed; other values as they are."""
-    if isinstance(value, str):
-        return json.loads(value) if value.strip() else None
-    return value
 
 
 class PublicApiSettings(ServiceSettings):
@@ -34,16 +25,6 @@ class PublicApiSettings(ServiceSettings):
     max_body_bytes: int = Field(
         64 * 1024, ge=1024, description="Largest request body accepted; larger ones get 413."
     )
-    official_token_hashes: list[ConfiguredToken] = Field(
-        default_factory=list,
-        description='Tokens of officials and the simulator, as JSON: ["<sha256 hex>", ...] or '
-        '[{"sha256": "<hex>", "expires_at": "<ISO 8601>"}].',
-    )
-
-    @field_validator("official_token_hashes", mode="before")
-    @classmethod
-    def _official_json(cls, value: Any) -> Any:
-        return parse_json_text(value) or []
 
 
 def guard_public_api(http: FastAPI, settings: PublicApiSettings) -> None:
@@ -51,7 +32,7 @@ def guard_public_api(http: FastAPI, settings: PublicApiSettings) -> None:
     http.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
 
-def official_check(settings: PublicApiSettings) -> Callable[[str], None]:
+def official_check(settings: ServiceSettings) -> Callable[[str], None]:
     """A dependency letting only a configured, unexpired official token through (else 401)."""
 
     def require_official(token: BearerToken) -> None:

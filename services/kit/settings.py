@@ -12,12 +12,21 @@ import json
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.kit.kafka_access import KafkaAccess, SecurityProtocol
+from services.kit.tokens import ConfiguredToken
 
-__all__ = ["ServiceSettings", "env_var_names", "parse_settings"]
+__all__ = ["ServiceSettings", "env_var_names", "parse_json_text", "parse_settings"]
+
+
+def parse_json_text(value: Any) -> Any:
+    """A JSON text given by a flag or an environment variable, parsed; other values as they are."""
+    if isinstance(value, str):
+        return json.loads(value) if value.strip() else None
+    return value
+
 
 S = TypeVar("S", bound="ServiceSettings")
 
@@ -84,6 +93,18 @@ class ServiceSettings(BaseSettings):
         description="Folder the service appends its spans to (<replica or service>.jsonl, one "
         "span a line); none: no spans, unless OTEL_EXPORTER_OTLP_ENDPOINT sends them over OTLP.",
     )
+
+    official_token_hashes: list[ConfiguredToken] = Field(
+        default_factory=list,
+        description="Tokens of officials and the simulator (the operations API, and the "
+        'official routes of the public APIs), as JSON: ["<sha256 hex>", ...] or '
+        '[{"sha256": "<hex>", "expires_at": "<ISO 8601>"}].',
+    )
+
+    @field_validator("official_token_hashes", mode="before")
+    @classmethod
+    def _official_json(cls, value: Any) -> Any:
+        return parse_json_text(value) or []
 
     def kafka_access(self) -> KafkaAccess:
         """How this service's Kafka clients connect."""

@@ -37,6 +37,11 @@ class NationalPortalHandlers:
         self.adapters = adapters
         self.id_card_capacity_per_day = id_card_capacity_per_day
 
+    def follow_policies(self, adapters: Mapping[Portal, Adapter], id_cards_per_day: float) -> None:
+        """Settle from the next event on with changed policies (the operations API)."""
+        self.adapters = adapters
+        self.id_card_capacity_per_day = id_cards_per_day
+
     # -- dossier.routed ---------------------------------------------------------------
     def on_dossier_routed(self, event: CloudEvent[DossierRouted], ctx: HandlerContext) -> None:
         """Settle a routed dossier with its adapter, or start a linked group."""

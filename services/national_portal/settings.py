@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.kit.policies import POLICY
 from services.kit.settings import ServiceSettings
 
 __all__ = ["NationalPortalSettings"]
@@ -28,12 +29,14 @@ class NationalPortalSettings(ServiceSettings):
         le=1.0,
         description="Share of dossiers an adapter rejects as incomplete (hồ sơ chưa đầy đủ), "
         "drawn deterministically from the dossier id.",
+        json_schema_extra=POLICY,
     )
     late_rate: float = Field(
         0.05,
         ge=0.0,
         le=1.0,
         description="Share of dossiers with a legal time limit that an adapter settles after it.",
+        json_schema_extra=POLICY,
     )
     id_card_capacity_per_day: float = Field(
         24_000.0,
@@ -41,4 +44,5 @@ class NationalPortalSettings(ServiceSettings):
         description="Chip ID cards (CCCD, procedure 2) Public Security produces and returns a "
         "working day; the default is Hanoi's 2022 pace (6.0 million cards returned in the year "
         "/ 250 working days, the one-year review of Project 06, February 2023).",
+        json_schema_extra=POLICY,
     )

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from contracts.catalogue import load_catalogue
 from contracts.topics import ServiceName
 from services.kit.health import health_router
+from services.kit.operations import mount_operations
 from services.kit.public_api import guard_public_api
 from services.kit.runtime import ServiceRuntime
 from services.one_stop.handlers import OneStopHandlers
@@ -34,6 +35,7 @@ def build_runtime(settings: OneStopSettings) -> ServiceRuntime:
     handlers = OneStopHandlers(store)
     runtime.messaging.on("dossier.settled")(handlers.on_dossier_settled)
     desks = DeskConfig(settings, load_catalogue(), runtime.messaging.factory)
+    mount_operations(runtime)  # capacities and scan failures are read from settings as used
     http.include_router(health_router(runtime))
     http.include_router(desk_router(runtime.messaging, desks, store))
     return runtime

@@ -10,6 +10,7 @@ from pydantic import Field, PositiveInt, ValidationInfo, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from contracts.units import is_hanoi_unit
+from services.kit.policies import POLICY
 from services.kit.public_api import PublicApiSettings, parse_json_text
 from services.kit.tokens import ConfiguredToken
 
@@ -26,24 +27,29 @@ class OneStopSettings(PublicApiSettings):
         Path(".portalsim/data/one_stop"), description="Folder of the service's SQLite state."
     )
     desk_capacity_per_day: PositiveInt = Field(
-        400, description="Dossiers one desk digitises per working day (one after another)."
+        400,
+        description="Dossiers one desk digitises per working day (one after another).",
+        json_schema_extra=POLICY,
     )
     desk_capacity_overrides: dict[str, PositiveInt] = Field(
         default_factory=dict,
         description='Per-unit capacities as JSON, e.g. {"001": 250, "00101": 60}; '
         "other desks use desk_capacity_per_day.",
+        json_schema_extra=POLICY,
     )
     scan_failure_rate: float = Field(
         0.01,
         ge=0.0,
         le=1.0,
         description="Share (0-1) of paper dossiers whose scan fails; drawn from the dossier id.",
+        json_schema_extra=POLICY,
     )
     e_archive: bool = Field(
         False,
         description="Policy: digitised desk dossiers are kept in an electronic archive for "
         "their procedure's retention period, and a later desk dossier of the same applicant "
         "reuses their documents (scanned faster); off as in 2022-2023 (no guidance).",
+        json_schema_extra=POLICY,
     )
     desk_token_hashes: dict[str, list[ConfiguredToken]] = Field(
         default_factory=dict,

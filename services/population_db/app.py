@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, time
+from typing import Any
 
 from fastapi import FastAPI
 
 from contracts.topics import ServiceName
 from contracts.worktime import HANOI_TZ, next_office_moment
+from services.kit.consumption import BatchHook
 from services.kit.health import health_router
+from services.kit.operations import mount_operations
 from services.kit.runtime import ServiceRuntime
 from services.population_db.domain.records import CleaningPlan, DirtyShares, cleaning_plan
 from services.population_db.handlers import PopulationDbHandlers
@@ -23,10 +27,23 @@ __all__ = ["DATABASE_FILE", "build_runtime", "records_of"]
 DATABASE_FILE = "population_db.sqlite"
 
 
+def slow_checks(settings: PopulationDbSettings) -> BatchHook:
+    """The slow-database fault: a batch waits `check_delay_ms` per identity check in it.
+
+    Awaited before the batch is handled, so the event loop (and the HTTP API) stays free;
+    the delay is read at each batch, so a run-time change applies from the next batch on.
+    """
+
+    async def wait(records: list[Any]) -> None:
+        checks = sum(1 for r in records if r.topic == "identity.check.requested")
+        if settings.check_delay_ms and checks:
+            await asyncio.sleep(settings.check_delay_ms * checks / 1000)
+
+    return wait
+
+
 def build_runtime(settings: PopulationDbSettings) -> ServiceRuntime:
     """The population database service, its seed queued on the store worker."""
-    if settings.check_delay_ms:  # the fault sleeps in the handler: keep the event loop free
-        settings = settings.model_copy(update={"store_thread": True})
     store = PopulationStore.from_settings(settings, "population_db", DATABASE_FILE)
     http = FastAPI(
         title="portalsim population_db",
@@ -35,8 +52,10 @@ def build_runtime(settings: PopulationDbSettings) -> ServiceRuntime:
     )
     runtime = ServiceRuntime.build(ServiceName.POPULATION_DB, settings, store, http)
     seeding = start_seeding(runtime, store, settings)
-    records = records_of(settings, store)
-    handlers = PopulationDbHandlers(store, settings.check_delay_ms / 1000, records)
+    handlers = PopulationDbHandlers(store, records_of(settings, store))
+    runtime.messaging.gate.before_batch = slow_checks(settings)
+    live = mount_operations(runtime)
+    live.on_change(lambda _new: handlers.replan())  # the cleaning rate is read at planning
     on = runtime.messaging.on
     on("identity.check.requested")(handlers.on_identity_check_requested)
     on("dossier.settled")(handlers.on_dossier_settled)

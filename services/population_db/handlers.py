@@ -5,7 +5,6 @@ Each runs on the store worker inside the kit's batch transaction (see `services.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from contracts.envelope import CloudEvent
@@ -37,25 +36,22 @@ class PopulationDbHandlers:
     """Handlers of the topics the population database consumes."""
 
     def __init__(
-        self,
-        store: PopulationStore,
-        check_delay_seconds: float = 0.0,
-        records: Callable[[], CleaningPlan] | None = None,
+        self, store: PopulationStore, records: Callable[[], CleaningPlan] | None = None
     ) -> None:
         """``records`` builds the plan of dirty records (at the first check), if any."""
         self.store = store
-        self.check_delay_seconds = check_delay_seconds
         self._records = records
         self._plan: CleaningPlan | None = None
+
+    def replan(self) -> None:
+        """Build the plan of dirty records again at the next check (its policy changed)."""
+        self._plan = None
 
     # -- identity.check.requested ---------------------------------------------------------
     def on_identity_check_requested(
         self, event: CloudEvent[IdentityCheckRequested], ctx: HandlerContext
     ) -> None:
         """Answer an identity check from the record under the declared number."""
-        if self.check_delay_seconds:
-            # The fault scenario: a slow database (the service runs its store on a thread then).
-            time.sleep(self.check_delay_seconds)
         request = event.data
         well_formed = is_well_formed(request.id_number)
         record = self.store.person(request.id_number) if well_formed else None

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.kit.policies import POLICY
 from services.kit.settings import ServiceSettings
 
 __all__ = ["PopulationDbSettings"]
@@ -38,6 +39,7 @@ class PopulationDbSettings(ServiceSettings):
         le=60_000,
         description="Fault scenario: each identity check takes this many real milliseconds "
         "longer (a slow population database).",
+        json_schema_extra=POLICY,
     )
     dirty_children_share: float = Field(
         0.0,
@@ -70,4 +72,5 @@ class PopulationDbSettings(ServiceSettings):
         ge=0,
         description="Policy: dirty records the cleaning campaign cleans a working day "
         "(0: no campaign, the records stay dirty).",
+        json_schema_extra=POLICY,
     )

@@ -20,6 +20,7 @@ from simulator.commands.logging import services_log_level
 from simulator.drive.client_trace import DEFAULT_SAMPLE
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
+from simulator.run.operations import PoliciesNotAppliedError
 from simulator.run.plan import RunOutcome, RunPlan
 from simulator.run.play import run_scenario
 from simulator.run.signals import StopSignal, stop_signals_interrupt
@@ -77,6 +78,7 @@ def _summarise(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
         extra=extra,
         supervision=outcome.supervision,
         warnings=outcome.warnings,
+        read_back=outcome.read_back,
     )
     write_run_report(summary, plan.out)
     return summary
@@ -262,6 +264,9 @@ def run_command(
     try:
         with stop_signals_interrupt():
             _run(plan, console)
+    except PoliciesNotAppliedError as refused:
+        console.print(f"[red]the run does not start: {escape(str(refused))}[/red]")
+        raise typer.Exit(2) from None
     except StopSignal as stop:
         console.print(f"[red]stopped by {stop.name}[/red]: everything the run started is stopped")
         raise typer.Exit(128 + stop.signum) from None

@@ -30,12 +30,34 @@ __all__ = ["render_report", "table", "write_report"]
 UNFINISHED_SHOWN = 10
 
 
+def _off_default(states: dict[str, Any]) -> str:
+    """The policies that differ from a service's defaults, and paused services."""
+    parts = []
+    for service, state in states.items():
+        for name, value in state["in_force"].items():
+            if value != state["defaults"][name]:
+                parts.append(f"`{service}.{name}` = {value} (default {state['defaults'][name]})")
+        if not state["consuming"]:
+            parts.append(f"`{service}` paused")
+    return ", ".join(parts) or "all defaults"
+
+
+def _read_back(in_force: dict[str, Any]) -> list[str]:
+    """What the services said was in force (their operations API), during and after."""
+    if not in_force.get("during"):
+        return []
+    lines = [f"- In force, as read back from the services: {_off_default(in_force['during'])}."]
+    if in_force.get("after"):
+        lines.append(f"- After the run, read back: {_off_default(in_force['after'])}.")
+    return lines
+
+
 def _what_was_run(summary: dict[str, Any]) -> list[str]:
     sc, run = summary["scenario"], summary["run"]
     days = sc["days"]
     faults = (
         ", ".join(
-            f"{f['service']} stopped {f['stop_at_s']:g}-{f['restart_at_s']:g} s"
+            f"{f['service']} paused {f['stop_at_s']:g}-{f['restart_at_s']:g} s"
             for f in sc["faults"]
         )
         or "none"
@@ -64,6 +86,7 @@ def _what_was_run(summary: dict[str, Any]) -> list[str]:
             else ""
         ),
         f"- Policies changed from the defaults: {changed}.",
+        *_read_back(summary.get("in_force") or {}),
     ]
     if run["extra"].get("timed_out"):
         lines.append("- **The run timed out before every dossier settled.**")

@@ -7,7 +7,7 @@ The meaning of each figure is written into the summary's ``definitions`` block.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from contracts.catalogue import load_catalogue
@@ -114,11 +114,14 @@ def build_summary(
     extra: dict[str, Any] | None = None,
     supervision: Supervision | None = None,
     warnings: Sequence[Finding] = (),
+    read_back: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The figures of one run (see the ``definitions`` block of the result).
 
     `supervision`: the deaths and restarts of the services the run started; `warnings`:
-    the scenario's settings that did nothing in this run (`simulator.scenarios.checks`).
+    the scenario's settings that did nothing in this run (`simulator.scenarios.checks`);
+    `read_back`: each service's policies and consumption as read back from it during and
+    after the run (`simulator.run.operations`): what was in force, not what was asked.
     """
     catalogue = load_catalogue()
     roots = root_views(observations, catalogue)
@@ -142,6 +145,7 @@ def build_summary(
         },
         "answer": [],
         "warnings": [finding.as_json() for finding in warnings],
+        "in_force": dict(read_back or {}),
         "supervision": supervision_block(observations, supervision),
         "conservation": dossiers["conservation"],
         "counts": dossiers["counts"],

@@ -14,7 +14,12 @@ from simulator.scenarios.demand import DemandItem
 from simulator.scenarios.scenario import Policies, Scenario, Variant
 from simulator.system.lifecycle import SystemPlan
 from simulator.system.restarts import RestartPolicy, Supervision
-from simulator.system.settings import service_settings, traced
+from simulator.system.settings import (
+    service_settings,
+    startup_settings,
+    traced,
+    wanted_policies,
+)
 from simulator.system.stores import StoreKind
 from simulator.system.tokens import RunCredentials
 from simulator.watch.session import RunWatch
@@ -86,6 +91,10 @@ class RunPlan:
             record_to=variant_log(self.record_to, variant.name) if self.record_to else None,
         )
 
+    def wanted_policies(self) -> dict[str, dict[str, Any]]:
+        """Each service's run-time policies in this run (`simulator.run.operations`)."""
+        return wanted_policies(service_settings(self.scenario, self.policies, self.log_level))
+
     def system_plan(self, desk_units: Iterable[str]) -> SystemPlan:
         """The system the run plays on; fresh services accept tokens of these desks only."""
         if self.against is not None:
@@ -98,9 +107,8 @@ class RunPlan:
         return SystemPlan(
             bootstrap=self.bootstrap,
             secure=self.secure,
-            settings=traced(
-                service_settings(self.scenario, self.policies, self.log_level), self.traces_dir
-            ),
+            # the policies come through the operations API once the services run
+            settings=traced(startup_settings(self.scenario, self.log_level), self.traces_dir),
             tokens=RunCredentials.generate(desk_units),
             logs_to=self.logs_to,
             store=self.store,
@@ -114,7 +122,8 @@ class RunOutcome:
 
     `supervision`: the deaths and restarts of the started services (None against a
     deployment); `ended_early`: why the run stopped before its end (a service lost);
-    `warnings`: the scenario's settings that did nothing in this run.
+    `warnings`: the scenario's settings that did nothing in this run; `read_back`: the
+    services' policies and consumption as read back from them `during` and `after` the run.
     """
 
     observations: Observations
@@ -126,3 +135,4 @@ class RunOutcome:
     supervision: Supervision | None = None
     ended_early: str | None = None
     warnings: list[Finding] = field(default_factory=list)
+    read_back: dict[str, Any] = field(default_factory=dict)

@@ -2,8 +2,11 @@
 
 One run: the system of the plan (`running_system`: a broker, the four services as
 processes unless `against` names a running deployment), a collector on every topic, the
-demand handed in over HTTP, the faults injected, a bounded wait until every dossier has
-settled; the outcome goes to the report. The started services are supervised
+scenario's policies set through the services' operations API and read back (the run
+refuses to start when one cannot be applied: `simulator.run.operations`), the demand
+handed in over HTTP, the faults injected (consumption paused and resumed through the same
+API), a bounded wait until every dossier has settled, the services reset to their
+defaults and read back again; the outcome goes to the report. The started services are supervised
 (`simulator.system.supervisor`): one that dies is restarted, or the run ends early when
 it cannot come back. Everything started is stopped, also on Ctrl-C.
 """
@@ -15,6 +18,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -27,10 +31,11 @@ from simulator.drive.ingress import DESKS, Ingress
 from simulator.drive.observations import Observations
 from simulator.eventlog import Recorder, start_recording
 from simulator.eventlog.scenarios import header_for
+from simulator.run.operations import Operations, PoliciesNotAppliedError
 from simulator.run.plan import RunOutcome, RunPlan
 from simulator.run.progress import progress_bars, wait_settled, watch
 from simulator.scenarios.applicants import ApplicantPool
-from simulator.scenarios.checks import deployment_warnings, warnings
+from simulator.scenarios.checks import warnings
 from simulator.scenarios.demand import DemandItem, demand_fingerprint, generate_demand
 from simulator.system.lifecycle import System, running_system
 from simulator.system.supervisor import ServiceLostError, Supervisor
@@ -57,17 +62,17 @@ async def _supervising(
 
 async def _drive(
     plan: RunPlan,
-    system: System,
+    ops: Operations,
     demand: list[DemandItem],
     ingress: Ingress,
     console: Console,
     started: float,
 ) -> bool:
     """Hand the demand in, inject the faults, wait for every dossier: False on a timeout."""
-    scenario, cluster, observations = plan.scenario, system.cluster, ingress.observations
+    scenario, observations = plan.scenario, ingress.observations
     faults = (
-        asyncio.create_task(inject_faults(scenario.faults, cluster, started, observations))
-        if cluster and scenario.faults
+        asyncio.create_task(inject_faults(scenario.faults, ops, started, observations))
+        if scenario.faults
         else None
     )
     try:
@@ -106,6 +111,8 @@ async def _play(
     timed_out, lost = False, None
     recorder: Recorder | None = None
     tracing = contextlib.ExitStack()
+    ops = Operations(system.urls, system.tokens.official)
+    read_back: dict[str, Any] = {}
     try:
         if plan.record_to is not None:
             header = header_for(
@@ -114,6 +121,7 @@ async def _play(
             recorder = await start_recording(
                 system.bootstrap, plan.record_to, header, start_offsets=collector.start_offsets
             )
+        read_back["during"] = await ops.apply(plan.wanted_policies())  # or refuse to start
         async with (
             PortalDriver(system.urls, system.tokens) as driver,
             _supervising(plan, system, started, console) as supervisor,
@@ -122,12 +130,14 @@ async def _play(
             ingress.tracing = tracing.enter_context(
                 client_tracing(plan.traces_dir, plan.trace_sample)
             )
-            driving = _drive(plan, system, demand, ingress, console, started)
+            driving = _drive(plan, ops, demand, ingress, console, started)
             try:
                 timed_out = await (supervisor.guard(driving) if supervisor else driving)
             except ServiceLostError as exc:
                 lost = exc
             record = supervisor.record if supervisor else None
+        if lost is None:
+            read_back["after"] = await ops.restore()
         if recorder is not None and lost is None:  # the last records (desk returns, changes)
             await recorder.wait_quiet(quiet_s=1.5, max_s=30.0)
         if lost is None:
@@ -135,6 +145,10 @@ async def _play(
     finally:
         tracing.close()
         observations.wall_end_ms = int(time.time() * 1000)
+        if "during" in read_back and "after" not in read_back and lost is None:
+            with contextlib.suppress(PoliciesNotAppliedError):
+                await ops.restore()  # a deployment is left with its defaults, also on Ctrl-C
+        await ops.close()
         if recorder is not None:
             await recorder.close()
         await collector.stop()
@@ -146,6 +160,7 @@ async def _play(
         timed_out=timed_out,
         supervision=record,
         ended_early=str(lost) if lost else None,
+        read_back=read_back,
     )
 
 
@@ -164,8 +179,6 @@ def run_scenario(plan: RunPlan, console: Console | None = None) -> RunOutcome:
     pool = ApplicantPool(scenario.population_size, scenario.population_seed, scenario.start_date)
     demand = generate_demand(scenario, pool, plan.policies)  # a variant's help cuts friction
     found = warnings(scenario, demand, plan.variant)
-    if plan.against is not None:
-        found += deployment_warnings(scenario, plan.variant)
     for finding in found:
         console.print(f"[yellow]warning[/yellow] {escape(str(finding))}")
     desks = (item.unit_code for item in demand if item.channel == "desk")

@@ -9,8 +9,9 @@ another portal that no dossier is for. Two kinds of finding (docs/scenarios.md):
 - `warnings(scenario, demand, variant)`: the setting takes no effect on *this* demand (a
   desk override for a unit no desk dossier of this seed goes to), or changes nothing (a
   procedure routed where it already goes); the run goes on, and the warning is printed
-  before it starts and listed in summary.json `warnings`. `deployment_warnings`: what a
-  running deployment (`--against`) ignores.
+  before it starts and listed in summary.json `warnings`. (Against a deployment the run
+  applies the policies and faults through the services' operations API, or refuses to
+  start: `simulator.run.operations`.)
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from contracts.catalogue import Catalogue, CatalogueError, Portal, load_catalogu
 from simulator.scenarios.demand import COMMUNE_DESK_PROCEDURES, FOREIGNER_PROCEDURES, DemandItem
 from simulator.scenarios.scenario import Policies, Scenario, Variant
 
-__all__ = ["Finding", "deployment_warnings", "refusals", "warnings"]
+__all__ = ["Finding", "refusals", "warnings"]
 
 MARRIAGE = 11
 ID_CARD = 2
@@ -204,20 +205,4 @@ def warnings(
     found = _policy_warnings(policies, set(variant.policies), prefix, demand)
     if policies == scenario.policies:
         found.insert(0, Finding(prefix, "changes no policy from the scenario's"))
-    return found
-
-
-def deployment_warnings(scenario: Scenario, variant: Variant | None = None) -> list[Finding]:
-    """What a run against a running deployment (`--against`) cannot apply."""
-    found = []
-    if scenario.faults:
-        reason = "the runner does not stop a running deployment's services: no fault is injected"
-        found.append(Finding("faults", reason))
-    policies = scenario.policies if variant is None else scenario.policies_of(variant)
-    if policies != Policies() or variant is not None:
-        reason = "a running deployment applies its own settings, not the scenario's"
-        found.append(Finding("policies", reason))
-    if scenario.population_db_delay_ms:
-        reason = "a running deployment's population database has its own delay"
-        found.append(Finding("population_db_delay_ms", reason))
     return found

@@ -29,7 +29,7 @@ from pydantic import SecretStr
 from pydantic_core import to_json
 
 from services.city_portal import CityPortalSettings
-from services.kit import ServiceSettings, env_var_names
+from services.kit import ServiceSettings, env_var_names, policy_names
 from services.national_portal import NationalPortalSettings
 from services.one_stop import OneStopSettings
 from services.population_db import PopulationDbSettings
@@ -41,7 +41,9 @@ __all__ = [
     "SystemSettings",
     "environment_of",
     "service_settings",
+    "startup_settings",
     "traced",
+    "wanted_policies",
     "with_values",
 ]
 
@@ -117,6 +119,30 @@ def traced(settings: SystemSettings, folder: Path) -> SystemSettings:
         national_portal=with_values(settings.national_portal, trace_dir=folder),
         one_stop=with_values(settings.one_stop, trace_dir=folder),
     )
+
+
+def wanted_policies(settings: SystemSettings) -> dict[str, dict[str, Any]]:
+    """Each service's run-time policies (its `POLICY` fields) in these settings, as JSON."""
+    return {
+        name: service.model_dump(mode="json", include=set(policy_names(type(service))))
+        for name, service in settings.by_name().items()
+    }
+
+
+def startup_settings(scenario: Scenario, log_level: str = "WARNING") -> SystemSettings:
+    """What a run starts the services with: the scenario's population and every run-time
+    policy at its default (the run sets them through the operations API, as it does on a
+    deployment)."""
+    chosen = service_settings(scenario, Policies(), log_level)
+
+    def defaults(service: ServiceSettings) -> ServiceSettings:
+        fields = type(service).model_fields
+        values = {
+            n: fields[n].get_default(call_default_factory=True) for n in policy_names(type(service))
+        }
+        return with_values(service, **values)
+
+    return SystemSettings(**{name: defaults(s) for name, s in chosen.by_name().items()})  # type: ignore[arg-type]
 
 
 def with_values(settings: S, **values: Any) -> S:

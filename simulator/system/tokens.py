@@ -57,7 +57,8 @@ class RunCredentials:
     def settings_values(self, fields: Collection[str]) -> dict[str, Any]:
         """The token settings among `fields` (a service's), set to these tokens' hashes.
 
-        `official_token_hashes` (city_portal, one_stop) and `desk_token_hashes` (one_stop).
+        `official_token_hashes` (every service: its operations API) and `desk_token_hashes`
+        (one_stop).
         """
         values: dict[str, Any] = {
             "official_token_hashes": self.official_token_hashes(),

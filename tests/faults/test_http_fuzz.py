@@ -5,14 +5,18 @@ status, content type, header and body as the document says, schema-valid data ac
 invalid data refused, auth not ignored. Each public API is fuzzed without a token (every
 protected route answers 401) and with the tokens its callers hold: an account's and an
 official's for the city portal; for the desks, the clerks' of the desk in the path and the
-official one for the clock. The internal APIs (population_db, national_portal) have no
-tokens. The one check configured off is in `EXEMPTIONS`, with its reason.
+official one for the clock. Every service's operations API (`/ops`) takes the official
+token: the internal APIs (population_db, national_portal) are fuzzed without a token and
+with it. A run with the official token may pause a service or change its policies: each
+is reset and resumed after it, so the shared cluster goes on with its defaults. The one
+check configured off is in `EXEMPTIONS`, with its reason.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from contracts.people import PersonRole
@@ -44,6 +48,15 @@ EXEMPTIONS = {
     ),
 }
 
+#: The operations API every service mounts (services/kit/operations.py).
+OPS = {
+    "GET /ops/policies",
+    "PATCH /ops/policies",
+    "POST /ops/policies/reset",
+    "POST /ops/consumption/pause",
+    "POST /ops/consumption/resume",
+}
+
 #: What every run must have fuzzed: each operation of the service's document.
 OPERATIONS = {
     "city_portal": {
@@ -55,6 +68,7 @@ OPERATIONS = {
         "GET /dossiers/{code}",
         "GET /procedures",
         "GET /stats",
+        *OPS,
     },
     "one_stop": {
         "GET /healthz",
@@ -63,13 +77,21 @@ OPERATIONS = {
         "GET /desks",
         "GET /desks/{unit_code}",
         "POST /desks/clock",
+        *OPS,
     },
-    "population_db": {"GET /healthz", "GET /metrics", "GET /people/{id_number}", "GET /stats"},
+    "population_db": {
+        "GET /healthz",
+        "GET /metrics",
+        "GET /people/{id_number}",
+        "GET /stats",
+        *OPS,
+    },
     "national_portal": {
         "GET /healthz",
         "GET /metrics",
         "GET /dossiers/{dossier_id}",
         "GET /groups/{parent_dossier_id}",
+        *OPS,
     },
 }
 
@@ -91,18 +113,29 @@ CHECKS = {
 
 def fuzzed(cluster: ServiceCluster, service: str, token_for: TokenFor | None) -> Fuzzed:
     """The service fuzzed with every check; fails listing each problem found."""
-    result = fuzz(
-        cluster[service].url,
-        token_for,
-        exemptions=EXEMPTIONS.get(service, ()),
-        max_examples=MAX_EXAMPLES,
-        stateful_steps=STATEFUL_STEPS,
-    )
+    try:
+        result = fuzz(
+            cluster[service].url,
+            token_for,
+            exemptions=EXEMPTIONS.get(service, ()),
+            max_examples=MAX_EXAMPLES,
+            stateful_steps=STATEFUL_STEPS,
+        )
+    finally:
+        back_to_defaults(cluster, service)
     assert not result.failures and not result.errors, result.report()
     assert set(result.cases) == OPERATIONS[service], result.cases
     assert set(result.checks) >= CHECKS, result.checks
     print(f"{service}: {result.total} cases in {result.seconds:.0f} s, {dict(result.phases)}")
     return result
+
+
+def back_to_defaults(cluster: ServiceCluster, service: str) -> None:
+    """The service's policies reset and its consumption resumed (what fuzzing changed)."""
+    headers = {"Authorization": f"Bearer {cluster.tokens.official}"}
+    for path in ("/ops/policies/reset", "/ops/consumption/resume"):
+        answer = httpx.post(cluster[service].url + path, headers=headers, timeout=30)
+        assert answer.status_code == 200, answer.text
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +178,11 @@ def test_the_desks_meet_every_check_for_their_clerks(cluster: ServiceCluster) ->
     result = fuzzed(cluster, "one_stop", desk_clerk(cluster.tokens))
     assert result.statuses["POST /desks/{unit_code}/dossiers", 202] > 0, result.statuses
     assert result.statuses["POST /desks/clock", 200] > 0, result.statuses
+
+
+@pytest.mark.parametrize("service", ["population_db", "national_portal"])
+def test_an_internal_api_meets_every_check_for_an_official(
+    cluster: ServiceCluster, service: str
+) -> None:
+    result = fuzzed(cluster, service, lambda case: cluster.tokens.official)
+    assert result.statuses["GET /ops/policies", 200] > 0, result.statuses

@@ -39,17 +39,28 @@ def test_a_variants_plan_goes_beside_the_base_run(tmp_path: Path) -> None:
     assert other.seed == base.seed
 
 
-def test_a_runs_fresh_services_get_its_policies_and_tokens_of_its_desks(tmp_path: Path) -> None:
+def test_a_runs_fresh_services_start_at_the_default_policies_with_tokens_of_its_desks(
+    tmp_path: Path,
+) -> None:
     variant = Variant(name="strict", policies={"ministry_rejection_rate": 0.5})
     plan = RunPlan(scenario(), tmp_path, log_level="DEBUG").of_variant(variant)
     system = plan.system_plan(["001", "00101", "001"])
     assert system.against is None
     assert system.settings is not None
-    assert system.settings.national_portal.rejection_rate == 0.5
+    assert system.settings.national_portal.rejection_rate == 0.03  # set through /ops later
     assert system.settings.one_stop.log_level == "DEBUG"
     assert system.tokens is not None
     assert set(system.tokens.desks) == {"001", "00101"}
     assert system.logs_to == plan.logs_to
+
+
+def test_a_run_sets_its_variants_policies_through_the_operations_api(tmp_path: Path) -> None:
+    variant = Variant(name="strict", policies={"ministry_rejection_rate": 0.5})
+    plan = RunPlan(scenario(), tmp_path).of_variant(variant)
+    wanted = plan.wanted_policies()
+    assert wanted["national_portal"]["rejection_rate"] == 0.5
+    assert wanted["national_portal"]["late_rate"] == 0.05
+    assert set(wanted) == {"population_db", "city_portal", "national_portal", "one_stop"}
 
 
 def test_a_run_against_a_deployment_starts_no_services(tmp_path: Path) -> None:

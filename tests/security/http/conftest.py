@@ -20,6 +20,7 @@ from faststream.kafka import TestKafkaBroker
 from services.city_portal.app import build_runtime
 from services.city_portal.settings import CityPortalSettings
 from services.city_portal.store import CityPortalStore
+from services.kit.runtime import ServiceRuntime
 from services.kit.tokens import token_hash
 from simulator.drive.driver import PortalAccount
 from simulator.system.tokens import RunCredentials
@@ -97,12 +98,18 @@ async def city(tmp_path: Path) -> AsyncIterator[CityPortal]:
         official_token_hashes=[token_hash(OFFICIAL_TOKEN)],
     )
     runtime = build_runtime(settings)
+    async for client in serving(runtime, "http://city"):
+        yield CityPortal(client, runtime.store, tmp_path)  # type: ignore[arg-type]
+
+
+async def serving(runtime: ServiceRuntime, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the service's HTTP API, in-process, its broker FastStream's in-memory one."""
     runtime.messaging.subscribe()
     async with TestKafkaBroker(runtime.broker):
         runtime.ready.set()
         transport = httpx.ASGITransport(app=runtime.http)
-        async with httpx.AsyncClient(transport=transport, base_url="http://city") as client:
-            yield CityPortal(client, runtime.store, tmp_path)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
     runtime.messaging.worker.close()
 
 
