@@ -13,6 +13,7 @@ from rich.console import Console
 
 from simulator.bench.runner import BenchOptions, run_bench
 from simulator.bench.table import print_bench
+from simulator.commands.run import parse_replicas
 
 __all__ = ["bench_command"]
 
@@ -50,9 +51,31 @@ def bench_command(
         bool,
         typer.Option("--unsigned", help="Run the services unsigned (to compare with signed)."),
     ] = False,
+    brokers: Annotated[
+        int,
+        typer.Option("--brokers", min=1, help="Kafka nodes of the fresh local broker (see `run`)."),
+    ] = 1,
+    store: Annotated[
+        str, typer.Option("--store", help="sqlite or postgresql (see `run`).")
+    ] = "sqlite",
+    replicas: Annotated[
+        str | None,
+        typer.Option(
+            "--replicas",
+            help="Processes per service, e.g. national_portal=3 (needs --store postgresql).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Inject dossiers straight into Kafka, wait for every settlement, compare with raw Kafka."""
     console = Console()
+    if store not in ("sqlite", "postgresql"):
+        raise typer.BadParameter("--store is sqlite or postgresql")
+    scaled = parse_replicas(replicas)
+    if store == "sqlite" and any(n > 1 for n in scaled.values()):
+        raise typer.BadParameter("--replicas needs --store postgresql (replicas share its state)")
+    if brokers > 1 and bootstrap:
+        raise typer.BadParameter("--brokers starts a fresh local cluster: not with --bootstrap")
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     options = BenchOptions(
         dossiers=dossiers,
@@ -64,6 +87,9 @@ def bench_command(
         bootstrap=bootstrap,
         logs_to=logs,
         signed=not unsigned,
+        brokers=brokers,
+        store="postgresql" if store == "postgresql" else "sqlite",
+        replicas=scaled,
     )
     result = run_bench(options, console)
     result["command"] = "portalsim bench " + " ".join(sys.argv[2:] if len(sys.argv) > 1 else [])

@@ -176,6 +176,15 @@ def run_command(
             show_default=False,
         ),
     ] = None,
+    brokers: Annotated[
+        int,
+        typer.Option(
+            "--brokers",
+            min=1,
+            help="Kafka nodes of the fresh local broker: 3 is a cluster whose topics keep three "
+            "replicas, two in sync (docs/scaling.md); not with --bootstrap or --secure.",
+        ),
+    ] = 1,
     store: Annotated[
         str,
         typer.Option(
@@ -233,6 +242,10 @@ def run_command(
     scaled = parse_replicas(replicas)
     if store == "sqlite" and any(n > 1 for n in scaled.values()):
         raise typer.BadParameter("--replicas needs --store postgresql (replicas share its state)")
+    if brokers > 1 and (bootstrap or secure):
+        raise typer.BadParameter(
+            "--brokers starts a fresh local cluster: not with --bootstrap/--secure"
+        )
     report_dir = out or Path("reports") / scenario.name
     plan = RunPlan(
         scenario,
@@ -240,6 +253,7 @@ def run_command(
         bootstrap=bootstrap,
         against=parse_against(against),
         secure=secure,
+        brokers=brokers,
         tokens=RunCredentials(official_token or None, orjson.loads(desk_tokens or "{}")),
         record_to=record,
         log_level=services_log_level(ctx),
