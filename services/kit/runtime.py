@@ -55,7 +55,7 @@ def make_broker(settings: ServiceSettings, service: ServiceName) -> KafkaBroker:
     replicas and idempotent sends."""
     access = settings.kafka_access()
     return KafkaBroker(
-        access.bootstrap,
+        access.servers,  # FastStream takes one string as one server: a cluster's are a list
         security=access.faststream_security(),
         # FastStream would create the subscribed topics itself; the kit does (or, on a
         # secure broker where only the admin may, nobody does).
