@@ -19,12 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from services.kit.topics_admin import ensure_topics, registered_topic_partitions
 from simulator.bench.watch import end_offsets
 from simulator.kafka_local import LocalKafkaCluster
+
+pytestmark = pytest.mark.timeout(900)  # a cluster, a run, a node's restart on 2 shared cores
 
 SMALL_SCENARIO = Path(__file__).parents[1] / "e2e" / "small-scenario.yaml"
 SETTLED = "dossier.settled"
