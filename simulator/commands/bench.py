@@ -13,7 +13,7 @@ from rich.console import Console
 
 from simulator.bench.runner import BenchOptions, run_bench
 from simulator.bench.table import print_bench
-from simulator.commands.run import parse_replicas
+from simulator.commands.run import parse_store
 
 __all__ = ["bench_command"]
 
@@ -69,11 +69,7 @@ def bench_command(
 ) -> None:
     """Inject dossiers straight into Kafka, wait for every settlement, compare with raw Kafka."""
     console = Console()
-    if store not in ("sqlite", "postgresql"):
-        raise typer.BadParameter("--store is sqlite or postgresql")
-    scaled = parse_replicas(replicas)
-    if store == "sqlite" and any(n > 1 for n in scaled.values()):
-        raise typer.BadParameter("--replicas needs --store postgresql (replicas share its state)")
+    store_kind, scaled = parse_store(store, replicas)
     if brokers > 1 and bootstrap:
         raise typer.BadParameter("--brokers starts a fresh local cluster: not with --bootstrap")
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
@@ -88,7 +84,7 @@ def bench_command(
         logs_to=logs,
         signed=not unsigned,
         brokers=brokers,
-        store="postgresql" if store == "postgresql" else "sqlite",
+        store=store_kind,
         replicas=scaled,
     )
     result = run_bench(options, console)

@@ -31,6 +31,7 @@ from simulator.scenarios.scenario import (
 )
 from simulator.system.restarts import RestartMode, RestartPolicy
 from simulator.system.settings import SERVICE_NAMES
+from simulator.system.stores import StoreKind
 from simulator.system.tokens import RunCredentials
 from simulator.watch.session import RunWatch, WatchOptions
 
@@ -59,6 +60,16 @@ def parse_replicas(value: str | None) -> dict[str, int]:
             raise typer.BadParameter(f"{part!r}: expected SERVICE=N with SERVICE one of the four")
         replicas[name.strip()] = int(count)
     return replicas
+
+
+def parse_store(store: str, replicas: str | None) -> tuple[StoreKind, dict[str, int]]:
+    """`--store` and `--replicas` checked together: more than one process needs PostgreSQL."""
+    if store not in ("sqlite", "postgresql"):
+        raise typer.BadParameter("--store is sqlite or postgresql")
+    scaled = parse_replicas(replicas)
+    if store == "sqlite" and any(n > 1 for n in scaled.values()):
+        raise typer.BadParameter("--replicas needs --store postgresql (replicas share its state)")
+    return ("postgresql" if store == "postgresql" else "sqlite"), scaled
 
 
 def _summarise(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
@@ -237,11 +248,7 @@ def run_command(
     scenario = _load(scenario_name, console)
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
-    if store not in ("sqlite", "postgresql"):
-        raise typer.BadParameter("--store is sqlite or postgresql")
-    scaled = parse_replicas(replicas)
-    if store == "sqlite" and any(n > 1 for n in scaled.values()):
-        raise typer.BadParameter("--replicas needs --store postgresql (replicas share its state)")
+    store_kind, scaled = parse_store(store, replicas)
     if brokers > 1 and (bootstrap or secure):
         raise typer.BadParameter(
             "--brokers starts a fresh local cluster: not with --bootstrap/--secure"
@@ -258,7 +265,7 @@ def run_command(
         record_to=record,
         log_level=services_log_level(ctx),
         restart=RestartPolicy(restart),
-        store="postgresql" if store == "postgresql" else "sqlite",
+        store=store_kind,
         replicas=scaled,
         watch=ctx.with_resource(
             RunWatch(
