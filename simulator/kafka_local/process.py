@@ -22,8 +22,8 @@ READY_LINE = b"Kafka Server started"
 JVM_OPTS = ("-Xms256m", "-Xmx512m", "-XX:+UseG1GC")
 #: Lines of the broker log quoted in startup errors.
 TAIL_LINES = 30
-#: Seconds allowed to format the storage.
-FORMAT_TIMEOUT = 120.0
+#: Seconds allowed to format the storage (a JVM run; over 120 s on a heavily loaded machine).
+FORMAT_TIMEOUT = 300.0
 _POLL = 0.1
 
 
