@@ -33,10 +33,8 @@ from simulator.kafka_local.provision import provision
 from simulator.kafka_local.security import (
     BrokerSecurity,
     admin_access,
-    load_credentials,
+    credentials_of,
     load_security,
-    new_credentials,
-    save_credentials,
     save_security,
     scram_format_args,
     secure_port,
@@ -262,13 +260,7 @@ class LocalKafka:
 
     def _credentials(self) -> dict[str, str]:
         """The saved passwords, plus new ones for principals the rights file added."""
-        saved = load_credentials(self.credentials_file)
-        users = [r.user for r in parse_rights(self.rights_file.read_text(encoding="utf-8"))]
-        fresh = new_credentials([u for u in users if u not in saved])
-        credentials = {**fresh, **saved}
-        if credentials != saved:
-            save_credentials(self.credentials_file, credentials)
-        return credentials
+        return credentials_of(self.credentials_file, self.rights_file)
 
     def _provision(self, credentials: dict[str, str]) -> None:
         """Users, ACLs (from the rights file) and topics, as the super user."""
