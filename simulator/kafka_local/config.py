@@ -150,7 +150,10 @@ def server_properties(ports: Ports, log_dir: Path, role: NodeRole | None = None)
     listeners = f"PLAINTEXT://{HOST}:{ports.port},CONTROLLER://{HOST}:{ports.controller_port}"
     role = role or NodeRole(1, (ports.controller_port,))
     factor, min_insync = (str(n) for n in replication_for(role.size))
-    return {
+    # A node gives up (exits) when the quorum has not registered it within this (default
+    # 60 s): three JVMs starting at once on a loaded 2-core machine took longer.
+    quorum = {"initial.broker.registration.timeout.ms": "300000"} if role.size > 1 else {}
+    return quorum | {
         "process.roles": "broker,controller",
         "node.id": str(role.node_id),
         "controller.quorum.voters": role.quorum_voters,
@@ -170,9 +173,6 @@ def server_properties(ports: Ports, log_dir: Path, role: NodeRole | None = None)
         "share.coordinator.state.topic.replication.factor": factor,
         "share.coordinator.state.topic.min.isr": min_insync,
         "group.initial.rebalance.delay.ms": "0",
-        # A broker gives up (exits) when the controllers have not registered it within this
-        # (default 60 s): three JVMs starting at once on a loaded 2-core machine took longer.
-        "initial.broker.registration.timeout.ms": "300000",
         # As many request threads as this machine has cores (defaults 3 and 8): measured with
         # `portalsim bench` on 2 cores, the broker used 19 CPU s instead of 22-26 for the same
         # 15,000 dossiers and the pipeline settled 280/s instead of 227-258.
