@@ -13,7 +13,7 @@ from rich.console import Console
 
 from simulator.bench.runner import BenchOptions, run_bench
 from simulator.bench.table import print_bench
-from simulator.commands.run import parse_store
+from simulator.commands.system_options import BrokersOption, parse_store
 
 __all__ = ["bench_command"]
 
@@ -51,10 +51,7 @@ def bench_command(
         bool,
         typer.Option("--unsigned", help="Run the services unsigned (to compare with signed)."),
     ] = False,
-    brokers: Annotated[
-        int,
-        typer.Option("--brokers", min=1, help="Kafka nodes of the fresh local broker (see `run`)."),
-    ] = 1,
+    brokers: BrokersOption = 1,
     store: Annotated[
         str, typer.Option("--store", help="sqlite or postgresql (see `run`).")
     ] = "sqlite",

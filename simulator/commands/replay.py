@@ -36,6 +36,7 @@ from simulator.commands.replay_service import (
     replay_service,
 )
 from simulator.commands.run import parse_against
+from simulator.commands.system_options import BrokersOption
 from simulator.drive.driver import DriverError
 from simulator.eventlog import EventLogError, EventLogReader
 from simulator.eventlog.scenarios import header_for, replay_scenario
@@ -129,10 +130,7 @@ def replay_command(
         str | None,
         typer.Option("--against", help="Replay into a running deployment (see `run`)."),
     ] = None,
-    brokers: Annotated[
-        int,
-        typer.Option("--brokers", min=1, help="Kafka nodes of the fresh local broker (see `run`)."),
-    ] = 1,
+    brokers: BrokersOption = 1,
     speed: Annotated[str, typer.Option("--speed", help="max, real or a factor N.")] = "max",
     only_procedure: Annotated[
         str | None, typer.Option("--only-procedure", help="Only this procedure (code or 1-25).")

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from simulator.commands.logging import services_log_level
+from simulator.commands.system_options import BrokersOption, parse_replicas, parse_store
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
 from simulator.run.plan import RunOutcome, RunPlan
@@ -30,8 +31,6 @@ from simulator.scenarios.scenario import (
     resolve_scenario,
 )
 from simulator.system.restarts import RestartMode, RestartPolicy
-from simulator.system.settings import SERVICE_NAMES
-from simulator.system.stores import StoreKind
 from simulator.system.tokens import RunCredentials
 from simulator.watch.session import RunWatch, WatchOptions
 
@@ -47,29 +46,6 @@ def parse_against(value: str | None) -> dict[str, str] | None:
     if missing:
         raise typer.BadParameter(f"--against lacks {', '.join(sorted(missing))}")
     return urls
-
-
-def parse_replicas(value: str | None) -> dict[str, int]:
-    """`national_portal=3,city_portal=2` to a mapping (each a service, at least 1)."""
-    replicas: dict[str, int] = {}
-    for part in (value or "").split(","):
-        if not part.strip():
-            continue
-        name, _, count = part.partition("=")
-        if name.strip() not in SERVICE_NAMES or not count.strip().isdigit() or int(count) < 1:
-            raise typer.BadParameter(f"{part!r}: expected SERVICE=N with SERVICE one of the four")
-        replicas[name.strip()] = int(count)
-    return replicas
-
-
-def parse_store(store: str, replicas: str | None) -> tuple[StoreKind, dict[str, int]]:
-    """`--store` and `--replicas` checked together: more than one process needs PostgreSQL."""
-    if store not in ("sqlite", "postgresql"):
-        raise typer.BadParameter("--store is sqlite or postgresql")
-    scaled = parse_replicas(replicas)
-    if store == "sqlite" and any(n > 1 for n in scaled.values()):
-        raise typer.BadParameter("--replicas needs --store postgresql (replicas share its state)")
-    return ("postgresql" if store == "postgresql" else "sqlite"), scaled
 
 
 def _summarise(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
@@ -187,15 +163,7 @@ def run_command(
             show_default=False,
         ),
     ] = None,
-    brokers: Annotated[
-        int,
-        typer.Option(
-            "--brokers",
-            min=1,
-            help="Kafka nodes of the fresh local broker: 3 is a cluster whose topics keep three "
-            "replicas, two in sync (docs/scaling.md); not with --bootstrap or --secure.",
-        ),
-    ] = 1,
+    brokers: BrokersOption = 1,
     store: Annotated[
         str,
         typer.Option(
