@@ -57,6 +57,11 @@ class KafkaAccess:
         """True when the client authenticates (SASL)."""
         return self.security_protocol == "SASL_PLAINTEXT"
 
+    @property
+    def servers(self) -> list[str]:
+        """Each `host:port` of the bootstrap address (a cluster's nodes, comma-separated)."""
+        return [server.strip() for server in self.bootstrap.split(",") if server.strip()]
+
     def _secret(self) -> str:
         return self.password.get_secret_value() if self.password is not None else ""
 

@@ -40,22 +40,31 @@ __all__ = ["ServiceRuntime", "make_broker", "run_service"]
 log = structlog.get_logger("portalsim.kit.runtime")
 
 
-#: The outbox's producer: every record acknowledged by all in-sync replicas. The outbox
-#: builds its own record batches (up to 256 KiB per partition, in order), so nothing lingers.
-OUTBOX_PRODUCER: dict[str, Any] = {"acks": "all", "linger_ms": 0, "max_batch_size": 256 * 1024}
+#: The outbox's producer: every record acknowledged by all in-sync replicas (at least
+#: `min.insync.replicas` of them), idempotent (a batch resent after a lost answer or a
+#: leader's change is written once, in order). The outbox builds its own record batches
+#: (up to 256 KiB per partition, in order), so nothing lingers.
+OUTBOX_PRODUCER: dict[str, Any] = {
+    "acks": "all",
+    "enable_idempotence": True,
+    "linger_ms": 0,
+    "max_batch_size": 256 * 1024,
+}
 
 
 def make_broker(settings: ServiceSettings, service: ServiceName) -> KafkaBroker:
-    """A FastStream Kafka broker with no per-message INFO logging and acks from all replicas."""
+    """A FastStream Kafka broker with no per-message INFO logging, acks from all in-sync
+    replicas and idempotent sends."""
     access = settings.kafka_access()
     return KafkaBroker(
-        access.bootstrap,
+        access.servers,  # FastStream takes one string as one server: a cluster's are a list
         security=access.faststream_security(),
         # FastStream would create the subscribed topics itself; the kit does (or, on a
         # secure broker where only the admin may, nobody does).
         allow_auto_create_topics=settings.create_topics,
         client_id=f"portalsim-{service}",
         acks="all",
+        enable_idempotence=True,
         linger_ms=2,
         graceful_timeout=30.0,
         log_level=logging.DEBUG,

@@ -11,7 +11,32 @@ from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 from contracts.topics import TOPICS
 from services.kit.kafka_access import KafkaAccess, simulator_access
 
-__all__ = ["ensure_topics", "registered_topic_partitions", "topic_partitions"]
+__all__ = [
+    "ensure_topics",
+    "registered_topic_partitions",
+    "replication_for",
+    "topic_configs",
+    "topic_partitions",
+]
+
+#: The replication factor of the topics on a cluster of this many brokers or more.
+FULL_REPLICATION = 3
+
+
+def replication_for(brokers: int) -> tuple[int, int]:
+    """The replication factor and `min.insync.replicas` of topics on `brokers` brokers.
+
+    Three copies where there are three brokers or more, of which two must have every
+    record an `acks=all` producer is told is written: one broker may be lost without
+    losing a record or stopping a producer. Fewer brokers: a copy on each, one in sync.
+    """
+    factor = max(1, min(brokers, FULL_REPLICATION))
+    return factor, max(1, factor - 1)
+
+
+def topic_configs(min_insync: int) -> dict[str, str]:
+    """The configuration every registered topic is created with."""
+    return {"min.insync.replicas": str(min_insync)}
 
 
 def registered_topic_partitions() -> dict[str, int]:
@@ -26,7 +51,9 @@ async def ensure_topics(
 ) -> list[str]:
     """Create the missing registered topics; returns the names created.
 
-    A bare address is reached as the simulator (`KafkaAccess.for_simulator`).
+    Their replication follows the number of brokers (:func:`replication_for`): on a
+    cluster, create them while all its brokers run. A bare address is reached as the
+    simulator (`KafkaAccess.for_simulator`).
 
     Retries the connection with a bound, since a service may start before the broker.
     """
@@ -43,8 +70,10 @@ async def ensure_topics(
             continue
         try:
             existing = set(await admin.list_topics())
+            brokers = len((await admin.describe_cluster())["brokers"])
+            factor, min_insync = replication_for(brokers)
             missing = [
-                NewTopic(name, num_partitions=count, replication_factor=1)
+                NewTopic(name, count, factor, topic_configs=topic_configs(min_insync))
                 for name, count in registered_topic_partitions().items()
                 if name not in existing
             ]

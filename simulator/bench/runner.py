@@ -18,8 +18,9 @@ import asyncio
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from simulator.scenarios.applicants import ApplicantPool
 from simulator.system.lifecycle import System, SystemPlan, running_system
 from simulator.system.processes import ServiceCluster
 from simulator.system.settings import SERVICE_NAMES, traced
+from simulator.system.stores import StoreKind
 
 __all__ = ["BenchOptions", "run_bench"]
 
@@ -68,6 +70,9 @@ class BenchOptions:
     tracing: str = "off"  # or "file": the services write spans (to `trace_dir`)
     trace_dir: Path | None = None
     trace_sample: float = 1.0  # the share of the traced runs' dossiers traced
+    brokers: int = 1
+    store: StoreKind = "sqlite"
+    replicas: Mapping[str, int] = field(default_factory=dict)
 
 
 async def _drained(lag: LagSampler, timeout_s: float = 60.0) -> float:
@@ -81,7 +86,14 @@ async def _drained(lag: LagSampler, timeout_s: float = 60.0) -> float:
 
 
 def _cpu(resources: dict[str, dict[str, Any]], names: tuple[str, ...]) -> float:
-    return float(sum(resources[n]["cpu_seconds"] for n in names if n in resources))
+    """CPU seconds of the named processes and of their replicas (`national_portal-2`)."""
+    return float(
+        sum(
+            r["cpu_seconds"]
+            for n, r in resources.items()
+            if n in names or n.rpartition("-")[0] in names
+        )
+    )
 
 
 async def _throughput(
@@ -96,8 +108,8 @@ async def _throughput(
     lag = LagSampler(bootstrap)
     await lag.start()
     pids = {name: s.process.pid for name, s in cluster.services.items() if s.process}
-    if system.broker_pid:
-        pids["kafka"] = system.broker_pid
+    for node, pid in enumerate(system.broker_pids or filter(None, [system.broker_pid]), 1):
+        pids["kafka" if node == 1 else f"kafka-{node}"] = pid  # every node of a cluster
     pids["bench"] = os.getpid()  # this process: injecting, watching, sampling lag
     meter = ProcessMeter(pids)
     meter.begin()
@@ -255,6 +267,9 @@ def run_bench(options: BenchOptions, console: Console | None = None) -> dict[str
         start_timeout_s=900.0,
         logs_to=options.logs_to,
         purpose="bench",
+        brokers=options.brokers,
+        store=options.store,
+        replicas=options.replicas,
     )
     log.print(
         f"starting the four services (population {options.population:,}) "
@@ -272,7 +287,10 @@ def run_bench(options: BenchOptions, console: Console | None = None) -> dict[str
         "rate": options.rate,
         "latency_seconds": options.latency_seconds,
         "broker": options.bootstrap or "local (fresh, from the Maven jars)",
-        "services": "one instance each, separate processes",
+        "brokers": options.brokers,
+        "store": options.store,
+        "services": "separate processes, one each"
+        + "".join(f", {name} x{n}" for name, n in sorted(options.replicas.items()) if n > 1),
         "signed": options.signed,
         "tracing": options.tracing,
         "trace_sample": options.trace_sample,

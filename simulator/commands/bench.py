@@ -13,6 +13,7 @@ from rich.console import Console
 
 from simulator.bench.runner import BenchOptions, run_bench
 from simulator.bench.table import print_bench
+from simulator.commands.system_options import BrokersOption, parse_store
 
 __all__ = ["bench_command"]
 
@@ -62,9 +63,24 @@ def bench_command(
         bool,
         typer.Option("--unsigned", help="Run the services unsigned (to compare with signed)."),
     ] = False,
+    brokers: BrokersOption = 1,
+    store: Annotated[
+        str, typer.Option("--store", help="sqlite or postgresql (see `run`).")
+    ] = "sqlite",
+    replicas: Annotated[
+        str | None,
+        typer.Option(
+            "--replicas",
+            help="Processes per service, e.g. national_portal=3 (needs --store postgresql).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Inject dossiers straight into Kafka, wait for every settlement, compare with raw Kafka."""
     console = Console()
+    store_kind, scaled = parse_store(store, replicas)
+    if brokers > 1 and bootstrap:
+        raise typer.BadParameter("--brokers starts a fresh local cluster: not with --bootstrap")
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     if tracing not in ("off", "file"):
         raise typer.BadParameter("--tracing is off or file")
@@ -80,6 +96,9 @@ def bench_command(
         signed=not unsigned,
         tracing=tracing,
         trace_sample=trace_sample,
+        brokers=brokers,
+        store=store_kind,
+        replicas=scaled,
     )
     result = run_bench(options, console)
     result["command"] = "portalsim bench " + " ".join(sys.argv[2:] if len(sys.argv) > 1 else [])

@@ -2,7 +2,10 @@
 
 ``up`` starts (or finds) the broker of a data folder and prints its bootstrap address
 alone on the last line of stdout; ``status`` exits 0 when it runs and 3 when not;
-``down`` stops it. Errors are one ``portalsim kafka: ...`` line on stderr, exit 1.
+``down`` stops it. With ``up --brokers 3`` the folder holds a cluster of three nodes
+(``simulator.kafka_local.cluster``): ``up`` prints every node's address, comma-separated,
+and ``status`` and ``down`` cover every node. Errors are one ``portalsim kafka: ...`` line
+on stderr, exit 1.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from simulator.kafka_local import (
     BrokerStatus,
     KafkaLocalError,
     LocalKafka,
+    LocalKafkaCluster,
+    cluster_size,
     default_data_dir,
     ensure_jars,
     find_java,
@@ -33,6 +38,8 @@ from simulator.kafka_local.security import BrokerSecurity
 DEFAULT_PORT = 9092
 #: Exit code of ``status`` when no broker runs.
 EXIT_NOT_RUNNING = 3
+#: Exit code of ``status`` when some nodes of a cluster run and others do not.
+EXIT_DEGRADED = 4
 
 kafka_app = typer.Typer(
     name="kafka",
@@ -107,9 +114,26 @@ def up(
             "is first formatted; a secure folder stays secure).",
         ),
     ] = False,
+    brokers: Annotated[
+        int,
+        typer.Option(
+            "--brokers",
+            min=1,
+            help="Nodes (each a broker and a controller; 3: topics with three replicas, "
+            "two in sync). More than one: PLAINTEXT only, in <data>/node-N.",
+        ),
+    ] = 1,
 ) -> None:
-    """Start the broker of a data folder, or report the one already running."""
+    """Start the broker (or cluster) of a data folder, or report the one already running."""
     data_dir = _data_dir(data)
+    size = cluster_size(data_dir)
+    if brokers > 1 or size is not None:
+        if secure:
+            _fail("--secure runs one broker; a cluster (--brokers) is PLAINTEXT only")
+        _cluster_up(
+            LocalKafkaCluster(data_dir, brokers if brokers > 1 else size or 1, port), timeout
+        )
+        return
     security = BrokerSecurity.SASL if secure else None
     kafka = LocalKafka(data_dir, port=_initial_port(data_dir, port), security=security)
     running = kafka.status()
@@ -142,10 +166,49 @@ def up(
     print(address)
 
 
+def _cluster_up(cluster: LocalKafkaCluster, timeout: float) -> None:
+    """Start the nodes of a cluster that do not run; print every node's address."""
+    try:
+        find_java()
+        if not jars_cached():
+            with err.status("Fetching the Kafka jars with Maven (first run only)..."):
+                ensure_jars()
+        with err.status(f"Starting a Kafka cluster of {cluster.brokers} nodes..."):
+            address = cluster.start(timeout=timeout)
+    except (KafkaLocalError, ValueError) as exc:
+        _fail(str(exc))
+    out.print(f"Kafka cluster of {cluster.brokers} nodes (data: {escape(str(cluster.data_dir))})")
+    for node_id, running in enumerate(cluster.status(), start=1):
+        out.print(f"  node {node_id}: " + (running.bootstrap if running else "not running"))
+    print(address)
+
+
+def _cluster_status(data_dir: Path, size: int) -> None:
+    """Show each node of a cluster; exit 0 when every node runs, 3 when none, 4 otherwise."""
+    cluster = LocalKafkaCluster(data_dir, size)
+    nodes = cluster.status()
+    up_count = sum(1 for n in nodes if n is not None)
+    out.print(f"Kafka cluster: {up_count} of {size} nodes running (data: {escape(str(data_dir))})")
+    for node_id, running in enumerate(nodes, start=1):
+        layout = DataLayout(cluster.node_dir(node_id))
+        where = f"{running.bootstrap}, pid {running.pid}" if running else "not running"
+        out.print(f"  node {node_id}: {where} (log: {escape(str(layout.broker_log))})")
+    if up_count == 0:
+        raise typer.Exit(EXIT_NOT_RUNNING)
+    print(cluster.bootstrap)
+    if up_count < size:
+        raise typer.Exit(EXIT_DEGRADED)
+
+
 @kafka_app.command()
 def status(data: DataOption = None) -> None:
-    """Show the broker of a data folder; exit 0 when running, 3 when not."""
+    """Show the broker (or every node of a cluster) of a data folder; exit 0 when running,
+    3 when not (a cluster with some nodes down: 4)."""
     data_dir = _data_dir(data)
+    size = cluster_size(data_dir)
+    if size is not None:
+        _cluster_status(data_dir, size)
+        return
     running = LocalKafka(data_dir).status()
     if running is None:
         out.print(f"Kafka is not running (data: {escape(str(data_dir))})")
@@ -167,8 +230,20 @@ def down(
     data: DataOption = None,
     timeout: Annotated[float, typer.Option(help="Seconds before SIGKILL.")] = 60.0,
 ) -> None:
-    """Stop the broker of a data folder (nothing to do if none runs)."""
+    """Stop the broker (or every node of a cluster) of a data folder (nothing to do if
+    none runs)."""
     data_dir = _data_dir(data)
+    size = cluster_size(data_dir)
+    if size is not None:
+        try:
+            stopped = LocalKafkaCluster(data_dir, size).stop(timeout=timeout)
+        except KafkaLocalError as exc:
+            _fail(str(exc))
+        pids = ", ".join(str(s.pid) for s in stopped) or "none was running"
+        out.print(
+            f"Kafka cluster stopped ({size} nodes; pids: {pids}; data: {escape(str(data_dir))})"
+        )
+        return
     kafka = LocalKafka(data_dir)
     running = kafka.status()
     try:

@@ -36,6 +36,7 @@ from simulator.commands.replay_service import (
     replay_service,
 )
 from simulator.commands.run import parse_against
+from simulator.commands.system_options import BrokersOption
 from simulator.drive.driver import DriverError
 from simulator.eventlog import EventLogError, EventLogReader
 from simulator.eventlog.scenarios import header_for, replay_scenario
@@ -129,6 +130,7 @@ def replay_command(
         str | None,
         typer.Option("--against", help="Replay into a running deployment (see `run`)."),
     ] = None,
+    brokers: BrokersOption = 1,
     speed: Annotated[str, typer.Option("--speed", help="max, real or a factor N.")] = "max",
     only_procedure: Annotated[
         str | None, typer.Option("--only-procedure", help="Only this procedure (code or 1-25).")
@@ -189,6 +191,7 @@ def replay_command(
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     if service is not None:
         given = {"--bootstrap": bootstrap, "--against": against, "--speed": speed != "max"}
+        given["--brokers"] = brokers > 1
         given |= {"--only-procedure": only_procedure, "--from": from_time, "--to": to_time}
         refuse_other_options(given | {"--diff": diff, "--keys": keys})
         options = ServiceReplayOptions(
@@ -240,6 +243,7 @@ def replay_command(
         settle_timeout_s=timeout or (scenario.settle_timeout_s if scenario else 600.0),
         quiet_s=quiet,
         bootstrap=bootstrap,
+        brokers=brokers,
         against=parse_against(against),
         keys=keys,
     )

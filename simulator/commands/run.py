@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from simulator.commands.logging import services_log_level
+from simulator.commands.system_options import BrokersOption, parse_replicas, parse_store
 from simulator.drive.client_trace import DEFAULT_SAMPLE
 from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
 from simulator.report.compare import write_comparison
@@ -32,7 +33,6 @@ from simulator.scenarios.scenario import (
     resolve_scenario,
 )
 from simulator.system.restarts import RestartMode, RestartPolicy
-from simulator.system.settings import SERVICE_NAMES
 from simulator.system.tokens import RunCredentials
 from simulator.watch.session import RunWatch, WatchOptions
 
@@ -48,19 +48,6 @@ def parse_against(value: str | None) -> dict[str, str] | None:
     if missing:
         raise typer.BadParameter(f"--against lacks {', '.join(sorted(missing))}")
     return urls
-
-
-def parse_replicas(value: str | None) -> dict[str, int]:
-    """`national_portal=3,city_portal=2` to a mapping (each a service, at least 1)."""
-    replicas: dict[str, int] = {}
-    for part in (value or "").split(","):
-        if not part.strip():
-            continue
-        name, _, count = part.partition("=")
-        if name.strip() not in SERVICE_NAMES or not count.strip().isdigit() or int(count) < 1:
-            raise typer.BadParameter(f"{part!r}: expected SERVICE=N with SERVICE one of the four")
-        replicas[name.strip()] = int(count)
-    return replicas
 
 
 def _summarise(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
@@ -179,6 +166,7 @@ def run_command(
             show_default=False,
         ),
     ] = None,
+    brokers: BrokersOption = 1,
     store: Annotated[
         str,
         typer.Option(
@@ -234,11 +222,11 @@ def run_command(
     scenario = _load(scenario_name, console)
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
-    if store not in ("sqlite", "postgresql"):
-        raise typer.BadParameter("--store is sqlite or postgresql")
-    scaled = parse_replicas(replicas)
-    if store == "sqlite" and any(n > 1 for n in scaled.values()):
-        raise typer.BadParameter("--replicas needs --store postgresql (replicas share its state)")
+    store_kind, scaled = parse_store(store, replicas)
+    if brokers > 1 and (bootstrap or secure):
+        raise typer.BadParameter(
+            "--brokers starts a fresh local cluster: not with --bootstrap/--secure"
+        )
     report_dir = out or Path("reports") / scenario.name
     plan = RunPlan(
         scenario,
@@ -246,11 +234,12 @@ def run_command(
         bootstrap=bootstrap,
         against=parse_against(against),
         secure=secure,
+        brokers=brokers,
         tokens=RunCredentials(official_token or None, orjson.loads(desk_tokens or "{}")),
         record_to=record,
         log_level=services_log_level(ctx),
         restart=RestartPolicy(restart),
-        store="postgresql" if store == "postgresql" else "sqlite",
+        store=store_kind,
         replicas=scaled,
         trace_sample=trace_sample,
         watch=ctx.with_resource(

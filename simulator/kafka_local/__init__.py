@@ -1,12 +1,14 @@
 """Run a real Apache Kafka broker locally from its Maven jars, without Docker.
 
 A single-node KRaft broker-and-controller bound to 127.0.0.1, started with the
-installed JDK. See docs/design.md ("Kafka without Docker") and ``portalsim kafka --help``.
+installed JDK, or a cluster of such nodes (``LocalKafkaCluster``). See docs/design.md
+("Kafka without Docker"), docs/scaling.md and ``portalsim kafka --help``.
 """
 
 from __future__ import annotations
 
 from simulator.kafka_local.broker import LocalKafka
+from simulator.kafka_local.cluster import LocalKafkaCluster, cluster_size
 from simulator.kafka_local.config import Ports, free_port, new_cluster_id, port_is_free
 from simulator.kafka_local.errors import KafkaLocalError, KafkaSetupError, KafkaStartError
 from simulator.kafka_local.jars import (
@@ -25,8 +27,10 @@ __all__ = [
     "KafkaSetupError",
     "KafkaStartError",
     "LocalKafka",
+    "LocalKafkaCluster",
     "Ports",
     "cache_root",
+    "cluster_size",
     "default_data_dir",
     "ensure_jars",
     "find_java",

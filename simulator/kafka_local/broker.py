@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -11,6 +12,7 @@ from contracts.rights import acl_entries, parse_rights
 from services.kit.kafka_access import KafkaAccess
 from simulator.kafka_local.config import (
     HOST,
+    NodeRole,
     Ports,
     choose_ports,
     is_formatted,
@@ -31,10 +33,8 @@ from simulator.kafka_local.provision import provision
 from simulator.kafka_local.security import (
     BrokerSecurity,
     admin_access,
-    load_credentials,
+    credentials_of,
     load_security,
-    new_credentials,
-    save_credentials,
     save_security,
     scram_format_args,
     secure_port,
@@ -62,6 +62,8 @@ class LocalKafka:
     folder serves the same address. ``security`` (see :mod:`simulator.kafka_local.security`)
     is fixed when the folder is formatted; a secure broker gets a SCRAM user and the ACLs
     of each principal of ``rights_file``, and the registered topics, at every start.
+    ``role``: a node of a cluster (:mod:`simulator.kafka_local.cluster`), formatted with
+    the cluster's ``cluster_id``.
     """
 
     def __init__(
@@ -71,6 +73,8 @@ class LocalKafka:
         controller_port: int | None = None,
         security: BrokerSecurity | None = None,
         rights_file: Path | None = None,
+        role: NodeRole | None = None,
+        cluster_id: str | None = None,
     ) -> None:
         """Describe a broker in ``data_dir``; ports default to the saved or free ones."""
         self.data_dir = Path(data_dir).expanduser().resolve()
@@ -79,6 +83,8 @@ class LocalKafka:
         self._controller_port = controller_port
         self._security = security
         self.rights_file = rights_file or rights_path()
+        self.role = role
+        self.cluster_id = cluster_id
         self._planned: Ports | None = None
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -186,12 +192,14 @@ class LocalKafka:
             secure_bootstrap=self.secure_bootstrap,
         )
 
-    def start(self, timeout: float = 120) -> str:
+    def start(self, timeout: float = 120, *, wait: bool = True) -> str:
         """Start the broker and wait until it serves clients; return its bootstrap address.
 
         If a live broker is already recorded in ``data_dir``, return its address and
-        start nothing. Raises :class:`KafkaSetupError` when ``java``/``mvn`` are missing
-        and :class:`KafkaStartError` when the broker fails or is not ready in time.
+        start nothing. Without ``wait`` it returns once the JVM is launched (the nodes of
+        a cluster start together, none is ready before a quorum; then :meth:`wait_started`).
+        Raises :class:`KafkaSetupError` when ``java``/``mvn`` are missing and
+        :class:`KafkaStartError` when the broker fails or is not ready in time.
         """
         java = find_java()
         jars = ensure_jars()
@@ -201,14 +209,14 @@ class LocalKafka:
                 running = self.status()
                 if running is not None:
                     return running.bootstrap
-                return self._start_locked(java, jars, timeout)
+                return self._start_locked(java, jars, timeout if wait else None)
         except KafkaStartError:
             raise
         except KafkaLocalError as exc:
             raise KafkaStartError(str(exc)) from exc
 
-    def _start_locked(self, java: Path, jars: Path, timeout: float) -> str:
-        """Configure, format if needed, launch and await the broker (lock held)."""
+    def _start_locked(self, java: Path, jars: Path, timeout: float | None) -> str:
+        """Configure, format if needed, launch and (with a ``timeout``) await the broker."""
         ports = self._plan()
         if not port_is_free(ports.port):
             raise KafkaStartError(
@@ -220,31 +228,39 @@ class LocalKafka:
         credentials = self._credentials() if security.enforced else {}
         self._write_config(ports, security, credentials)
         if not is_formatted(self.layout.kraft_dir):
-            format_storage(java, jars, self.layout, scram_format_args(credentials))
+            args = scram_format_args(credentials)
+            format_storage(java, jars, self.layout, args, cluster_id=self.cluster_id)
             save_security(self.layout.security_file, security)
         proc = launch_broker(java, jars, self.layout)
         self._proc = proc
         write_state(self.layout.state_file, self._state(proc.pid, ports, datetime.now(UTC)))
-        try:
-            wait_ready(proc, self.layout.broker_log, ports.port, timeout)
+        if timeout is not None:
+            self.wait_started(timeout)
             if security.enforced:
-                self._provision(credentials)
+                self._guarded(lambda: self._provision(credentials))
+        return ports.bootstrap
+
+    def wait_started(self, timeout: float = 120) -> None:
+        """Wait until the broker this object launched serves clients (else stop it)."""
+        proc = self._proc
+        if proc is not None:
+            ports = self._plan()
+            self._guarded(lambda: wait_ready(proc, self.layout.broker_log, ports.port, timeout))
+
+    def _guarded(self, step: Callable[[], None]) -> None:
+        """Run a step of the start; on any failure stop the launched JVM and re-raise."""
+        try:
+            step()
         except BaseException:
-            terminate(proc.pid, 10.0, proc)
+            if self._proc is not None:
+                terminate(self._proc.pid, 10.0, self._proc)
             self._proc = None
             clear_state(self.layout.state_file)
             raise
-        return ports.bootstrap
 
     def _credentials(self) -> dict[str, str]:
         """The saved passwords, plus new ones for principals the rights file added."""
-        saved = load_credentials(self.credentials_file)
-        users = [r.user for r in parse_rights(self.rights_file.read_text(encoding="utf-8"))]
-        fresh = new_credentials([u for u in users if u not in saved])
-        credentials = {**fresh, **saved}
-        if credentials != saved:
-            save_credentials(self.credentials_file, credentials)
-        return credentials
+        return credentials_of(self.credentials_file, self.rights_file)
 
     def _provision(self, credentials: dict[str, str]) -> None:
         """Users, ACLs (from the rights file) and topics, as the super user."""
@@ -258,7 +274,7 @@ class LocalKafka:
     ) -> None:
         """Write ``server.properties`` and the log4j2 files for ``ports``."""
         layout = self.layout
-        props = server_properties(ports, layout.kraft_dir)
+        props = server_properties(ports, layout.kraft_dir, self.role)
         if security.enforced:  # holds the admin's password: its owner alone may read it
             props |= security_properties(security, ports, credentials["admin"])
         text = render_properties(props, "Kafka broker")

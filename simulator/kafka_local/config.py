@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.kit.topics_admin import replication_for
+
 #: The only address the local broker binds to.
 HOST = "127.0.0.1"
 #: Partitions of auto-created topics.
@@ -120,13 +122,41 @@ def choose_ports(
     return Ports(port=broker, controller_port=controller, sasl_port=sasl_port)
 
 
-def server_properties(ports: Ports, log_dir: Path) -> dict[str, str]:
-    """Return the settings of a one-node KRaft broker-and-controller on 127.0.0.1."""
+@dataclass(frozen=True)
+class NodeRole:
+    """One node of a cluster of ``size`` nodes, each a broker and a controller voter.
+
+    ``voters`` is the controller port of every node, in node order (node ids from 1).
+    """
+
+    node_id: int
+    voters: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        """How many nodes the cluster has."""
+        return len(self.voters)
+
+    @property
+    def quorum_voters(self) -> str:
+        """``controller.quorum.voters``: ``1@127.0.0.1:PORT,2@...``."""
+        return ",".join(f"{i}@{HOST}:{port}" for i, port in enumerate(self.voters, start=1))
+
+
+def server_properties(ports: Ports, log_dir: Path, role: NodeRole | None = None) -> dict[str, str]:
+    """Return the settings of a KRaft broker-and-controller on 127.0.0.1: one node alone,
+    or node ``role.node_id`` of a cluster, whose topics (the internal ones too) get the
+    replication factor and ``min.insync.replicas`` of :func:`replication_for` its size."""
     listeners = f"PLAINTEXT://{HOST}:{ports.port},CONTROLLER://{HOST}:{ports.controller_port}"
-    return {
+    role = role or NodeRole(1, (ports.controller_port,))
+    factor, min_insync = (str(n) for n in replication_for(role.size))
+    # A node gives up (exits) when the quorum has not registered it within this (default
+    # 60 s): three JVMs starting at once on a loaded 2-core machine took longer.
+    quorum = {"initial.broker.registration.timeout.ms": "300000"} if role.size > 1 else {}
+    return quorum | {
         "process.roles": "broker,controller",
-        "node.id": "1",
-        "controller.quorum.voters": f"1@{HOST}:{ports.controller_port}",
+        "node.id": str(role.node_id),
+        "controller.quorum.voters": role.quorum_voters,
         "listeners": listeners,
         "advertised.listeners": listeners,
         "inter.broker.listener.name": "PLAINTEXT",
@@ -135,13 +165,13 @@ def server_properties(ports: Ports, log_dir: Path) -> dict[str, str]:
         "log.dirs": str(log_dir),
         "num.partitions": str(NUM_PARTITIONS),
         "auto.create.topics.enable": "true",
-        "default.replication.factor": "1",
-        "min.insync.replicas": "1",
-        "offsets.topic.replication.factor": "1",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
+        "default.replication.factor": factor,
+        "min.insync.replicas": min_insync,
+        "offsets.topic.replication.factor": factor,
+        "transaction.state.log.replication.factor": factor,
+        "transaction.state.log.min.isr": min_insync,
+        "share.coordinator.state.topic.replication.factor": factor,
+        "share.coordinator.state.topic.min.isr": min_insync,
         "group.initial.rebalance.delay.ms": "0",
         # As many request threads as this machine has cores (defaults 3 and 8): measured with
         # `portalsim bench` on 2 cores, the broker used 19 CPU s instead of 22-26 for the same

@@ -22,8 +22,8 @@ READY_LINE = b"Kafka Server started"
 JVM_OPTS = ("-Xms256m", "-Xmx512m", "-XX:+UseG1GC")
 #: Lines of the broker log quoted in startup errors.
 TAIL_LINES = 30
-#: Seconds allowed to format the storage.
-FORMAT_TIMEOUT = 120.0
+#: Seconds allowed to format the storage (a JVM run; over 120 s on a heavily loaded machine).
+FORMAT_TIMEOUT = 300.0
 _POLL = 0.1
 
 
@@ -46,9 +46,15 @@ def can_connect(port: int, host: str = HOST, timeout: float = 1.0) -> bool:
 
 
 def format_storage(
-    java: Path, jars: Path, layout: DataLayout, extra_args: Sequence[str] = ()
+    java: Path,
+    jars: Path,
+    layout: DataLayout,
+    extra_args: Sequence[str] = (),
+    *,
+    cluster_id: str | None = None,
 ) -> None:
-    """Format the KRaft storage with a fresh cluster id (``extra_args``: e.g. SCRAM users).
+    """Format the KRaft storage with ``cluster_id`` (a cluster's nodes share one), else a
+    fresh one (``extra_args``: e.g. SCRAM users).
 
     With static ``controller.quorum.voters`` Kafka wants no ``--standalone``.
     """
@@ -60,7 +66,7 @@ def format_storage(
         "kafka.tools.StorageTool",
         "format",
         "-t",
-        new_cluster_id(),
+        cluster_id or new_cluster_id(),
         "-c",
         str(layout.server_properties),
         *extra_args,

@@ -30,7 +30,7 @@ from confluent_kafka.admin import (  # type: ignore[attr-defined]  # exported at
 from contracts.rights import AclEntry, Operation, PatternType
 from contracts.rights import ResourceType as RightsResource
 from services.kit.kafka_access import KafkaAccess
-from services.kit.topics_admin import registered_topic_partitions
+from services.kit.topics_admin import registered_topic_partitions, replication_for, topic_configs
 from simulator.kafka_local.errors import KafkaStartError
 
 __all__ = ["provision"]
@@ -133,9 +133,11 @@ def _sync_acls(admin: AdminClient, entries: Iterable[AclEntry]) -> None:
 
 def _ensure_topics(admin: AdminClient) -> None:
     """Create the registered topics and their dead-letter topics that are missing."""
-    existing = set(admin.list_topics(timeout=REQUEST_TIMEOUT).topics)
+    metadata = admin.list_topics(timeout=REQUEST_TIMEOUT)
+    existing = set(metadata.topics)
+    factor, min_insync = replication_for(len(metadata.brokers))
     missing = [
-        NewTopic(name, num_partitions=count, replication_factor=1)
+        NewTopic(name, count, factor, config=topic_configs(min_insync))
         for name, count in registered_topic_partitions().items()
         if name not in existing
     ]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from contracts.rights import parse_rights
 from services.kit.kafka_access import SASL_MECHANISM, KafkaAccess
 from simulator.kafka_local.config import HOST, Ports, write_atomic
 
@@ -142,3 +143,14 @@ def load_security(path: Path) -> BrokerSecurity | None:
 def admin_access(bootstrap: str, credentials: dict[str, str]) -> KafkaAccess:
     """The super user's SASL access to a secure broker."""
     return KafkaAccess(bootstrap, "SASL_PLAINTEXT", ADMIN, SecretStr(credentials[ADMIN]))
+
+
+def credentials_of(path: Path, rights_file: Path) -> dict[str, str]:
+    """The passwords saved in `path`, plus new ones (saved) for principals `rights_file` added."""
+    saved = load_credentials(path)
+    users = [r.user for r in parse_rights(rights_file.read_text(encoding="utf-8"))]
+    fresh = new_credentials([u for u in users if u not in saved])
+    credentials = {**fresh, **saved}
+    if credentials != saved:
+        save_credentials(path, credentials)
+    return credentials

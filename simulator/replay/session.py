@@ -47,6 +47,7 @@ class ReplayPlan:
     settle_timeout_s: float = 600.0
     quiet_s: float = 2.0
     bootstrap: str | None = None
+    brokers: int = 1
     against: Mapping[str, str] | None = None
     keys: Path | None = None
 
@@ -62,7 +63,11 @@ class ReplayPlan:
             )
         settings = service_settings(self.scenario, self.scenario.policies)
         return SystemPlan(
-            bootstrap=self.bootstrap, settings=settings, keys=self.keys, purpose="replay"
+            bootstrap=self.bootstrap,
+            brokers=self.brokers,
+            settings=settings,
+            keys=self.keys,
+            purpose="replay",
         )
 
 

@@ -39,10 +39,10 @@ class RunPlan:
 
     The report goes to `out`, the services' logs to `out/logs`; with `record_to` the run's
     event log too (docs/eventlog.md). The system: a fresh local broker unless `bootstrap`
-    (a fresh secure one with `secure`), the four services started at `log_level` unless
-    `against` names a running deployment's, called with `tokens` (default: from the
-    environment); their state in `store`, with `replicas` processes per service. The
-    started services are supervised by `restart` (`--restart`).
+    (a fresh secure one with `secure`, a fresh cluster of `brokers` local nodes), the four
+    services started at `log_level` unless `against` names a running deployment's, called
+    with `tokens` (default: from the environment); their state in `store`, with `replicas`
+    processes per service. The started services are supervised by `restart` (`--restart`).
     `watch`: the command's live page and Prometheus (docs/watching.md). The dossiers
     sampled at `trace_sample` are traced, their spans in `out/traces` (`traces_dir`).
     """
@@ -53,6 +53,7 @@ class RunPlan:
     bootstrap: str | None = None
     against: Mapping[str, str] | None = None
     secure: bool = False
+    brokers: int = 1
     tokens: RunCredentials | None = None
     record_to: Path | None = None
     log_level: str = "WARNING"
@@ -107,6 +108,7 @@ class RunPlan:
         return SystemPlan(
             bootstrap=self.bootstrap,
             secure=self.secure,
+            brokers=self.brokers,
             # the policies come through the operations API once the services run
             settings=traced(startup_settings(self.scenario, self.log_level), self.traces_dir),
             tokens=RunCredentials.generate(desk_units),

@@ -20,6 +20,7 @@ from pathlib import Path
 from rich.console import Console
 
 from contracts.signing import Signer, TrustStore
+from simulator.kafka_local import LocalKafkaCluster
 from simulator.system.brokers import Broker, broker_for
 from simulator.system.keys import ensure_keys, signer_from
 from simulator.system.processes import ServiceCluster
@@ -35,7 +36,8 @@ class SystemPlan:
     """What system a command runs on.
 
     `bootstrap`: a running broker (host:port); none: a fresh local one, which enforces
-    deploy/rights.yaml with `secure`. `against`: the services of a running deployment
+    deploy/rights.yaml with `secure`, or a fresh local cluster of `brokers` nodes.
+    `against`: the services of a running deployment
     (service name -> URL; needs `bootstrap`); none: the four services are started with
     `settings`. `tokens`: the HTTP tokens, the deployment's (default: from the
     environment) or those the started services accept (default: fresh, every desk).
@@ -50,6 +52,7 @@ class SystemPlan:
 
     bootstrap: str | None = None
     secure: bool = False
+    brokers: int = 1
     against: Mapping[str, str] | None = None
     settings: SystemSettings | None = None
     tokens: RunCredentials | None = None
@@ -70,7 +73,8 @@ class System:
 
     `cluster` is the services this lifecycle started (None against a deployment), which
     fault injection and the benchmark stop and restart; `healthy_seconds` is how long
-    they took to become healthy.
+    they took to become healthy. `broker_pids`: every node of a fresh broker or cluster
+    (`broker_pid` is the first); `kafka_cluster`: the fresh local cluster, if one.
     """
 
     bootstrap: str
@@ -81,6 +85,8 @@ class System:
     trust: TrustStore | None = None
     signer: Signer | None = None
     healthy_seconds: float = 0.0
+    broker_pids: tuple[int, ...] = ()
+    kafka_cluster: LocalKafkaCluster | None = None
 
 
 @contextlib.contextmanager
@@ -98,7 +104,8 @@ def running_system(plan: SystemPlan, console: Console | None = None) -> Iterator
         raise ValueError("replicas share their state only in PostgreSQL: use the postgresql store")
     work_dir = Path(tempfile.mkdtemp(prefix=f"portalsim-{plan.purpose}-"))
     try:
-        with broker_for(plan.bootstrap, console, secure=plan.secure) as broker:
+        brokers = plan.brokers
+        with broker_for(plan.bootstrap, console, secure=plan.secure, brokers=brokers) as broker:
             if plan.against is not None:
                 yield _deployment(plan, plan.against, broker)
                 return
@@ -155,6 +162,8 @@ def _services(
             tokens=cluster.tokens,
             cluster=cluster,
             broker_pid=broker.pid,
+            broker_pids=broker.pids,
+            kafka_cluster=broker.cluster,
             trust=cluster.trust,
             signer=cluster.signer(),
             healthy_seconds=time.monotonic() - started,

@@ -1,4 +1,5 @@
-"""Fault tests: services killed, the broker stopped, poison and duplicated input.
+"""Fault tests: services killed, the broker stopped, a broker of three killed, poison and
+duplicated input.
 
 They run on the session's broker and cluster (tests/conftest.py), restore what they
 break, and are marked `slow` so they can run alone: `bash scripts/test.sh -m slow`.
@@ -7,7 +8,9 @@ break, and are marked `slow` so they can run alone: `bash scripts/test.sh -m slo
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -15,6 +18,7 @@ import pytest
 from simulator.drive.collector import EventCollector
 from simulator.drive.inject import publish_records, submission_records
 from simulator.drive.observations import Observations
+from simulator.kafka_local import LocalKafkaCluster
 from simulator.scenarios.applicants import ApplicantPool
 from simulator.scenarios.demand import generate_demand
 from simulator.scenarios.scenario import BUILT_IN_DIR, load_scenario
@@ -93,3 +97,25 @@ async def workload(
 
 def simulated_day(batch: int) -> date:
     return START.date() + timedelta(days=7 * batch)
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafkaCluster]:
+    """A three-node Kafka cluster of this session's own, started and stopped with the CLI
+    (`portalsim kafka up --brokers 3`, `down`) as a user would."""
+    data = tmp_path_factory.mktemp("kafka-cluster")
+    cli = [sys.executable, "-m", "simulator.cli", "kafka"]
+    started = subprocess.run(
+        [*cli, "up", "--brokers", "3", "--data", str(data), "--timeout", "300"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    try:
+        assert started.returncode == 0, started.stderr[-3000:]
+        cluster = LocalKafkaCluster(data, 3)
+        assert started.stdout.splitlines()[-1] == cluster.bootstrap
+        yield cluster
+    finally:
+        subprocess.run([*cli, "down", "--data", str(data)], capture_output=True, timeout=300)

@@ -40,6 +40,9 @@ class FakeAdmin:
     async def list_topics(self) -> list[str]:
         return list(self.topics)
 
+    async def describe_cluster(self) -> dict[str, Any]:
+        return {"brokers": [{"node_id": 1, "host": "127.0.0.1", "port": 9092}]}
+
     async def create_topics(self, new_topics: list[NewTopic]) -> None:
         for topic in new_topics:
             self.topics[topic.name] = topic.num_partitions

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from services.kit.topics_admin import replication_for
 from simulator.commands.kafka import kafka_app
 from simulator.kafka_local import LocalKafka, Ports, new_cluster_id, port_is_free
 from simulator.kafka_local.config import (
+    NodeRole,
     choose_ports,
     free_port,
     is_formatted,
@@ -102,6 +104,32 @@ def test_server_properties_replicate_internal_topics_once_on_one_node() -> None:
         "share.coordinator.state.topic.min.isr",
     ]
     assert {key: props[key] for key in single_node_keys} == dict.fromkeys(single_node_keys, "1")
+
+
+def test_a_cluster_node_names_every_node_as_a_voter_under_its_own_id() -> None:
+    props = server_properties(PORTS, Path("/data/kraft"), NodeRole(2, (19093, 29093, 39093)))
+    assert props["node.id"] == "2"
+    assert props["controller.quorum.voters"] == (
+        "1@127.0.0.1:19093,2@127.0.0.1:29093,3@127.0.0.1:39093"
+    )
+
+
+def test_a_three_node_cluster_keeps_three_copies_of_every_topic_two_in_sync() -> None:
+    props = server_properties(PORTS, Path("/data/kraft"), NodeRole(1, (19093, 29093, 39093)))
+    copies = ["default.replication.factor", "offsets.topic.replication.factor"]
+    copies += ["transaction.state.log.replication.factor"]
+    in_sync = ["min.insync.replicas", "transaction.state.log.min.isr"]
+    assert {key: props[key] for key in copies} == dict.fromkeys(copies, "3")
+    assert {key: props[key] for key in in_sync} == dict.fromkeys(in_sync, "2")
+
+
+@pytest.mark.parametrize(
+    ("brokers", "expected"), [(1, (1, 1)), (2, (2, 1)), (3, (3, 2)), (5, (3, 2))]
+)
+def test_topics_replicate_on_up_to_three_brokers_all_but_one_in_sync(
+    brokers: int, expected: tuple[int, int]
+) -> None:
+    assert replication_for(brokers) == expected
 
 
 def test_server_properties_make_groups_rebalance_without_delay() -> None:
