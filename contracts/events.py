@@ -30,6 +30,13 @@ from contracts.intake_events import (
 from contracts.payload_types import FROZEN, FormValue, ProcedureCode
 from contracts.people import DeclaredPerson, PersonFacts, PersonRole
 from contracts.personal_data import TAG_FORM, TAG_ID_NUMBER
+from contracts.status_events import (
+    MAX_TRANSITIONS,
+    DossierStatus,
+    DossierStatusChanged,
+    DossierStatusChangedV1,
+    StatusTransition,
+)
 
 __all__ = [
     "AccountKind",
@@ -45,6 +52,7 @@ __all__ = [
     "DossierSettled",
     "DossierStatus",
     "DossierStatusChanged",
+    "DossierStatusChangedV1",
     "DossierSubmitted",
     "FormValue",
     "IdentityCheckCompleted",
@@ -57,6 +65,7 @@ __all__ = [
     "RecordChange",
     "RequesterKind",
     "ResidenceChange",
+    "StatusTransition",
 ]
 
 _ID = Field(min_length=1, max_length=64, description="Dossier id (UUID); the topic's key.")
@@ -165,10 +174,13 @@ class IdentityCheckCompleted(BaseModel):
 
 
 class DossierRouted(BaseModel):
-    """The city portal handed a dossier to the portal that settles it."""
+    """The city portal handed a dossier to the portal that settles it.
+
+    Version 2 adds `transitions`.
+    """
 
     model_config = FROZEN
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     dossier_id: str = _ID
     route_to: Portal = Field(description="Portal that settles the dossier.")
@@ -177,6 +189,12 @@ class DossierRouted(BaseModel):
         default_factory=list, description="Population records of the checked persons."
     )
     routed_simtime: AwareDatetime = Field(description="Simulated time of the routing.")
+    transitions: list[StatusTransition] = Field(
+        default_factory=list,
+        max_length=MAX_TRANSITIONS,
+        description="The city portal's status changes of the dossier made with the routing "
+        "(`routed` last); they travel here instead of in a `dossier.status.changed`.",
+    )
 
 
 class Outcome(StrEnum):
@@ -187,10 +205,13 @@ class Outcome(StrEnum):
 
 
 class DossierSettled(BaseModel):
-    """A dossier reached its final decision: approved with a result document, or rejected."""
+    """A dossier reached its final decision: approved with a result document, or rejected.
+
+    Version 2 adds `transitions`.
+    """
 
     model_config = FROZEN
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     dossier_id: str = _ID
     dossier_code: str = Field(description="Dossier code (mã hồ sơ).")
@@ -217,39 +238,13 @@ class DossierSettled(BaseModel):
     civil_status_change: CivilStatusChange | None = Field(
         None, description="For approved civil-status procedures: what the population DB applies."
     )
-
-
-class DossierStatus(StrEnum):
-    """A status in a dossier's timeline; approved and rejected are terminal."""
-
-    RECEIVED = "received"
-    DIGITISING = "digitising"
-    IDENTITY_CHECK = "identity_check"
-    ROUTED = "routed"
-    PROCESSING = "processing"
-    AWAITING_STEPS = "awaiting_steps"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    RETURNED_AT_DESK = "returned_at_desk"
-
-    @property
-    def is_terminal(self) -> bool:
-        """True for the final decisions."""
-        return self in {DossierStatus.APPROVED, DossierStatus.REJECTED}
-
-
-class DossierStatusChanged(BaseModel):
-    """One step in a dossier's timeline, published by whichever service moved it."""
-
-    model_config = FROZEN
-    VERSION: ClassVar[int] = 1
-
-    dossier_id: str = _ID
-    dossier_code: str = Field(description="Dossier code.")
-    procedure_code: ProcedureCode = Field(description="Procedure code in the catalogue.")
-    status: DossierStatus = Field(description="The new status.")
-    by: str = Field(description="Service or portal that changed it.")
-    note: str = Field("", max_length=500, description="A short explanation.")
+    transitions: list[StatusTransition] = Field(
+        default_factory=list,
+        max_length=MAX_TRANSITIONS,
+        description="The settling service's status changes of the dossier made with the "
+        "settlement, the terminal one (approved or rejected) last; they travel here instead "
+        "of in a `dossier.status.changed`.",
+    )
 
 
 class RecordChange(StrEnum):

@@ -19,6 +19,7 @@ from contracts.events import (
     DossierRouted,
     DossierSettled,
     DossierStatusChanged,
+    DossierStatusChangedV1,
     DossierSubmitted,
     IdentityCheckCompleted,
     IdentityCheckRequested,
@@ -61,6 +62,9 @@ class Topic:
     consumers: frozenset[ServiceName]
     description: str
     partitions: int = 3
+    #: Earlier payload versions still read from event logs, by version (a version whose
+    #: data today's payload also accepts maps to today's payload).
+    older: tuple[tuple[int, type[BaseModel]], ...] = ()
 
     @property
     def event_type(self) -> str:
@@ -72,6 +76,23 @@ class Topic:
     def deadletter(self) -> str:
         """The topic that receives this topic's dead letters."""
         return DEADLETTER_PREFIX + self.name
+
+    @property
+    def version(self) -> int:
+        """The current payload version (the `v<N>` its event type ends with)."""
+        version: int = getattr(self.payload, "VERSION")  # noqa: B009
+        return version
+
+    def payload_of_version(self, version: int) -> type[BaseModel] | None:
+        """The payload model that reads that version's data; None for a version not read."""
+        if version == self.version:
+            return self.payload
+        return dict(self.older).get(version)
+
+    @property
+    def versions_read(self) -> list[int]:
+        """Every payload version read from logs, oldest first."""
+        return sorted({self.version, *(v for v, _ in self.older)})
 
     def key_of(self, payload: BaseModel) -> bytes:
         """The Kafka key of a payload of this topic."""
@@ -121,6 +142,7 @@ TOPICS: tuple[Topic, ...] = (
         frozenset({_S.CITY_PORTAL}),
         frozenset({_S.NATIONAL_PORTAL}),
         "Dossiers handed by the city portal to the national portal or a ministry portal.",
+        older=((1, DossierRouted),),
     ),
     Topic(
         "dossier.settled",
@@ -128,7 +150,8 @@ TOPICS: tuple[Topic, ...] = (
         "dossier_id",
         frozenset({_S.CITY_PORTAL, _S.NATIONAL_PORTAL, _S.ONE_STOP}),
         frozenset({_S.CITY_PORTAL, _S.POPULATION_DB, _S.NATIONAL_PORTAL, _S.ONE_STOP}),
-        "Final decisions on dossiers.",
+        "Final decisions on dossiers, with the status changes made with them.",
+        older=((1, DossierSettled),),
     ),
     Topic(
         "dossier.status.changed",
@@ -136,7 +159,9 @@ TOPICS: tuple[Topic, ...] = (
         "dossier_id",
         frozenset({_S.CITY_PORTAL, _S.NATIONAL_PORTAL, _S.ONE_STOP}),
         frozenset({_S.CITY_PORTAL}),
-        "Every status change of every dossier, for the complete timeline.",
+        "The status changes of a dossier that travel in no settlement or routing, for the "
+        "complete timeline (those a service made together in one event).",
+        older=((1, DossierStatusChangedV1),),
     ),
     Topic(
         "population.record.changed",

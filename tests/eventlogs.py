@@ -8,12 +8,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from contracts.events import (
     Channel,
     DossierSettled,
     DossierStatus,
     DossierStatusChanged,
     Outcome,
+    StatusTransition,
 )
 from contracts.signing import Signer
 from contracts.topics import topic
@@ -58,8 +61,7 @@ def status(dossier_id: str, state: str, by: str = "city_portal") -> DossierStatu
         dossier_id=dossier_id,
         dossier_code="001-260302-0001",
         procedure_code="1.000894",
-        status=DossierStatus(state),
-        by=by,
+        transitions=[StatusTransition(status=DossierStatus(state), by=by, simtime=SIMTIME)],
     )
 
 
@@ -100,6 +102,33 @@ class LogBuilder:
             )
         )
         return self
+
+    def add_versioned(self, topic_name: str, payload: Any, version: int, data: Any) -> LogBuilder:
+        """One record whose `type` is version `version` of the topic and whose `data` is
+        `data` (a record as an older or newer portalsim wrote it)."""
+        self.add(topic_name, payload)
+        line = orjson.loads(self.lines[-1])
+        line["value"]["type"] = f"vn.portalsim.{topic_name}.v{version}"
+        line["value"]["data"] = data
+        self.lines[-1] = orjson.dumps(line)
+        return self
+
+    def dossier_v1(self, dossier_id: str) -> LogBuilder:
+        """The run of `dossier` as status version 1 wrote it: one change per event."""
+        sub = submission(dossier_id=dossier_id, procedure_code="1.000894")
+        self.add("dossier.submitted", sub)
+        decision = settled(dossier_id)
+        for state in ("received", "identity_check", decision.outcome.value):
+            change = status(dossier_id, state)
+            data = change.model_dump(mode="json", exclude={"transitions"})
+            data.update(status=state, by="city_portal", note="")
+            self.add_versioned("dossier.status.changed", change, 1, data)
+        return self.add_versioned(
+            "dossier.settled",
+            decision,
+            1,
+            decision.model_dump(mode="json", exclude={"transitions"}),
+        )
 
     def dossier(self, dossier_id: str, **settle: Any) -> LogBuilder:
         """A whole online marriage registration: submitted, statuses, settled."""

@@ -162,14 +162,14 @@ def receive_dossier(
     An unknown procedure is rejected. A dossier settled before it arrived here (its
     settlement came first) is not settled again.
     """
-    received = _status(sub, DossierStatus.RECEIVED, str(sub.channel))
+    received = _status(sub, DossierStatus.RECEIVED, now, str(sub.channel))
     if procedure is None:
         verdict = Verdict.reject("unknown_procedure", "The procedure code is not offered.")
         then = Reaction() if already_settled else _settle(sub, None, verdict, now)
     else:
         to_check = [p for p in sub.persons if p.id_number]
         if to_check:
-            then = _ask_checks(sub, to_check)
+            then = _ask_checks(sub, to_check, now)
         else:
             then = _proceed(sub, procedure, [], now, policy, already_settled=already_settled)
     return Reaction((received, *then.events), then.awaited_checks, then.settled)
@@ -186,16 +186,18 @@ def checks_answered(
     return _proceed(sub, procedure, list(checks), now, policy)
 
 
-def _ask_checks(sub: DossierSubmitted, persons: list[DeclaredPerson]) -> Reaction:
+def _ask_checks(sub: DossierSubmitted, persons: list[DeclaredPerson], now: datetime) -> Reaction:
     requests = [Outgoing("identity.check.requested", _check_request(sub, p)) for p in persons]
-    checking = _status(sub, DossierStatus.IDENTITY_CHECK)
+    checking = _status(sub, DossierStatus.IDENTITY_CHECK, now)
     return Reaction((*requests, checking), tuple(p.role.value for p in persons))
 
 
-def _status(sub: DossierSubmitted, status: DossierStatus, note: str = "") -> Outgoing:
+def _status(
+    sub: DossierSubmitted, status: DossierStatus, now: datetime, note: str = ""
+) -> Outgoing:
     """A status change of the dossier by the city portal, at the cause's simulated time."""
     return status_change(
-        sub.dossier_id, sub.dossier_code, sub.procedure_code, status, BY, None, note=note
+        sub.dossier_id, sub.dossier_code, sub.procedure_code, status, BY, now, note=note
     )
 
 
@@ -231,7 +233,7 @@ def _proceed(
         identities=[c.record for c in checks if c.record is not None],
         routed_simtime=now,
     )
-    status = _status(sub, DossierStatus.ROUTED, f"to {procedure.settled_by.value}")
+    status = _status(sub, DossierStatus.ROUTED, now, f"to {procedure.settled_by.value}")
     return Reaction((Outgoing("dossier.routed", routed), status))
 
 

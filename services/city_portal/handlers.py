@@ -13,7 +13,9 @@ envelope's time and the event id.
 
 from __future__ import annotations
 
-from contracts.catalogue import Catalogue
+from typing import Any
+
+from contracts.catalogue import Catalogue, Portal
 from contracts.envelope import CloudEvent
 from contracts.events import (
     DossierSettled,
@@ -23,6 +25,7 @@ from contracts.events import (
     PopulationRecordChanged,
     RecordChange,
     RequesterKind,
+    StatusTransition,
 )
 from services.city_portal.accounts import account_checked
 from services.city_portal.civil_status import MarriagePolicy
@@ -111,18 +114,26 @@ class CityPortalHandlers:
         self._carry_out(sub.dossier_id, reaction, ctx)
 
     def on_dossier_settled(self, event: CloudEvent[DossierSettled], ctx: HandlerContext) -> None:
-        """Record a decision made elsewhere (the national portal, a desk)."""
+        """Record a decision made elsewhere (the national portal, a desk) and the status
+        changes it carries (the city portal's own were time-lined as it published them)."""
         settled = event.data
         if self.store.dossier(settled.dossier_id) is None:  # settled before it reached us
             self.store.add_settled_elsewhere(settled)
         self.store.settle(settled)
+        if settled.settled_by != Portal.CITY_PORTAL:
+            self._time_line(settled.dossier_id, settled.transitions, event)
 
     def on_dossier_status_changed(
         self, event: CloudEvent[DossierStatusChanged], ctx: HandlerContext
     ) -> None:
-        """Append a change another service made to the dossier's timeline."""
-        entry = TimelineEntry.of(event.data, event.id, event.simtime, event.time)
-        self.store.record_status(event.data, entry)
+        """Append the changes another service made to the dossier's timeline."""
+        self._time_line(event.data.dossier_id, event.data.transitions, event)
+
+    def _time_line(
+        self, dossier_id: str, changes: list[StatusTransition], event: CloudEvent[Any]
+    ) -> None:
+        for change in changes:
+            self.store.record_status(dossier_id, TimelineEntry.of(change, event.id, event.time))
 
     def on_population_record_changed(
         self, event: CloudEvent[PopulationRecordChanged], ctx: HandlerContext
@@ -139,7 +150,6 @@ class CityPortalHandlers:
             self.store.settle(reaction.settled)
         for outgoing, emitted in zip(reaction.events, ctx.publish(reaction.events), strict=True):
             if isinstance(outgoing.payload, DossierStatusChanged):
-                entry = TimelineEntry.of(
-                    outgoing.payload, emitted.event_id, emitted.simtime, emitted.time
-                )
-                self.store.record_status(outgoing.payload, entry)
+                for change in outgoing.payload.transitions:
+                    entry = TimelineEntry.of(change, emitted.event_id, emitted.time)
+                    self.store.record_status(dossier_id, entry)

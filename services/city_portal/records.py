@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contracts.events import AccountKind, AccountStatus, DossierStatusChanged
+from contracts.events import AccountKind, AccountStatus, StatusTransition
 from contracts.people import DeclaredPerson
 
 __all__ = ["Account", "DossierRecord", "ExpectedCheck", "TimelineEntry"]
@@ -64,11 +64,10 @@ class TimelineEntry:
     event_id: str
 
     @classmethod
-    def of(
-        cls, change: DossierStatusChanged, event_id: str, simtime: datetime, time: datetime
-    ) -> TimelineEntry:
-        """The entry of a published or received status change."""
-        return cls(change.status.value, change.by, change.note, simtime, time, event_id)
+    def of(cls, change: StatusTransition, event_id: str, time: datetime) -> TimelineEntry:
+        """The entry of a published or received status change (`event_id`, `time`: the
+        event that carried it)."""
+        return cls(change.status.value, change.by, change.note, change.simtime, time, event_id)
 
     def as_json(self) -> dict[str, Any]:
         """The entry as the timeline's JSON shows (and the store keeps) it."""

@@ -11,7 +11,7 @@ from datetime import date
 
 import orjson
 
-from contracts.events import DossierSettled, DossierStatusChanged, DossierSubmitted
+from contracts.events import DossierSettled, DossierSubmitted
 from services.city_portal.account_store import AccountTables
 from services.city_portal.records import DossierRecord, ExpectedCheck, TimelineEntry
 from services.kit.store import StoreRow
@@ -202,14 +202,14 @@ class CityPortalStore(AccountTables):
         return [ExpectedCheck(row["role"], row["answer"]) for row in rows]
 
     # -- timeline -----------------------------------------------------------
-    def record_status(self, change: DossierStatusChanged, entry: TimelineEntry) -> None:
+    def record_status(self, dossier_id: str, entry: TimelineEntry) -> None:
         """Append a status change to the dossier's timeline and keep its latest status
         (a terminal one is kept)."""
         self.db.execute(
             "INSERT INTO timeline (dossier_id, entry) VALUES (?, ?)",
-            (change.dossier_id, orjson.dumps(entry.as_json())),
+            (dossier_id, orjson.dumps(entry.as_json())),
         )
-        self.set_status(change.dossier_id, change.status.value)
+        self.set_status(dossier_id, entry.status)
 
     def timeline(self, dossier_id: str) -> list[TimelineEntry]:
         """A dossier's timeline, oldest first."""

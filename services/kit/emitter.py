@@ -25,6 +25,7 @@ from contracts.envelope import CONTENT_TYPE, CloudEvent, utc_now
 from contracts.signing import Signer
 from contracts.topics import ServiceName, topic
 from services.kit.outgoing import Outgoing
+from services.kit.status_folding import fold_statuses
 from services.kit.store import OutboxRecord
 from services.kit.tracing import annotate_request, current_traceparent
 
@@ -232,8 +233,11 @@ class HandlerContext:
         return emitted
 
     def publish(self, events: Iterable[Outgoing]) -> list[Emitted]:
-        """Queue the events a domain decided on, in order (see `emit`)."""
-        return [
+        """Queue the events a domain decided on, in order (see `emit`), a dossier's status
+        changes folded into one event (`fold_statuses`); for each given event, the
+        emitted event that carries it."""
+        folded, carried_by = fold_statuses(list(events))
+        emitted = [
             self.emit(
                 e.topic,
                 e.payload,
@@ -241,5 +245,6 @@ class HandlerContext:
                 subject=e.subject,
                 correlation_id=e.correlation_id,
             )
-            for e in events
+            for e in folded
         ]
+        return [emitted[index] for index in carried_by]

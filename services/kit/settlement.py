@@ -1,7 +1,8 @@
 """Settling a dossier, the one way every service does it.
 
-A settlement is a `dossier.settled` event and the terminal `dossier.status.changed`
-(approved or rejected) at the same simulated moment. The result document number, the
+A settlement is a `dossier.settled` event and the terminal status change (approved or
+rejected) at the same simulated moment; published together, the change travels in the
+settlement's `transitions` (`services.kit.status_folding`). The result document number, the
 working days taken and whether the legal limit was met are computed here and nowhere
 else (the legal-limit rule itself is `contracts.worktime.within_legal_limit`).
 """
@@ -22,6 +23,7 @@ from contracts.events import (
     DossierStatusChanged,
     DossierSubmitted,
     Outcome,
+    StatusTransition,
 )
 from contracts.worktime import HANOI_TZ, within_legal_limit, working_days_between
 from services.kit.outgoing import Outgoing
@@ -139,19 +141,19 @@ def status_change(
     procedure_code: str,
     status: DossierStatus,
     by: str,
-    simtime: datetime | None,
+    simtime: datetime,
     *,
     note: str = "",
     correlation_id: str | None = None,
 ) -> Outgoing:
-    """A `dossier.status.changed` event (the note cut to the contract's 500 characters)."""
+    """A `dossier.status.changed` event of one change (the note cut to the contract's 500
+    characters); the kit folds the changes published together (`fold_statuses`)."""
+    change = StatusTransition(status=status, by=by, note=note[:NOTE_MAX_LENGTH], simtime=simtime)
     payload = DossierStatusChanged(
         dossier_id=dossier_id,
         dossier_code=dossier_code,
         procedure_code=procedure_code,
-        status=status,
-        by=by,
-        note=note[:NOTE_MAX_LENGTH],
+        transitions=[change],
     )
     return Outgoing("dossier.status.changed", payload, simtime, correlation_id)
 

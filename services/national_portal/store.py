@@ -206,12 +206,13 @@ class NationalPortalStore(ServiceStore):
         for event in events:
             payload = event.payload
             if isinstance(payload, DossierStatusChanged):
+                latest = payload.transitions[-1]
                 self._upsert(
                     payload.dossier_id,
                     dossier_code=payload.dossier_code,
                     procedure_code=payload.procedure_code,
-                    status=str(payload.status),
-                    handled_by=payload.by,
+                    status=str(latest.status),
+                    handled_by=latest.by,
                 )
             elif isinstance(payload, DossierSettled):
                 self.record_settled(payload)

@@ -27,7 +27,7 @@ from simulator.diff.output_render import print_output_diff
 from simulator.diff.outputs import OutputDiff, diff_outputs, procedures_of
 from simulator.drive.driver import DriverError
 from simulator.eventlog import EventLogError, EventLogReader, LogRecord
-from simulator.eventlog.reader import check_value
+from simulator.eventlog.reader import check_current, check_value
 from simulator.eventlog.scenarios import header_for, replay_scenario
 from simulator.eventlog.signatures import SignatureCheck, trust_for
 from simulator.replay.alone import AlonePlan, AloneResult, replay_alone
@@ -85,6 +85,7 @@ def _keeper(reader: EventLogReader, check: SignatureCheck) -> Callable[[LogRecor
     def keeps(record: LogRecord) -> bool:
         try:
             check_value(reader.path, record)
+            check_current(reader.path, record)
         except EventLogError as exc:
             if not reader.skip_bad:
                 raise

@@ -1,9 +1,10 @@
 """Each dossier's outcome, derived from an event log's records alone.
 
 A dossier is anything with a dossier id on `dossier.submitted`, `desk.dossier.received`,
-`dossier.settled` or `dossier.status.changed`: online and desk dossiers, and the steps of
-linked groups (with their parent). Duplicates of an event (at-least-once delivery)
-count once, by event id.
+`dossier.settled`, `dossier.routed` or `dossier.status.changed`: online and desk dossiers,
+and the steps of linked groups (with their parent). Its status changes are those every
+version of these events carries (`simulator.eventlog.statuses`). Duplicates of an event
+(at-least-once delivery) count once, by event id.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from simulator.eventlog.format import LogRecord
+from simulator.eventlog.statuses import CARRYING_TOPICS, status_changes
 
 __all__ = ["COMPARED_FIELDS", "DossierOutcome", "outcomes_from_records"]
 
@@ -105,14 +107,12 @@ class _Builder:
             return
         if topic == "desk.dossier.received" and outcome.channel is None:
             outcome.channel = "desk"
-        elif topic == "dossier.status.changed":
-            status = str(data.get("status"))
-            simtime = _simtime(value.get("simtime"))
-            rank = _LIFECYCLE.get(status, len(_LIFECYCLE))
+        for change in status_changes(topic, data, value.get("simtime")):
+            rank = _LIFECYCLE.get(change.status, len(_LIFECYCLE))
             outcome.statuses.append(
-                (simtime, rank, len(outcome.statuses), status, str(data.get("by")))
+                (_simtime(change.simtime), rank, len(outcome.statuses), change.status, change.by)
             )
-        elif topic == "dossier.settled":
+        if topic == "dossier.settled":
             outcome.settlements += 1
             if outcome.settlements == 1:
                 _settle(outcome, data)
@@ -154,9 +154,7 @@ def _settle(outcome: DossierOutcome, data: dict[str, Any]) -> None:
     outcome.working_days_taken = float(days) if days is not None else None
 
 
-_TOPICS = frozenset(
-    {"dossier.submitted", "desk.dossier.received", "dossier.settled", "dossier.status.changed"}
-)
+_TOPICS = frozenset({"dossier.submitted", "desk.dossier.received", *CARRYING_TOPICS})
 
 
 def outcomes_from_records(records: Iterable[LogRecord]) -> dict[str, DossierOutcome]:

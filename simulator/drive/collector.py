@@ -18,6 +18,7 @@ from contracts.topics import DEADLETTER_PREFIX, all_topic_names
 from services.kit.kafka_access import simulator_access
 from services.kit.topics_admin import topic_partitions
 from simulator.drive.observations import Observations, Settlement, Submission
+from simulator.eventlog.statuses import status_changes
 
 __all__ = ["EventCollector"]
 
@@ -112,6 +113,9 @@ class EventCollector:
             data = event["data"]
         except (orjson.JSONDecodeError, KeyError, TypeError):
             return  # the consuming services dead-letter it; we only count it above
+        changes = status_changes(topic, data, event.get("simtime"))
+        if changes:
+            seen.last_status[data["dossier_id"]] = (changes[-1].status, changes[-1].by)
         if topic == "dossier.submitted":
             dossier_id = data["dossier_id"]
             if dossier_id not in seen.submissions:
@@ -130,8 +134,6 @@ class EventCollector:
             seen.settlements.setdefault(settlement.dossier_id, {}).setdefault(
                 settlement.event_id, settlement
             )
-        elif topic == "dossier.status.changed":
-            seen.last_status[data["dossier_id"]] = (data["status"], data["by"])
         elif topic == "desk.queue.changed":
             seen.desk_queue.append((data["unit_code"], event["simtime"], int(data["queue_length"])))
         elif topic == "desk.dossier.received":

@@ -34,7 +34,8 @@ class EventLogError(ValueError):
     """A log that cannot be read as it is: names the file, the line and what is wrong.
 
     `kind` is a short code: `truncated`, `not_json`, `bad_header`, `unknown_version`,
-    `bad_record`, `bad_envelope`, `bad_end`.
+    `bad_record`, `bad_envelope`, `bad_end`, `unknown_payload_version` (a record of a payload
+    version no reader knows), `old_payload_version` (an older one, where only today's will do).
     """
 
     def __init__(self, path: str, line: int, message: str, kind: str) -> None:

@@ -9,6 +9,7 @@ a header that cannot be used is always an error.
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +33,8 @@ from simulator.eventlog.format import (
 __all__ = ["EventLogReader", "read_header"]
 
 GZIP_MAGIC = b"\x1f\x8b"
-_PAYLOADS = {t.name: t.payload for t in TOPICS}
+_TOPICS = {t.name: t for t in TOPICS}
+_TYPE_VERSION = re.compile(r"\.v([0-9]+)$")
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -105,23 +107,55 @@ def read_header(path: Path) -> LogHeader:
 
 
 def check_value(path: Path, record: LogRecord) -> None:
-    """A registered topic's value must be a CloudEvent whose data is that topic's payload."""
+    """A registered topic's value must be a CloudEvent whose data is that topic's payload,
+    of a version this portalsim reads (today's, or an older one the registry keeps)."""
     if record.topic.startswith(DEADLETTER_PREFIX):
         return
-    payload = _PAYLOADS.get(record.topic)
+    where = f"record on {record.topic} (partition {record.partition}, offset {record.offset})"
+    registered = _TOPICS.get(record.topic)
     try:
         if record.value is None:
             parse_envelope(record.raw or b"")
-        elif payload is not None:
-            parse_event(orjson.dumps(record.value), payload)
+        elif registered is not None:
+            raw = orjson.dumps(record.value)
+            version = _version_of(record.value.get("type"))
+            payload = registered.payload_of_version(version or registered.version)
+            if payload is None:
+                read = ", ".join(f"v{v}" for v in registered.versions_read)
+                message = (
+                    f"{where}: payload version v{version} ({record.value.get('type')}) is "
+                    f"not one this portalsim reads ({read})"
+                )
+                raise EventLogError(str(path), record.line, message, "unknown_payload_version")
+            parse_event(raw, payload)
         else:
             parse_envelope(orjson.dumps(record.value))
     except EnvelopeError as exc:
-        message = (
-            f"record on {record.topic} (partition {record.partition}, offset {record.offset}): "
-            f"value is not a valid CloudEvent: {exc}"
-        )
+        message = f"{where}: value is not a valid CloudEvent: {exc}"
         raise EventLogError(str(path), record.line, message, "bad_envelope") from None
+
+
+def check_current(path: Path, record: LogRecord) -> None:
+    """A record a service is fed or compared on must be of today's payload version: a
+    running service reads no other (a whole-system replay and a diff read older ones)."""
+    registered = _TOPICS.get(record.topic)
+    if registered is None or record.value is None:
+        return
+    version = _version_of(record.value.get("type"))
+    if version is not None and version != registered.version:
+        message = (
+            f"record on {record.topic} (partition {record.partition}, offset "
+            f"{record.offset}): payload version v{version} ({record.value.get('type')}); "
+            f"a service alone is fed today's v{registered.version} only: replay the whole "
+            "system (`portalsim replay LOG`), or record the run again"
+        )
+        raise EventLogError(str(path), record.line, message, "old_payload_version")
+
+
+def _version_of(event_type: Any) -> int | None:
+    """The `v<N>` an event type ends with; None when it has none."""
+    found = _TYPE_VERSION.search(event_type) if isinstance(event_type, str) else None
+    return int(found.group(1)) if found else None
 
 
 class EventLogReader:

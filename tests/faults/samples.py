@@ -21,6 +21,7 @@ from contracts.events import (
     PopulationRecordChanged,
     RecordChange,
     RequesterKind,
+    StatusTransition,
 )
 from contracts.people import MaritalStatus, PersonFacts, PersonRole
 from contracts.topics import topic
@@ -80,8 +81,9 @@ def sample_payload(topic_name: str) -> BaseModel:
             dossier_id=sub.dossier_id,
             dossier_code=sub.dossier_code,
             procedure_code=sub.procedure_code,
-            status=DossierStatus.PROCESSING,
-            by="test",
+            transitions=[
+                StatusTransition(status=DossierStatus.PROCESSING, by="test", simtime=SIMTIME)
+            ],
         ),
         "population.record.changed": PopulationRecordChanged(
             id_number="001087012345",

@@ -14,7 +14,7 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 from psycopg import sql
 
 from contracts.envelope import CloudEvent
-from contracts.events import DossierStatus, DossierStatusChanged
+from contracts.events import DossierStatus, DossierStatusChanged, StatusTransition
 from contracts.signing import Signer, TrustStore
 from contracts.topics import ServiceName
 from services.kit import HandlerContext, ServiceMessaging, ServiceStore, StoreWorker
@@ -62,8 +62,11 @@ def kit_harness(tmp_path: Path) -> KitHarnessFactory:
                     dossier_id=event.data.dossier_id,
                     dossier_code=event.data.dossier_code,
                     procedure_code=event.data.procedure_code,
-                    status=DossierStatus.RECEIVED,
-                    by="city_portal",
+                    transitions=[
+                        StatusTransition(
+                            status=DossierStatus.RECEIVED, by="city_portal", simtime=event.simtime
+                        )
+                    ],
                 ),
             )
 

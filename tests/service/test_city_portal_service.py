@@ -190,7 +190,10 @@ async def test_a_national_procedure_is_routed_after_its_identity_check(portal: P
     await portal.answer_checks()
     [routed] = portal.published.on("dossier.routed")
     assert routed["data"]["route_to"] == "ministry.public_security"
-    statuses = [s["data"]["status"] for s in portal.published.on("dossier.status.changed")]
+    [checking] = portal.published.on("dossier.status.changed")
+    statuses = [
+        t["status"] for t in checking["data"]["transitions"] + routed["data"]["transitions"]
+    ]
     assert statuses == ["received", "identity_check", "routed"]
 
 

@@ -56,10 +56,13 @@ class Service:
         return [orjson.loads(r.value) for r in self.records if r.topic == topic_name]
 
     def statuses(self, dossier_id: str) -> list[tuple[str, str]]:
+        """Every status change published about the dossier, in whichever event it travels."""
         return [
-            (e["data"]["status"], e["data"]["by"])
-            for e in self.on("dossier.status.changed")
+            (t["status"], t["by"])
+            for name in ("dossier.status.changed", "dossier.settled")
+            for e in self.on(name)
             if e["data"]["dossier_id"] == dossier_id
+            for t in e["data"]["transitions"]
         ]
 
     def settled(self, dossier_id: str) -> list[dict[str, Any]]:

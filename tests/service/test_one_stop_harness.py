@@ -19,6 +19,7 @@ import httpx
 from faststream.kafka import TestKafkaBroker
 
 from contracts.events import Channel, DossierSettled, Outcome
+from contracts.topics import topic
 from services.kit.runtime import ServiceRuntime
 from services.one_stop.app import build_runtime
 from services.one_stop.settings import OneStopSettings
@@ -98,12 +99,14 @@ class Desk:
         return [e for e in envelopes if e["source"] == "/portalsim/one_stop"]
 
     def statuses(self) -> list[str]:
-        """The statuses one_stop published, oldest first."""
-        return [e["data"]["status"] for e in self.events("dossier.status.changed")]
+        """The statuses one_stop published, oldest first, in whichever event they travel."""
+        return [t["status"] for e in self.events() for t in e["data"].get("transitions", [])]
 
     async def settle(self, data: DossierSettled) -> None:
         """Publish a settlement as another portal would."""
-        event = envelope(data, type="vn.portalsim.dossier.settled.v1", simtime=data.settled_simtime)
+        event = envelope(
+            data, type=topic("dossier.settled").event_type, simtime=data.settled_simtime
+        )
         await self.broker.publish(event.to_bytes(), "dossier.settled", key=data.dossier_id.encode())
 
 

@@ -38,9 +38,10 @@ BIRTH_FORM = {"child_full_name": "Lê Minh", "child_sex": "male", "child_birth_d
 
 def statuses(reaction: Reaction) -> list[str]:
     return [
-        e.payload.status.value
+        t.status.value
         for e in reaction.events
         if isinstance(e.payload, DossierStatusChanged)
+        for t in e.payload.transitions
     ]
 
 
@@ -70,7 +71,7 @@ def test_a_dossier_with_id_numbers_is_received_and_its_checks_asked() -> None:
     assert statuses(reaction) == ["received", "identity_check"]
     assert reaction.awaited_checks == ("applicant",)
     assert reaction.settled is None
-    assert all(e.simtime is None for e in reaction.events)  # at the submission's simtime
+    assert {e.simtime or SIMTIME for e in reaction.events} == {SIMTIME}  # the submission's
 
 
 def test_an_unknown_procedure_is_rejected_on_receipt() -> None:
@@ -98,7 +99,7 @@ def test_a_birth_is_settled_at_the_next_office_moment_with_the_kits_document_num
     assert [e.topic for e in reaction.events] == ["dossier.settled", "dossier.status.changed"]
     terminal = reaction.events[1].payload
     assert isinstance(terminal, DossierStatusChanged)
-    assert terminal.note == settled.result_document_number
+    assert terminal.transitions[0].note == settled.result_document_number
 
 
 def test_a_failed_check_rejects_with_its_reason_in_the_status_note() -> None:
@@ -108,7 +109,7 @@ def test_a_failed_check_rejects_with_its_reason_in_the_status_note() -> None:
     assert reaction.settled is not None and reaction.settled.outcome.value == "rejected"
     terminal = reaction.events[1].payload
     assert isinstance(terminal, DossierStatusChanged)
-    assert terminal.note.startswith("identity_not_found: ")
+    assert terminal.transitions[0].note.startswith("identity_not_found: ")
 
 
 def test_a_procedure_settled_elsewhere_is_routed_with_the_identities() -> None:
@@ -120,7 +121,7 @@ def test_a_procedure_settled_elsewhere_is_routed_with_the_identities() -> None:
     assert (routed.route_to, len(routed.identities)) == (PASSPORT.settled_by, 1)
     status = reaction.events[1].payload
     assert isinstance(status, DossierStatusChanged)
-    assert status.note == f"to {PASSPORT.settled_by.value}"
+    assert status.transitions[0].note == f"to {PASSPORT.settled_by.value}"
 
 
 def test_a_citizen_account_waits_for_its_check_and_a_match_activates_it() -> None:

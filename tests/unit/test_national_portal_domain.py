@@ -59,9 +59,9 @@ def test_a_settled_dossier_publishes_processing_settled_and_its_terminal_status(
     processing, _, terminal = (e.payload for e in events)
     assert isinstance(processing, DossierStatusChanged)
     assert isinstance(terminal, DossierStatusChanged)
-    assert processing.status is DossierStatus.PROCESSING
-    assert terminal.status is DossierStatus.APPROVED
-    assert processing.by == terminal.by == "ministry.public_security"
+    assert processing.transitions[0].status is DossierStatus.PROCESSING
+    assert terminal.transitions[0].status is DossierStatus.APPROVED
+    assert processing.transitions[0].by == terminal.transitions[0].by == "ministry.public_security"
     assert events[0].simtime == SIMTIME
     assert events[1].simtime == events[2].simtime == settled.settled_simtime
 
@@ -101,8 +101,8 @@ def test_a_rejected_dossier_has_a_reason_and_no_document() -> None:
     assert settled.outcome is Outcome.REJECTED
     assert settled.result_document_number is None
     assert settled.reason_code == "incomplete_documents"
-    assert events[-1].payload.status is DossierStatus.REJECTED
-    assert "incomplete_documents" in events[-1].payload.note
+    assert events[-1].payload.transitions[0].status is DossierStatus.REJECTED
+    assert "incomplete_documents" in events[-1].payload.transitions[0].note
 
 
 def test_permanent_residence_moves_the_applicant() -> None:

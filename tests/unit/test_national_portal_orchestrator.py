@@ -88,8 +88,8 @@ def started(adapters: Any = ALWAYS) -> tuple[Any, Any, Codes, DossierRouted]:
 def test_starting_a_group_publishes_awaiting_steps_then_the_first_step() -> None:
     _, events, _, routed = started()
     assert [e.topic for e in events] == ["dossier.status.changed", "dossier.submitted"]
-    assert events[0].payload.status is DossierStatus.AWAITING_STEPS
-    assert events[0].payload.by == "national_portal"
+    assert events[0].payload.transitions[0].status is DossierStatus.AWAITING_STEPS
+    assert events[0].payload.transitions[0].by == "national_portal"
     assert isinstance(events[1].payload, DossierSubmitted)
     assert all(e.correlation_id == routed.dossier_id for e in events)
     assert events[1].subject == events[1].payload.dossier_id
@@ -104,7 +104,9 @@ def test_death_approved_runs_both_internal_steps_and_approves_the_parent() -> No
         (
             e.topic,
             getattr(e.payload, "dossier_id", None),
-            getattr(e.payload, "status", None),
+            e.payload.transitions[0].status
+            if isinstance(e.payload, DossierStatusChanged)
+            else None,
             e.simtime,
         )
         for e in events
@@ -142,8 +144,8 @@ def test_an_internal_step_settlement_names_its_adapter_and_parent() -> None:
     assert (funeral.result_document_number or "").startswith("MTP-")
     first = events[0].payload
     assert isinstance(first, DossierStatusChanged)
-    assert first.by == "ministry.public_security"
-    assert "Deletion of permanent residence" in first.note
+    assert first.transitions[0].by == "ministry.public_security"
+    assert "Deletion of permanent residence" in first.transitions[0].note
 
 
 def test_a_rejected_internal_step_rejects_the_parent_with_its_reason() -> None:
@@ -159,7 +161,7 @@ def test_a_rejected_internal_step_rejects_the_parent_with_its_reason() -> None:
     assert (parent.reason_text or "").startswith("Deletion of permanent residence: Hồ sơ")
     last = events[-1].payload
     assert isinstance(last, DossierStatusChanged)
-    assert last.status is DossierStatus.REJECTED
+    assert last.transitions[0].status is DossierStatus.REJECTED
     assert state.steps[2].status is StepStatus.PENDING
 
 

@@ -72,27 +72,39 @@ def test_a_digitised_dossier_is_announced_then_submitted_in_a_fixed_order() -> N
     assert [(e.slot, e.event.topic) for e in events] == [
         (DeskEventSlot.INTAKE, "desk.dossier.received"),
         (DeskEventSlot.RECEIVED, "dossier.status.changed"),
-        (DeskEventSlot.DIGITISING, "dossier.status.changed"),
         (DeskEventSlot.ARRIVAL, "desk.queue.changed"),
         (DeskEventSlot.OUTCOME, "dossier.submitted"),
     ]
-    assert [e.event.simtime for e in events] == [MONDAY] * 4 + [dossier.slot.done]
+    assert [e.event.simtime for e in events] == [MONDAY] * 3 + [dossier.slot.done]
     assert {e.event.correlation_id for e in events} == {"dossier-1"}
-    assert [e.event.subject for e in events] == ["dossier-1"] * 3 + ["00101", "dossier-1"]
-    assert events[3].event.payload == DeskQueueChanged(
+    assert [e.event.subject for e in events] == ["dossier-1"] * 2 + ["00101", "dossier-1"]
+    assert events[2].event.payload == DeskQueueChanged(
         unit_code="00101", queue_length=3, dossier_id="dossier-1"
     )
 
 
-def test_a_failed_scan_is_rejected_and_settled_by_the_desk_through_the_kits_settlement() -> None:
-    dossier, intake = taken_in(1.0)
-    *_, rejected, settled = intake_events(dossier, intake, 1, 5)
-    assert (rejected.slot, settled.slot) == (DeskEventSlot.REJECTED, DeskEventSlot.OUTCOME)
-    status = rejected.event.payload
+def test_a_desk_dossier_s_received_and_digitising_travel_in_one_status_event() -> None:
+    dossier, intake = taken_in(0.0)
+    status = intake_events(dossier, intake, 3, 5)[1].event.payload
     assert isinstance(status, DossierStatusChanged)
-    assert (status.status, status.note) == (DossierStatus.REJECTED, SCAN_FAILED_TEXT)
+    assert [(t.status, t.by, t.simtime) for t in status.transitions] == [
+        (DossierStatus.RECEIVED, "one_stop", MONDAY),
+        (DossierStatus.DIGITISING, "one_stop", MONDAY),
+    ]
+
+
+def test_a_failed_scan_is_settled_by_the_desk_its_settlement_carrying_every_status() -> None:
+    dossier, intake = taken_in(1.0)
+    *_, settled = intake_events(dossier, intake, 1, 5)
+    assert settled.slot == DeskEventSlot.OUTCOME
     payload = settled.event.payload
     assert isinstance(payload, DossierSettled)
+    assert [(t.status, t.simtime) for t in payload.transitions] == [
+        (DossierStatus.RECEIVED, MONDAY),
+        (DossierStatus.DIGITISING, MONDAY),
+        (DossierStatus.REJECTED, dossier.slot.done),
+    ]
+    assert payload.transitions[-1].note == SCAN_FAILED_TEXT
     assert (payload.outcome, payload.settled_by) == (Outcome.REJECTED, "one_stop")
     assert (payload.reason_code, payload.reason_text) == (SCAN_FAILED, SCAN_FAILED_TEXT)
     assert payload.result_document_number is None
@@ -142,8 +154,8 @@ def test_a_long_rejection_reason_is_cut_to_the_status_notes_limit() -> None:
     returned = returned_at_desk(dossier, rejected)
     assert returned is not None
     assert isinstance(returned.payload, DossierStatusChanged)
-    assert len(returned.payload.note) == 500
-    assert returned.payload.note.startswith("rejected [identity_mismatch]: xxx")
+    assert len(returned.payload.transitions[0].note) == 500
+    assert returned.payload.transitions[0].note.startswith("rejected [identity_mismatch]: xxx")
 
 
 def test_desk_events_get_ids_fixed_by_their_dossier_and_place_however_often_rebuilt() -> None:
@@ -153,7 +165,6 @@ def test_desk_events_get_ids_fixed_by_their_dossier_and_place_however_often_rebu
     again = desk_records(factory, intake_events(dossier, intake, 1, 5))
     ids = [json.loads(record.value)["id"] for record in first]
     assert ids == [json.loads(record.value)["id"] for record in again]
-    slots = [DeskEventSlot.INTAKE, DeskEventSlot.RECEIVED, DeskEventSlot.DIGITISING]
-    slots += [DeskEventSlot.ARRIVAL, DeskEventSlot.REJECTED, DeskEventSlot.OUTCOME]
+    slots = [DeskEventSlot.INTAKE, DeskEventSlot.ARRIVAL, DeskEventSlot.OUTCOME]
     assert ids == [derived_event_id("dossier-1", slot, "one_stop") for slot in slots]
     assert {json.loads(record.value)["correlationid"] for record in first} == {"dossier-1"}

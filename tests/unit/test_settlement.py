@@ -140,14 +140,16 @@ def test_settlement_events_are_the_settlement_then_its_terminal_status() -> None
     assert topics == [("dossier.settled", MONDAY_9), ("dossier.status.changed", MONDAY_9)]
     status = settlement_events(settled, "city_portal", note="step 1")[1].payload
     assert isinstance(status, DossierStatusChanged)
-    assert (status.status, status.note) == (DossierStatus.REJECTED, "step 1: x: why")
+    assert [(t.status, t.note) for t in status.transitions] == [
+        (DossierStatus.REJECTED, "step 1: x: why")
+    ]
 
 
 @given(st.text(max_size=2000))
 def test_every_status_note_is_cut_to_the_contract_s_length(note: str) -> None:
     event = status_change("d", "c", "1.001193", DossierStatus.ROUTED, "by", MONDAY_9, note=note)
     assert isinstance(event.payload, DossierStatusChanged)
-    assert event.payload.note == note[:NOTE_MAX_LENGTH]
+    assert event.payload.transitions[0].note == note[:NOTE_MAX_LENGTH]
 
 
 def test_the_facts_of_a_submission_are_what_its_settlement_repeats() -> None:

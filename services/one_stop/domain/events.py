@@ -28,6 +28,7 @@ from contracts.events import (
 from contracts.units import unit_by_code
 from services.kit.outgoing import Outgoing
 from services.kit.settlement import DossierFacts, Verdict, settle, status_change
+from services.kit.status_folding import fold_statuses
 from services.one_stop.domain.desk import DeskDossier
 from services.one_stop.schemas import IntakeRequest
 
@@ -51,11 +52,13 @@ _SETTLED_BY: Literal["one_stop"] = "one_stop"
 class DeskEventSlot(IntEnum):
     """The place of each event about a desk dossier: the index its event id derives from."""
 
-    RECEIVED = 0  # status received
-    DIGITISING = 1  # status digitising
+    RECEIVED = 0  # statuses received and digitising (one event since status version 2;
+    # carried by the settlement when the scan failed)
+    DIGITISING = 1  # status digitising (alone before status version 2; unused since)
     ARRIVAL = 2  # desk.queue.changed as the dossier joins the queue
     OUTCOME = 3  # dossier.submitted, or dossier.settled when the scan failed
-    REJECTED = 4  # status rejected when the scan failed
+    REJECTED = 4  # status rejected when the scan failed (carried by the settlement since
+    # status version 2; unused since)
     DEPARTURE = 5  # desk.queue.changed as the dossier leaves the queue
     INTAKE = 6  # desk.dossier.received, the paper dossier as handed in
 
@@ -112,10 +115,11 @@ def intake_events(
 ) -> list[DeskEvent]:
     """Everything a desk publishes as it takes ``dossier`` in, in publishing order.
 
-    The paper dossier as handed in; statuses received and digitising and the queue
-    (``queue`` dossiers long with it) at receipt; then, at the end of digitisation, the
-    submission, or, when the scan failed, the rejection (``legal_limit_days``: the
-    procedure's limit, which the settlement reports on).
+    The paper dossier as handed in; statuses received and digitising (one event) and the
+    queue (``queue`` dossiers long with it) at receipt; then, at the end of digitisation,
+    the submission, or, when the scan failed, the rejection (the settlement, carrying the
+    status ``rejected``; ``legal_limit_days``: the procedure's limit, which the settlement
+    reports on).
     """
     slot = dossier.slot
     unit = unit_by_code(dossier.unit_code).name
@@ -134,31 +138,44 @@ def intake_events(
     arrival = DeskQueueChanged(
         unit_code=dossier.unit_code, queue_length=queue, dossier_id=dossier.dossier_id
     )
-    return [
-        _about(
-            dossier,
-            DeskEventSlot.INTAKE,
-            "desk.dossier.received",
-            received,
-            request.received_simtime,
-        ),
-        _status(
-            dossier,
-            DeskEventSlot.RECEIVED,
-            DossierStatus.RECEIVED,
-            slot.received,
-            f"paper dossier received at the one-stop desk of {unit}",
-        ),
-        _status(
-            dossier,
-            DeskEventSlot.DIGITISING,
-            DossierStatus.DIGITISING,
-            slot.received,
-            f"queued for digitisation: {waiting}",
-        ),
-        _about(dossier, DeskEventSlot.ARRIVAL, "desk.queue.changed", arrival, slot.received),
-        *_outcome(dossier, request, legal_limit_days),
-    ]
+    return _folded(
+        [
+            _about(
+                dossier,
+                DeskEventSlot.INTAKE,
+                "desk.dossier.received",
+                received,
+                request.received_simtime,
+            ),
+            _status(
+                dossier,
+                DeskEventSlot.RECEIVED,
+                DossierStatus.RECEIVED,
+                slot.received,
+                f"paper dossier received at the one-stop desk of {unit}",
+            ),
+            _status(
+                dossier,
+                DeskEventSlot.DIGITISING,
+                DossierStatus.DIGITISING,
+                slot.received,
+                f"queued for digitisation: {waiting}",
+            ),
+            _about(dossier, DeskEventSlot.ARRIVAL, "desk.queue.changed", arrival, slot.received),
+            *_outcome(dossier, request, legal_limit_days),
+        ]
+    )
+
+
+def _folded(events: list[DeskEvent]) -> list[DeskEvent]:
+    """The events with each dossier's status changes folded (`fold_statuses`); an event
+    keeps the slot of the event that carries the others."""
+    folded, carried_by = fold_statuses([e.event for e in events])
+    slots: dict[int, DeskEvent] = {}
+    for given, carrier in zip(events, carried_by, strict=True):
+        if carrier not in slots and given.event.topic == folded[carrier].topic:
+            slots[carrier] = given
+    return [DeskEvent(slots[k].dossier_id, slots[k].slot, event) for k, event in enumerate(folded)]
 
 
 def _outcome(
@@ -194,8 +211,8 @@ def _outcome(
         settled_at=done,
         legal_limit_days=legal_limit_days,
     )
-    # The terminal status goes first: the settlement comes back to this service's own
-    # consumer, which answers it with returned_at_desk.
+    # The terminal status travels in the settlement (`_folded`), which comes back to this
+    # service's own consumer, which answers it with returned_at_desk.
     return [
         _status(dossier, DeskEventSlot.REJECTED, DossierStatus.REJECTED, done, SCAN_FAILED_TEXT),
         _about(dossier, DeskEventSlot.OUTCOME, "dossier.settled", settled, done),
