@@ -56,14 +56,16 @@ def city_portal_router(
         "/dossiers",
         status_code=202,
         response_model=DossierAccepted,
-        summary="Submit a dossier, as the holder of the bearer token's account",
+        summary="Submit a dossier, as the holder of the bearer token's account; from an "
+        "account whose identity check is pending it is accepted and held (status held) "
+        "until the check is answered",
         responses=refusals(
             401,
             *BODY_REFUSALS,
             why={
                 403: "account_id names another account than the bearer token's.",
                 404: "The token's account is unknown.",
-                409: "The account is not active (its identity check is pending or refused).",
+                409: "The account is refused (its identity check failed).",
                 429: "No online dossier codes are left for that unit and day.",
             },
         ),

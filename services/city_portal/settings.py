@@ -31,7 +31,10 @@ class CityPortalSettings(PublicApiSettings):
         description='Procedure code -> settling portal, as JSON: {"1.001193": "national_portal"}.',
     )
     account_check_wait_seconds: float = Field(
-        10.0, ge=0, description="How long POST /accounts waits for the identity check."
+        0.0,
+        ge=0,
+        description="How long POST /accounts waits for the identity check (0: it answers "
+        "at once, pending; dossiers submitted meanwhile are held).",
     )
     token_ttl_seconds: int = Field(
         86400, ge=1, description="How long an account's token from POST /accounts works."

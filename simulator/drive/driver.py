@@ -1,7 +1,8 @@
 """Driving the services over HTTP as citizens and desk clerks would.
 
-One `PortalDriver` holds an httpx client per service; every call is bounded by a
-timeout, and waiting for settlements polls with a bound instead of sleeping blindly.
+One `PortalDriver` holds a pooled keep-alive httpx client per service (`connections`:
+sized to the requests in flight); every call is bounded by a timeout, and waiting for
+settlements polls with a bound instead of sleeping blindly.
 An applicant acts with their account's token (`PortalAccount`, from its registration),
 a desk clerk with the desk's token, the simulator's reads and clock with the official
 token (`RunCredentials`).
@@ -89,11 +90,15 @@ class PortalDriver:
         urls: Mapping[str, str],
         credentials: RunCredentials | None = None,
         timeout: float = 30.0,
+        connections: int = 64,
     ) -> None:
         self.credentials = credentials or RunCredentials()
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-        self.city = _Spread(replica_urls(urls, "city_portal"), timeout=timeout, limits=limits)
-        self.desks = _Spread(replica_urls(urls, "one_stop"), timeout=timeout, limits=limits)
+        # one pooled keep-alive client per service, as many connections as requests in
+        # flight; waiting for a free connection is not a failure (no pool timeout)
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        timeouts = httpx.Timeout(timeout, pool=None)
+        self.city = _Spread(replica_urls(urls, "city_portal"), timeout=timeouts, limits=limits)
+        self.desks = _Spread(replica_urls(urls, "one_stop"), timeout=timeouts, limits=limits)
         self.population = httpx.AsyncClient(base_url=urls["population_db"], timeout=timeout)
 
     async def close(self) -> None:

@@ -113,7 +113,7 @@ async def _play(
                 system.bootstrap, plan.record_to, header, start_offsets=collector.start_offsets
             )
         async with (
-            PortalDriver(system.urls, system.tokens) as driver,
+            PortalDriver(system.urls, system.tokens, connections=scenario.concurrency) as driver,
             _supervising(plan, system, started, console) as supervisor,
         ):
             ingress = Ingress(driver, observations, scenario.concurrency, availability=supervisor)
