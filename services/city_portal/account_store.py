@@ -80,6 +80,22 @@ class AccountTables(ServiceStore):
             client_ref=row["client_ref"],
         )
 
+    def account_status(self, account_id: str) -> AccountStatus | None:
+        """An account's status, or None when it is unknown."""
+        row = self.db.execute(
+            "SELECT status FROM accounts WHERE account_id = ?", (account_id,)
+        ).fetchone()
+        return None if row is None else AccountStatus(row["status"])
+
+    def account_refusal(self, account_id: str) -> str | None:
+        """Why the account was refused ("refused" when no reason was kept); None when it is
+        not refused or unknown."""
+        row = self.db.execute(
+            "SELECT reason FROM accounts WHERE account_id = ? AND status = 'refused'",
+            (account_id,),
+        ).fetchone()
+        return None if row is None else str(row["reason"] or "refused")
+
     # -- account tokens (hashes only) ---------------------------------------
     def add_token(self, token_sha256: str, account_id: str, expires_at: datetime) -> None:
         """Keep a token's hash for an account until it expires; expired ones are dropped."""

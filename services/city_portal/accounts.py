@@ -3,6 +3,9 @@
 Pure functions, no IO. A citizen's account waits (`pending`) for the population
 database's identity check of its ID number; a foreigner's is decided at once by the
 policy `foreigners_may_register`. Either way `account.registered` tells the outcome.
+A dossier submitted while its account is pending is held (accepted, nothing published);
+once the account is decided, each held dossier is released: its `dossier.submitted`
+published, to flow as any other (rejected on receipt if the account was refused).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from contracts.events import (
     AccountKind,
     AccountRegistered,
     AccountStatus,
+    DossierSubmitted,
     IdentityCheckCompleted,
     IdentityCheckRequested,
     IdentityResult,
@@ -22,7 +26,7 @@ from contracts.people import DeclaredPerson
 from services.city_portal.records import Account
 from services.kit.outgoing import Outgoing
 
-__all__ = ["account_checked", "registered", "registration", "same_registration"]
+__all__ = ["account_checked", "registered", "registration", "released", "same_registration"]
 
 
 def registration(
@@ -95,3 +99,12 @@ def registered(account: Account) -> AccountRegistered:
         person=account.person,
         client_ref=account.client_ref,
     )
+
+
+def released(held: list[DossierSubmitted]) -> list[Outgoing]:
+    """The `dossier.submitted` of each dossier held for a decided account, at its own
+    simulated time."""
+    return [
+        Outgoing("dossier.submitted", sub, sub.received_simtime, correlation_id=sub.dossier_id)
+        for sub in held
+    ]

@@ -31,6 +31,7 @@ from services.city_portal.use_cases import (
 )
 from services.kit import ServiceMessaging
 from services.kit.http_types import BODY_REFUSALS, refusals
+from services.kit.outbox_flush import CoalescedFlush
 from services.kit.tokens import IssuedToken
 
 __all__ = ["accounts_router"]
@@ -47,8 +48,10 @@ def accounts_router(
     messaging: ServiceMessaging,
     store: CityPortalStore,
     checks: CallerChecks,
+    flush_outbox: CoalescedFlush,
 ) -> APIRouter:
-    """`POST /accounts` and `GET /accounts/{account_id}`."""
+    """`POST /accounts` and `GET /accounts/{account_id}` (`flush_outbox`: the API's shared
+    flush)."""
     router = APIRouter(tags=["accounts"])
     worker = messaging.worker
 
@@ -87,7 +90,7 @@ def accounts_router(
             )
         except ClientRefTakenError as exc:
             raise HTTPException(409, detail=str(exc)) from None
-        await messaging.flush_outbox()
+        await flush_outbox()
         account = await checked(account)
         issued = None
         if account.status != AccountStatus.REFUSED:

@@ -43,6 +43,7 @@ from services.kit.settlement import (
 )
 
 __all__ = [
+    "ACCOUNT_REFUSED",
     "BY",
     "CheckResult",
     "Reaction",
@@ -54,6 +55,8 @@ __all__ = [
 
 #: Who the city portal's status changes are by.
 BY = str(Portal.CITY_PORTAL)
+#: The reason code of a dossier held for an account whose identity check then failed.
+ACCOUNT_REFUSED = "account_refused"
 
 
 @dataclass(frozen=True)
@@ -155,15 +158,23 @@ def receive_dossier(
     policy: MarriagePolicy,
     *,
     already_settled: bool = False,
+    account_refusal: str | None = None,
 ) -> Reaction:
     """A dossier arrives: `received`, then its identity checks asked (status
     `identity_check`), or, with no ID number to check, decided or routed at once.
 
-    An unknown procedure is rejected. A dossier settled before it arrived here (its
-    settlement came first) is not settled again.
+    An unknown procedure is rejected, and so is a dossier held for an account that was
+    then refused (`account_refusal`: why; settled at its own simulated time). A dossier
+    settled before it arrived here (its settlement came first) is not settled again.
     """
     received = _status(sub, DossierStatus.RECEIVED, now, str(sub.channel))
-    if procedure is None:
+    if account_refusal is not None:
+        verdict = Verdict.reject(
+            ACCOUNT_REFUSED, f"The applicant's account was refused: {account_refusal}"
+        )
+        at = sub.received_simtime
+        then = Reaction() if already_settled else _settle(sub, procedure, verdict, at)
+    elif procedure is None:
         verdict = Verdict.reject("unknown_procedure", "The procedure code is not offered.")
         then = Reaction() if already_settled else _settle(sub, None, verdict, now)
     else:

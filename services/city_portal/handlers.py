@@ -27,7 +27,7 @@ from contracts.events import (
     RequesterKind,
     StatusTransition,
 )
-from services.city_portal.accounts import account_checked
+from services.city_portal.accounts import account_checked, released
 from services.city_portal.civil_status import MarriagePolicy
 from services.city_portal.domain import CheckResult, Reaction, checks_answered, receive_dossier
 from services.city_portal.records import TimelineEntry
@@ -67,7 +67,12 @@ class CityPortalHandlers:
         already_settled = stored is None and self.store.is_settled(sub.dossier_id)
         procedure = self._procedure.get(sub.procedure_code)
         reaction = receive_dossier(
-            sub, procedure, event.simtime, self.policy, already_settled=already_settled
+            sub,
+            procedure,
+            event.simtime,
+            self.policy,
+            already_settled=already_settled,
+            account_refusal=self.store.account_refusal(sub.account_id) if sub.account_id else None,
         )
         self._carry_out(sub.dossier_id, reaction, ctx)
 
@@ -76,16 +81,12 @@ class CityPortalHandlers:
     ) -> None:
         """Store the answer; when a dossier has all its answers, decide or route it.
 
-        An account's answer activates or refuses the pending account.
+        An account's answer activates or refuses the pending account, and releases the
+        dossiers held for it.
         """
         answer = event.data
         if answer.requester_kind == RequesterKind.ACCOUNT:
-            account = self.store.account(answer.requester_id)
-            checked = account_checked(account, answer) if account is not None else None
-            if checked is not None:
-                decided, registered = checked
-                self.store.put_account(decided)
-                ctx.publish([registered])
+            self._account_checked(answer, ctx)
             return
         role = answer.role.value
         self.store.dossier(answer.requester_id, lock=True)  # its answers: one replica at a time
@@ -112,6 +113,22 @@ class CityPortalHandlers:
         procedure = self._procedure[sub.procedure_code]
         reaction = checks_answered(sub, procedure, results, event.simtime, self.policy)
         self._carry_out(sub.dossier_id, reaction, ctx)
+
+    def _account_checked(self, answer: IdentityCheckCompleted, ctx: HandlerContext) -> None:
+        """Decide the pending account, then release the dossiers held for it."""
+        self.store.lock(f"account:{answer.requester_id}")  # no submission held meanwhile
+        account = self.store.account(answer.requester_id)
+        checked = account_checked(account, answer) if account is not None else None
+        if checked is None:
+            return
+        decided, registered = checked
+        self.store.put_account(decided)
+        ctx.publish([registered])
+        held = self.store.held_dossiers(decided.account_id)
+        for sub in held:
+            self.store.release_held(sub.dossier_id)
+        if held:
+            ctx.publish(released(held))
 
     def on_dossier_settled(self, event: CloudEvent[DossierSettled], ctx: HandlerContext) -> None:
         """Record a decision made elsewhere (the national portal, a desk) and the status

@@ -35,6 +35,7 @@ from services.city_portal.use_cases import (
 )
 from services.kit import ServiceMessaging
 from services.kit.http_types import BODY_REFUSALS, refusals
+from services.kit.outbox_flush import CoalescedFlush
 from services.kit.public_api import official_check
 
 __all__ = ["city_portal_router"]
@@ -50,20 +51,23 @@ def city_portal_router(
     router = APIRouter()
     worker = messaging.worker
     checks = CallerChecks(settings, worker, store)
-    router.include_router(accounts_router(settings, messaging, store, checks))
+    flush_outbox = CoalescedFlush(messaging.flush_outbox)  # one flush for many requests
+    router.include_router(accounts_router(settings, messaging, store, checks, flush_outbox))
 
     @router.post(
         "/dossiers",
         status_code=202,
         response_model=DossierAccepted,
-        summary="Submit a dossier, as the holder of the bearer token's account",
+        summary="Submit a dossier, as the holder of the bearer token's account; from an "
+        "account whose identity check is pending it is accepted and held (status held) "
+        "until the check is answered",
         responses=refusals(
             401,
             *BODY_REFUSALS,
             why={
                 403: "account_id names another account than the bearer token's.",
                 404: "The token's account is unknown.",
-                409: "The account is not active (its identity check is pending or refused).",
+                409: "The account is refused (its identity check failed).",
                 429: "No online dossier codes are left for that unit and day.",
             },
         ),
@@ -85,7 +89,7 @@ def city_portal_router(
             raise HTTPException(409, detail=str(exc)) from None
         except DossierCodesExhaustedError as exc:
             raise HTTPException(429, detail=str(exc)) from None
-        await messaging.flush_outbox()
+        await flush_outbox()
         code = submitted.dossier_code
         return DossierAccepted(
             dossier_id=submitted.dossier_id,

@@ -130,7 +130,10 @@ class DossierAccepted(BaseModel):
 
     dossier_id: str = Field(description="Dossier id.")
     dossier_code: str = Field(description="Dossier code (mã hồ sơ).")
-    status: str = Field(description="Current status.")
+    status: str = Field(
+        description="Current status: received, or held while the account's identity check "
+        "is pending."
+    )
     status_url: str = Field(description="Where to follow it.")
 
 

@@ -47,7 +47,10 @@ class CityPortalSettings(PublicApiSettings):
         json_schema_extra=POLICY,
     )
     account_check_wait_seconds: float = Field(
-        10.0, ge=0, description="How long POST /accounts waits for the identity check."
+        0.0,
+        ge=0,
+        description="How long POST /accounts waits for the identity check (0: it answers "
+        "at once, pending; dossiers submitted meanwhile are held).",
     )
     token_ttl_seconds: int = Field(
         86400, ge=1, description="How long an account's token from POST /accounts works."

@@ -66,14 +66,19 @@ class CityPortalStore(AccountTables):
             self.db.execute(
                 "UPDATE dossiers SET account_id = json_extract(submission, '$.account_id')"
             )
+        self.db.execute(  # the dossiers held for an account whose identity check is pending
+            "CREATE INDEX IF NOT EXISTS dossiers_held ON dossiers (account_id)"
+            " WHERE status = 'held'"
+        )
 
     # -- dossiers -----------------------------------------------------------
     def next_sequence(self, unit_code: str, day: date, first: int) -> int:
         """The next number of a unit's daily sequence, starting at `first`."""
         return self.next_in_sequence("code_sequences", "last", unit_code, day, first)
 
-    def add_dossier(self, submission: DossierSubmitted) -> bytes | None:
-        """Insert a submitted dossier in status received; its stored JSON, or None when it
+    def add_dossier(self, submission: DossierSubmitted, *, held: bool = False) -> bytes | None:
+        """Insert a submitted dossier in status received (`held`: in status held, for an
+        account whose identity check is pending); its stored JSON, or None when it
         already exists.
 
         The applicant's account (none for desk dossiers) is the submission's; a dossier
@@ -88,6 +93,7 @@ class CityPortalStore(AccountTables):
             submission.parent_dossier_id,
             stored,
             submission.account_id,
+            "held" if held else "received",
         )
         return stored if inserted else None
 
@@ -111,12 +117,13 @@ class CityPortalStore(AccountTables):
         parent: str | None,
         submission: bytes,
         account_id: str | None = None,
+        status: str = "received",
     ) -> bool:
         inserted = self.db.execute(
             "INSERT INTO dossiers (dossier_id, dossier_code, procedure_code, channel, "
             "parent_dossier_id, status, submission, account_id)"
-            " VALUES (?, ?, ?, ?, ?, 'received', ?, ?) ON CONFLICT DO NOTHING",
-            (dossier_id, code, procedure, channel, parent, submission, account_id),
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (dossier_id, code, procedure, channel, parent, status, submission, account_id),
         )
         if inserted.rowcount == 0:
             if account_id is not None:
@@ -142,6 +149,22 @@ class CityPortalStore(AccountTables):
         """A dossier by its code, or None."""
         row = self.db.execute("SELECT * FROM dossiers WHERE dossier_code = ?", (code,)).fetchone()
         return None if row is None else _dossier_record(row)
+
+    def held_dossiers(self, account_id: str) -> list[DossierSubmitted]:
+        """The submissions held for an account (its identity check pending), by code."""
+        rows = self.db.execute(
+            "SELECT submission FROM dossiers WHERE account_id = ? AND status = 'held'"
+            " ORDER BY dossier_code",
+            (account_id,),
+        )
+        return [DossierSubmitted.model_validate_json(row["submission"]) for row in rows]
+
+    def release_held(self, dossier_id: str) -> None:
+        """A held dossier goes on: status received (its submission is published)."""
+        self.db.execute(
+            "UPDATE dossiers SET status = 'received' WHERE dossier_id = ? AND status = 'held'",
+            (dossier_id,),
+        )
 
     def is_settled(self, dossier_id: str) -> bool:
         """True when the dossier's final decision is recorded."""

@@ -162,27 +162,31 @@ def submit_dossier(
     request: DossierRequest,
     account_id: str,
 ) -> Submitted:
-    """Accept a dossier from an active account: its code, the dossier, `dossier.submitted`.
+    """Accept a dossier: its code, the dossier, `dossier.submitted` (an active account), or
+    its code and the dossier held until the account's identity check is answered (a
+    pending one; `accounts.released` then publishes it).
 
     The same client_ref again gives the dossier accepted before. Raises
-    `InvalidFieldError`, `UnknownAccountError`, `AccountNotActiveError` or
-    `DossierCodesExhaustedError`.
+    `InvalidFieldError`, `UnknownAccountError`, `AccountNotActiveError` (a refused account)
+    or `DossierCodesExhaustedError`.
     """
     check_dossier_request(catalogue, request)
-    account = store.account(account_id)
-    if account is None:
-        raise UnknownAccountError(f"account_id {account_id!r} is unknown")
-    if account.status != AccountStatus.ACTIVE:
-        raise AccountNotActiveError(f"account_id {account_id!r} is {account.status}, not active")
     dossier_id = dossier_id_for(
         Channel.ONLINE, request.client_ref and f"{account_id}:{request.client_ref}"
     )
-    existing = store.dossier(dossier_id)
-    if existing is not None:
-        return Submitted(dossier_id, existing.dossier_code, existing.status)
     day = request.submitted_simtime.astimezone(HANOI_TZ).date()
     first, last = SEQUENCE_BLOCKS[Channel.ONLINE]
     with store.transaction():
+        store.lock(f"account:{account_id}")  # its check's answer releases what is held
+        status = store.account_status(account_id)
+        if status is None:
+            raise UnknownAccountError(f"account_id {account_id!r} is unknown")
+        if status == AccountStatus.REFUSED:
+            raise AccountNotActiveError(f"account_id {account_id!r} is refused, not active")
+        existing = store.dossier(dossier_id)
+        if existing is not None:
+            return Submitted(dossier_id, existing.dossier_code, existing.status)
+        held = status == AccountStatus.PENDING
         number = store.next_sequence(request.unit_code, day, first)
         if number > last:
             raise DossierCodesExhaustedError(
@@ -203,10 +207,13 @@ def submit_dossier(
         event = Outgoing(
             "dossier.submitted", submission, request.submitted_simtime, correlation_id=dossier_id
         )
-        record = factory.record_input(event, event_id=derived_event_id(dossier_id, 0, _PRODUCER))
-        store.add_dossier(submission)
-        store.add_outbox([record])
-    return Submitted(dossier_id, submission.dossier_code, "received")
+        store.add_dossier(submission, held=held)
+        if not held:
+            record = factory.record_input(
+                event, event_id=derived_event_id(dossier_id, 0, _PRODUCER)
+            )
+            store.add_outbox([record])
+    return Submitted(dossier_id, submission.dossier_code, "held" if held else "received")
 
 
 def dossier_view(store: CityPortalStore, code: str, caller: Caller) -> dict[str, Any] | None:

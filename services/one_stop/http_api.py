@@ -20,6 +20,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from contracts.units import is_hanoi_unit
 from services.kit.http_types import BODY_REFUSALS, Moment, refusals, unit_code_schema
 from services.kit.messaging import ServiceMessaging
+from services.kit.outbox_flush import CoalescedFlush
 from services.kit.public_api import official_check
 from services.kit.tokens import BearerToken, matches_any, unauthorized
 from services.one_stop import use_cases
@@ -96,6 +97,7 @@ def desk_clerk_check(settings: OneStopSettings) -> Callable[[str, str], None]:
 def desk_router(messaging: ServiceMessaging, desks: DeskConfig, store: OneStopStore) -> APIRouter:
     """The routes of the desks; store work runs on the store worker, then the outbox flushes."""
     router = APIRouter(tags=["desks"])
+    flush_outbox = CoalescedFlush(messaging.flush_outbox)  # one flush for many requests
     settings = desks.settings
     worker = messaging.worker
     desk_clerk = Depends(desk_clerk_check(settings))
@@ -124,7 +126,7 @@ def desk_router(messaging: ServiceMessaging, desks: DeskConfig, store: OneStopSt
         except DeskSequenceExhaustedError as exc:
             raise HTTPException(status_code=409, detail=f"unit_code {unit_code!r}: {exc}") from exc
         # Flushed on a repeat too: a request that failed while publishing is retried.
-        await messaging.flush_outbox()
+        await flush_outbox()
         return accepted
 
     @router.get("/desks", summary="Every desk that took a dossier in, with its peak queue")
@@ -154,7 +156,7 @@ def desk_router(messaging: ServiceMessaging, desks: DeskConfig, store: OneStopSt
     )
     async def advance_clock(body: ClockAdvance) -> ClockAdvanced:
         advanced = await worker.run(use_cases.advance_clock, store, desks, body.simtime)
-        await messaging.flush_outbox()
+        await flush_outbox()
         return advanced
 
     return router

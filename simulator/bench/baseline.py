@@ -14,7 +14,7 @@ import contextlib
 import os
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import structlog
@@ -33,6 +33,8 @@ PARTITIONS = 3
 #: yielding while its buffer has room, and a 2-million-record loop that never yields
 #: starved the consumer's heartbeats: the group dropped it and its commit failed.
 YIELD_EVERY = 500
+#: Sends whose confirms may be pending at once (the memory of a long run stays flat).
+CONFIRMS_IN_FLIGHT = 20_000
 _FILLER = os.urandom(1 << 20)
 
 
@@ -89,20 +91,25 @@ async def _wait_assigned(consumer: AIOKafkaConsumer, timeout_s: float = 60.0) ->
         await consumer.getmany(timeout_ms=100)
 
 
-async def run_baseline(
-    bootstrap: str, value_sizes: Sequence[int], key_sizes: Sequence[int]
-) -> BaselineResult:
-    """Produce and consume `len(value_sizes)` records of these sizes; time it."""
+def _records(sizes: Mapping[tuple[int, int], int]) -> Iterator[tuple[bytes | None, bytes]]:
+    """Records of these (key size, value size) counts, made as they are sent (none kept)."""
+    index = 0
+    for (key_size, value_size), count in sorted(sizes.items()):
+        for _ in range(count):
+            yield _key(key_size, index), _payload(value_size, index)
+            index += 1
+
+
+async def run_baseline(bootstrap: str, sizes: Mapping[tuple[int, int], int]) -> BaselineResult:
+    """Produce and consume as many records of each (key size, value size) as `sizes`
+    counts; time it."""
     name = f"bench.baseline.{uuid.uuid4().hex[:8]}"
     admin = AIOKafkaAdminClient(
         **simulator_access(bootstrap).aiokafka_options(), client_id="bench-baseline"
     )
     await admin.start()
     await admin.create_topics([NewTopic(name, num_partitions=PARTITIONS, replication_factor=1)])
-    records = [
-        (_key(k, i), _payload(v, i))
-        for i, (k, v) in enumerate(zip(key_sizes, value_sizes, strict=True))
-    ]
+    total = sum(sizes.values())
     producer = AIOKafkaProducer(
         **simulator_access(bootstrap).aiokafka_options(),
         acks="all",
@@ -124,12 +131,15 @@ async def run_baseline(
     try:
         await _wait_assigned(consumer)
         started = time.perf_counter()
-        consuming = asyncio.create_task(_consume(consumer, len(records)))
+        consuming = asyncio.create_task(_consume(consumer, total))
         sends = []
-        for index, (key, value) in enumerate(records):
+        for index, (key, value) in enumerate(_records(sizes)):
             sends.append(await producer.send(name, value, key=key))
             if index % YIELD_EVERY == YIELD_EVERY - 1:
                 await asyncio.sleep(0)  # the consumer and its heartbeats run too
+            if len(sends) >= CONFIRMS_IN_FLIGHT:  # bounded: confirms awaited as it goes
+                await asyncio.gather(*sends)
+                sends.clear()
         await asyncio.gather(*sends)
         produced = time.perf_counter() - started
         await consuming
@@ -140,5 +150,5 @@ async def run_baseline(
         with contextlib.suppress(Exception):
             await admin.delete_topics([name])
         await admin.close()
-    size = sum(len(v) + len(k or b"") for k, v in records)
-    return BaselineResult(len(records), size, produced, elapsed)
+    size = sum((key + value) * n for (key, value), n in sizes.items())
+    return BaselineResult(total, size, produced, elapsed)

@@ -1,15 +1,22 @@
-"""The machine a benchmark's figures come from: cores, memory, load, software."""
+"""The machine a benchmark's figures come from: cores, memory, load, software; and the
+benchmark process's own peak memory."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import platform
+import resource
 import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["machine"]
+__all__ = ["machine", "peak_rss_mb"]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (MB; Linux counts KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def machine() -> dict[str, Any]:

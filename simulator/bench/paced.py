@@ -1,4 +1,5 @@
-"""Injecting submission records into Kafka, all at once or at a fixed rate.
+"""Injecting submission records into Kafka, all at once or at a fixed rate, as they stream
+from the workload (none kept).
 
 Each record's timestamp (Kafka CreateTime) is set at the moment it is handed to the
 producer, and kept per dossier: the start of its submission-to-settlement latency.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
@@ -17,7 +19,10 @@ from contracts.envelope import CONTENT_TYPE
 from services.kit import OutboxRecord
 from services.kit.kafka_access import simulator_access
 
-__all__ = ["Injection", "inject"]
+__all__ = ["CONFIRMS_IN_FLIGHT", "Injection", "inject"]
+
+#: Sends whose confirms may be pending at once (the memory of a long run stays flat).
+CONFIRMS_IN_FLIGHT = 20_000
 
 
 @dataclass
@@ -31,9 +36,10 @@ class Injection:
 
 
 async def inject(
-    bootstrap: str, records: Sequence[OutboxRecord], rate: float | None = None
+    bootstrap: str, records: Iterable[OutboxRecord], rate: float | None = None
 ) -> Injection:
-    """Publish the records (every confirm awaited); at most `rate` a second when given."""
+    """Publish the records as the iterable yields them (every confirm awaited; at most
+    `CONFIRMS_IN_FLIGHT` pending at once); at most `rate` a second when given."""
     producer = AIOKafkaProducer(
         **simulator_access(bootstrap).aiokafka_options(),
         acks="all",
@@ -46,31 +52,30 @@ async def inject(
     try:
         started = time.perf_counter()
         injection.started_ms = int(time.time() * 1000)
-        sends = []
+        sends: list[asyncio.Future[Any]] = []
         sent = 0
-        while sent < len(records):
-            due = len(records)
-            if rate:
-                due = min(due, int((time.perf_counter() - started) * rate) + 1)
-            for record in records[sent:due]:
-                now_ms = int(time.time() * 1000)
-                if record.key:
-                    injection.submitted_ms[record.key.decode()] = now_ms
-                sends.append(
-                    await producer.send(
-                        record.topic,
-                        record.value,
-                        key=record.key,
-                        headers=[(k, v.encode()) for k, v in record.headers] or headers,
-                        timestamp_ms=now_ms,
-                    )
+        for record in records:
+            if rate and (ahead := sent / rate - (time.perf_counter() - started)) > 0.005:
+                await asyncio.sleep(ahead)
+            now_ms = int(time.time() * 1000)
+            if record.key:
+                injection.submitted_ms[record.key.decode()] = now_ms
+            sends.append(
+                await producer.send(
+                    record.topic,
+                    record.value,
+                    key=record.key,
+                    headers=[(k, v.encode()) for k, v in record.headers] or headers,
+                    timestamp_ms=now_ms,
                 )
-            sent = max(sent, due)
-            if rate and sent < len(records):
-                await asyncio.sleep(0.005)
+            )
+            sent += 1
+            if len(sends) >= CONFIRMS_IN_FLIGHT:
+                await asyncio.gather(*sends)
+                sends.clear()
         await asyncio.gather(*sends)
         injection.seconds = time.perf_counter() - started
-        injection.achieved_rate = len(records) / injection.seconds if injection.seconds else 0.0
+        injection.achieved_rate = sent / injection.seconds if injection.seconds else 0.0
     finally:
         await producer.stop()
     return injection

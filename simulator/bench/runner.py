@@ -4,12 +4,15 @@ Order: broker and services up (the population seeded) while the workload is buil
 N dossiers injected at once and watched until every one has settled and every consumer
 group has caught up; the records of that run counted; the same number of records of the
 same sizes through plain aiokafka; then dossiers injected at a fixed rate (half the
-measured peak unless given) for their latency; optionally ingress over HTTP; finally
+measured peak unless given) for their latency; then the HTTP path (citizens' accounts and
+dossiers, thousands in flight, until settled) beside the injected one, with their ratio
+(`--no-http`: not); finally
 population_db restarted to show it answers from its file without reseeding. The run is
 signed unless `signed=False` (`--unsigned`); the cost of signing and verifying one
-envelope is measured in this process as well (`signing`). With `tracing="file"` the
-services write spans, and tracing's cost is measured in the same session
-(`tracing_cost.py`).
+envelope is measured in this process as well (`signing`). The workloads are made in a
+worker process and streamed (`workload`); the bench process's own peak memory and the
+worker's are in `memory`. With `tracing="file"` the services write spans, and tracing's
+cost is measured in the same session (`tracing_cost.py`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import os
 import tempfile
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -29,7 +31,7 @@ from rich.console import Console
 
 from services.kit.topics_admin import ensure_topics
 from simulator.bench.baseline import run_baseline
-from simulator.bench.host import machine
+from simulator.bench.host import machine, peak_rss_mb
 from simulator.bench.ingress import measure_http
 from simulator.bench.lag import LagSampler
 from simulator.bench.measure import ProcessMeter
@@ -39,8 +41,8 @@ from simulator.bench.signing import measure_signing
 from simulator.bench.stats import latencies_by_path, size_summary, summarise_latencies
 from simulator.bench.tracing_cost import measure_tracing_cost
 from simulator.bench.watch import SettlementWatcher, end_offsets, scan_records
-from simulator.bench.workload import Workload, build_workload
-from simulator.scenarios.applicants import ApplicantPool
+from simulator.bench.workload import Workload, WorkloadMaker
+from simulator.scenarios.scenario import DEFAULT_CONCURRENCY
 from simulator.system.lifecycle import System, SystemPlan, running_system
 from simulator.system.processes import ServiceCluster
 from simulator.system.settings import SERVICE_NAMES, traced
@@ -59,9 +61,9 @@ class BenchOptions:
     population: int = 1_000_000
     rate: float | None = None
     latency_seconds: float = 20.0
-    http: bool = False
-    http_dossiers: int = 1_000
-    http_concurrency: int = 32
+    http: bool = True
+    http_dossiers: int = 5_000
+    http_concurrency: int = DEFAULT_CONCURRENCY
     bootstrap: str | None = None
     settle_timeout_s: float = 1800.0
     restart_check: bool = True
@@ -114,7 +116,7 @@ async def _throughput(
     meter = ProcessMeter(pids)
     meter.begin()
     log.print(f"injecting {len(ids):,} dossiers...")
-    injected = await inject(bootstrap, work.records)
+    injected = await inject(bootstrap, work.records())
     all_settled = await watcher.wait(ids, timeout_s)
     last_ms = max((watcher.settled[d].timestamp_ms for d in ids if d in watcher.settled), default=0)
     drained_at = await _drained(lag)
@@ -127,7 +129,7 @@ async def _throughput(
     for d in ids:
         if d in watcher.settled:
             outcomes[watcher.settled[d].outcome] = outcomes.get(watcher.settled[d].outcome, 0) + 1
-    latencies = latencies_by_path(ids, injected.submitted_ms, watcher.settled, work.procedures)
+    latencies = latencies_by_path(ids, injected.submitted_ms, watcher.settled, work.linked)
     result = {
         "dossiers": len(ids),
         "settled": watcher.count(ids),
@@ -163,9 +165,9 @@ async def _latency_run(
 ) -> dict[str, Any]:
     ids = work.dossier_ids
     watcher.expect(ids)
-    injected = await inject(bootstrap, work.records, rate=rate)
+    injected = await inject(bootstrap, work.records(), rate=rate)
     all_settled = await watcher.wait(ids, timeout_s)
-    latencies = latencies_by_path(ids, injected.submitted_ms, watcher.settled, work.procedures)
+    latencies = latencies_by_path(ids, injected.submitted_ms, watcher.settled, work.linked)
     summary = summarise_latencies(latencies)
     return {
         "rate_offered": round(rate, 1),
@@ -187,12 +189,12 @@ async def _measured(
 
 
 async def _bench(
-    options: BenchOptions, system: System, pool: ApplicantPool, log: Console
+    options: BenchOptions, system: System, maker: WorkloadMaker, log: Console
 ) -> dict[str, Any]:
     bootstrap, cluster, signer = system.bootstrap, system.cluster, system.signer
     assert cluster is not None  # the bench starts its own services
     await ensure_topics(bootstrap)
-    work = await asyncio.to_thread(build_workload, options.dossiers, pool, "bench", START, signer)
+    work = await asyncio.to_thread(maker.workload, options.dossiers, "bench", START, signer)
     result: dict[str, Any] = {
         "population": {
             "size": options.population,
@@ -207,7 +209,7 @@ async def _bench(
         f"settled {throughput['settled']:,} at {throughput['dossiers_per_second']:,}/s; "
         f"baseline with {scan.total:,} records..."
     )
-    baseline = await run_baseline(bootstrap, scan.value_sizes, scan.key_sizes)
+    baseline = await run_baseline(bootstrap, scan.sizes)
     result["baseline"] = {
         "records": baseline.records,
         "bytes": baseline.bytes,
@@ -222,7 +224,7 @@ async def _bench(
     count = max(1, int(rate * options.latency_seconds))
     log.print(f"latency run: {count:,} dossiers at {rate:,.0f}/s...")
     paced = await asyncio.to_thread(
-        build_workload, count, pool, "bench-latency", work.next_start(), signer
+        maker.workload, count, "bench-latency", work.next_start(), signer
     )
     result["latency_run"] = await _latency_run(
         bootstrap, watcher, paced, rate, options.settle_timeout_s
@@ -231,7 +233,7 @@ async def _bench(
     if options.tracing == "file" and options.trace_dir is not None:
         result["tracing"] = await measure_tracing_cost(
             lambda w: _measured(system, cluster, w, options.settle_timeout_s, log),
-            pool,
+            maker,
             options.dossiers,
             paced.next_start(),
             signer,
@@ -240,14 +242,24 @@ async def _bench(
             options.trace_sample,
         )
     if options.http:
-        log.print(f"ingress over HTTP: {options.http_dossiers:,} dossiers...")
-        result["http"] = await measure_http(
-            system, pool, options.http_dossiers, options.http_concurrency, paced.next_start()
+        log.print(f"the HTTP path: {options.http_dossiers:,} dossiers...")
+        items = await asyncio.to_thread(
+            maker.http_items, options.http_dossiers, "bench-http", paced.next_start()
         )
-    signing = await asyncio.to_thread(measure_signing, [r.value for r in work.records])
+        http = await measure_http(system, items, options.http_concurrency, options.settle_timeout_s)
+        del items
+        result["http"] = http
+        result["http_to_injected"] = round(
+            http["dossiers_per_second"] / max(throughput["dossiers_per_second"], 1e-6), 3
+        )
+    signing = await asyncio.to_thread(measure_signing, work.sample)
     result["signing"] = {"run_signed": options.signed, **signing}
     if options.restart_check:
         result["population"].update(await asyncio.to_thread(restart_population_db, cluster))
+    result["memory"] = {
+        "bench_peak_rss_mb": peak_rss_mb(),
+        "workload_worker_peak_rss_mb": await asyncio.to_thread(maker.peak_rss_mb),
+    }
     return result
 
 
@@ -275,10 +287,12 @@ def run_bench(options: BenchOptions, console: Console | None = None) -> dict[str
         f"starting the four services (population {options.population:,}) "
         "and building the workload..."
     )
-    with ThreadPoolExecutor(1) as background:  # the applicants while the system starts
-        pool = background.submit(ApplicantPool, options.population, 6, START)
+    maker = WorkloadMaker(options.population, START)  # its population made meanwhile
+    try:
         with running_system(plan) as system:
-            result = asyncio.run(_bench(options, system, pool.result(), log))
+            result = asyncio.run(_bench(options, system, maker, log))
+    finally:
+        maker.close()
     after = machine()
     result["machine"] = {**before, "load_average_end": after["load_average"]}
     result["config"] = {

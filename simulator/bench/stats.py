@@ -8,7 +8,13 @@ from collections.abc import Iterable, Mapping
 from simulator.bench.watch import Settled
 from simulator.bench.workload import PATHS, path_of
 
-__all__ = ["latencies_by_path", "percentile", "summarise_latencies"]
+__all__ = [
+    "counted_percentile",
+    "latencies_by_path",
+    "percentile",
+    "size_summary",
+    "summarise_latencies",
+]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -53,13 +59,27 @@ def summarise_latencies(by_path: Mapping[str, list[float]]) -> dict[str, dict[st
     return summary
 
 
-def size_summary(sizes: list[int]) -> dict[str, float]:
-    """Mean, median, p99 and max of record sizes in bytes."""
-    if not sizes:
+def size_summary(counts: Mapping[int, int]) -> dict[str, float]:
+    """Mean, median, p99 and max of record sizes in bytes, from how many had each size."""
+    total = sum(counts.values())
+    if not total:
         return {"mean": 0.0, "p50": 0.0, "p99": 0.0, "max": 0.0}
     return {
-        "mean": round(sum(sizes) / len(sizes), 1),
-        "p50": percentile([float(s) for s in sizes], 50),
-        "p99": percentile([float(s) for s in sizes], 99),
-        "max": float(max(sizes)),
+        "mean": round(sum(size * n for size, n in counts.items()) / total, 1),
+        "p50": counted_percentile(counts, 50),
+        "p99": counted_percentile(counts, 99),
+        "max": float(max(counts)),
     }
+
+
+def counted_percentile(counts: Mapping[int, int], q: float) -> float:
+    """The q-th percentile (0-100) by nearest rank of values given with their counts."""
+    total = sum(counts.values())
+    if not total:
+        return 0.0
+    rank, seen = max(1, math.ceil(q / 100 * total)), 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return float(value)
+    return float(max(counts))

@@ -83,9 +83,19 @@ def print_bench(result: dict[str, Any], console: Console) -> None:
     http = result.get("http")
     if http:
         table.add_row(
-            "HTTP ingress",
+            "HTTP path settled / s",
+            f"{http['dossiers_per_second']:,.0f}",
+            f"{result['http_to_injected']:.0%} of the injected path; {http['settled']:,} / "
+            f"{http['dossiers']:,} settled, {http['concurrency']:,} applicants in flight, "
             f"{http['requests_per_second']:,.0f} requests/s",
-            f"{http['dossiers_per_second']:,.0f} dossiers/s at concurrency {http['concurrency']}",
+        )
+    memory = result.get("memory")
+    if memory:
+        table.add_row(
+            "bench peak RSS",
+            f"{memory['bench_peak_rss_mb']:,.0f} MB",
+            f"workload worker (the population, the demand) "
+            f"{memory['workload_worker_peak_rss_mb']:,.0f} MB",
         )
     signing = result.get("signing")
     if signing:

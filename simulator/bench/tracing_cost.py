@@ -21,8 +21,7 @@ from typing import Any
 from rich.console import Console
 
 from contracts.signing import Signer
-from simulator.bench.workload import Workload, build_workload
-from simulator.scenarios.applicants import ApplicantPool
+from simulator.bench.workload import Workload, WorkloadMaker
 
 __all__ = ["ORDER", "measure_tracing_cost", "spans_written"]
 
@@ -38,7 +37,7 @@ def spans_written(folder: Path) -> int:
 
 async def measure_tracing_cost(
     measure: Measure,
-    pool: ApplicantPool,
+    maker: WorkloadMaker,
     count: int,
     start: date,
     signer: Signer | None,
@@ -51,7 +50,7 @@ async def measure_tracing_cost(
     for index, traced in enumerate(ORDER):
         name = f"bench-tracing-{index}"
         work = await asyncio.to_thread(
-            build_workload, count, pool, name, start, signer, ratio if traced else 0.0
+            maker.workload, count, name, start, signer, ratio if traced else 0.0
         )
         start = work.next_start()
         before = spans_written(folder)

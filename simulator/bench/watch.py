@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import orjson
@@ -22,7 +24,7 @@ from services.kit.topics_admin import topic_partitions
 __all__ = ["RecordScan", "Settled", "SettlementWatcher", "end_offsets", "scan_records"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Settled:
     """The first settlement seen of an injected dossier."""
 
@@ -47,9 +49,11 @@ async def end_offsets(bootstrap: str, topics: list[str] | None = None) -> dict[T
 
 @dataclass
 class SettlementWatcher:
-    """Reads `dossier.settled` from given offsets; keeps the first settlement of each dossier."""
+    """Reads `dossier.settled` from given offsets; keeps the first settlement of each
+    expected dossier (`keep_all`: of each dossier, for ids known only afterwards)."""
 
     bootstrap: str
+    keep_all: bool = False  # every dossier's settlement counts, expected or not
     expected: set[str] = field(default_factory=set)
     settled: dict[str, Settled] = field(default_factory=dict)
     duplicates: int = 0
@@ -81,14 +85,16 @@ class SettlementWatcher:
             for records in batches.values():
                 for record in records:
                     key = (record.key or b"").decode()
-                    if key not in self.expected:
+                    if key not in self.expected and not self.keep_all:
                         continue
                     if key in self.settled:
                         self.duplicates += 1
                         continue
                     data = orjson.loads(record.value or b"{}").get("data", {})
-                    self.settled[key] = Settled(
-                        record.timestamp, str(data.get("settled_by")), str(data.get("outcome"))
+                    self.settled[key] = Settled(  # (a few distinct names: kept once)
+                        record.timestamp,
+                        sys.intern(str(data.get("settled_by"))),
+                        sys.intern(str(data.get("outcome"))),
                     )
                     self._fresh.append(key)
 
@@ -124,9 +130,17 @@ class RecordScan:
     """Counts and sizes of the records a run put on the bus."""
 
     per_topic: dict[str, int] = field(default_factory=dict)
-    value_sizes: list[int] = field(default_factory=list)
-    key_sizes: list[int] = field(default_factory=list)
+    #: how many records had each (key size, value size): bounded, whatever the run's length
+    sizes: Counter[tuple[int, int]] = field(default_factory=Counter)
     bytes_total: int = 0
+
+    @property
+    def value_sizes(self) -> Counter[int]:
+        """How many records had each value size."""
+        counts: Counter[int] = Counter()
+        for (_, value), n in self.sizes.items():
+            counts[value] += n
+        return counts
 
     @property
     def total(self) -> int:
@@ -161,8 +175,7 @@ async def scan_records(
                         continue
                     value, key = len(record.value or b""), len(record.key or b"")
                     scan.per_topic[tp.topic] = scan.per_topic.get(tp.topic, 0) + 1
-                    scan.value_sizes.append(value)
-                    scan.key_sizes.append(key)
+                    scan.sizes[(key, value)] += 1
                     scan.bytes_total += value + key
                 if records and records[-1].offset + 1 >= todo.get(tp, 0):
                     todo.pop(tp, None)

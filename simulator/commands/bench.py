@@ -36,11 +36,14 @@ def bench_command(
         float, typer.Option("--latency-seconds", min=1, help="Length of the latency run.")
     ] = 20.0,
     http: Annotated[
-        bool, typer.Option("--http", help="Also measure ingress over HTTP (accounts, dossiers).")
-    ] = False,
+        bool,
+        typer.Option(
+            "--http/--no-http", help="Also run the HTTP path (accounts, dossiers) beside it."
+        ),
+    ] = True,
     http_dossiers: Annotated[
-        int, typer.Option("--http-dossiers", min=1, help="Dossiers posted with --http.")
-    ] = 1_000,
+        int, typer.Option("--http-dossiers", min=1, help="Dossiers posted on the HTTP path.")
+    ] = 5_000,
     logs: Annotated[
         Path | None, typer.Option("--logs", help="Copy the services' logs to this folder.")
     ] = None,

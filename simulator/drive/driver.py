@@ -1,7 +1,9 @@
 """Driving the services over HTTP as citizens and desk clerks would.
 
-One `PortalDriver` holds an httpx client per service; every call is bounded by a
-timeout, and waiting for settlements polls with a bound instead of sleeping blindly.
+One `PortalDriver` holds pooled keep-alive httpx clients per service (`connections` in
+all: sized to the requests in flight, at most `CONNECTIONS_PER_CLIENT` per client); every
+call is bounded by a timeout, and waiting for settlements polls with a bound instead of
+sleeping blindly.
 An applicant acts with their account's token (`PortalAccount`, from its registration),
 a desk clerk with the desk's token, the simulator's reads and clock with the official
 token (`RunCredentials`).
@@ -55,11 +57,20 @@ def replica_urls(urls: Mapping[str, str], service: str) -> list[str]:
     ]
 
 
-class _Spread:
-    """One HTTP client per replica of a service; each request goes to the next in turn."""
+#: Connections of one httpx client at most: its pool looks for a free connection by going
+#: over all of them for every waiting request, which at a thousand applicants in flight
+#: cost the simulator more CPU than the requests; more connections take more clients.
+CONNECTIONS_PER_CLIENT = 50
 
-    def __init__(self, urls: list[str], **options: Any) -> None:
-        self.clients = [httpx.AsyncClient(base_url=url, **options) for url in urls]
+
+class _Spread:
+    """HTTP clients of a service's replicas (`shards` per replica); each request goes to the
+    next client in turn."""
+
+    def __init__(self, urls: list[str], shards: int = 1, **options: Any) -> None:
+        self.clients = [
+            httpx.AsyncClient(base_url=url, **options) for _ in range(shards) for url in urls
+        ]
         self._turn = 0
 
     def _next(self) -> httpx.AsyncClient:
@@ -89,11 +100,19 @@ class PortalDriver:
         urls: Mapping[str, str],
         credentials: RunCredentials | None = None,
         timeout: float = 30.0,
+        connections: int = 64,
     ) -> None:
         self.credentials = credentials or RunCredentials()
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-        self.city = _Spread(replica_urls(urls, "city_portal"), timeout=timeout, limits=limits)
-        self.desks = _Spread(replica_urls(urls, "one_stop"), timeout=timeout, limits=limits)
+        # one pooled keep-alive client per service, as many connections as requests in
+        # flight; waiting for a free connection is not a failure (no pool timeout)
+        shards = -(-connections // CONNECTIONS_PER_CLIENT)
+        each = -(-connections // shards)
+        options: dict[str, Any] = {
+            "timeout": httpx.Timeout(timeout, pool=None),
+            "limits": httpx.Limits(max_connections=each, max_keepalive_connections=each),
+        }
+        self.city = _Spread(replica_urls(urls, "city_portal"), shards, **options)
+        self.desks = _Spread(replica_urls(urls, "one_stop"), shards, **options)
         self.population = httpx.AsyncClient(base_url=urls["population_db"], timeout=timeout)
 
     async def close(self) -> None:

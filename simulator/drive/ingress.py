@@ -1,8 +1,11 @@
 """Handing the demand to the services over HTTP, as citizens and desk clerks would.
 
-Bounded concurrency; each applicant opens an account once and keeps the token its
-registration gave for the submissions that follow;
-transient failures (a service restarting) are retried with backoff for a bounded time.
+`concurrency` applicants in flight at once (a city's thousands), each request on the
+driver's pooled keep-alive connections. Each applicant opens an account once and keeps the
+token its registration gave for the submissions that follow; the portal answers the
+registration at once (pending until the identity check is answered) and holds a dossier
+submitted meanwhile, so no applicant waits on the check (docs/flow.md). Transient
+failures (a service restarting) are retried with backoff for a bounded time.
 With an `Availability` (the run's supervisor), a call to a service known to be down
 waits for its return first, and that wait spends none of the retry budget.
 Items are started in the order of their simulated arrival; desk intakes go one at a time
@@ -102,7 +105,7 @@ class Ingress:
 
         response = await self.retrying(call, FRONT_DOOR)
         answer: dict[str, Any] = response.json()
-        if response.status_code == 201:
+        if response.status_code in (201, 202):  # active, or pending: its dossiers are held
             return PortalAccount.from_answer(answer)
         reason = answer.get("reason") or answer.get("status") or f"http {response.status_code}"
         self.observations.refused[f"account refused: {reason}"] += 1

@@ -31,13 +31,18 @@ __all__ = ["publish_records", "submission_records"]
 
 
 def submission_records(
-    items: Sequence[DemandItem], signer: Signer | None = None, trace_ratio: float = 0.0
+    items: Sequence[DemandItem],
+    signer: Signer | None = None,
+    trace_ratio: float = 0.0,
+    sequences: Counter[tuple[str, str]] | None = None,
 ) -> list[OutboxRecord]:
     """One `dossier.submitted` record per item (online, whatever the item's channel); those
     of the dossiers sampled at `trace_ratio` carry a `traceparent` of the dossier's trace
-    (as if an applicant's request had made it), so the services trace them."""
+    (as if an applicant's request had made it), so the services trace them. `sequences`
+    counts the codes given per unit and day: pass the same one to the calls of one workload
+    made in chunks, so no two of its dossiers share a code."""
     factory = EventFactory(ServiceName.SIMULATOR, signer)
-    sequences: Counter[tuple[str, str]] = Counter()
+    sequences = Counter() if sequences is None else sequences
     first, last = SEQUENCE_BLOCKS[Channel.ONLINE]
     records = []
     for item in items:

@@ -123,7 +123,7 @@ async def _play(
             )
         read_back["during"] = await ops.apply(plan.wanted_policies())  # or refuse to start
         async with (
-            PortalDriver(system.urls, system.tokens) as driver,
+            PortalDriver(system.urls, system.tokens, connections=scenario.concurrency) as driver,
             _supervising(plan, system, started, console) as supervisor,
         ):
             ingress = Ingress(driver, observations, scenario.concurrency, availability=supervisor)

@@ -21,6 +21,8 @@ from simulator.scenarios.records import PopulationRecords
 
 __all__ = [
     "BUILT_IN_DIR",
+    "DEFAULT_CONCURRENCY",
+    "MAX_CONCURRENCY",
     "DataQuality",
     "Demand",
     "Fault",
@@ -37,6 +39,8 @@ __all__ = [
 BUILT_IN_DIR = Path(__file__).resolve().parents[2] / "deploy" / "scenarios"
 WORKING_DAYS_PER_YEAR = 250
 SERVICES = ("population_db", "city_portal", "national_portal", "one_stop")
+#: Applicants in flight at once: a city's default, and the most one run drives.
+DEFAULT_CONCURRENCY, MAX_CONCURRENCY = 1_000, 5_000
 
 
 class ScenarioError(ValueError):
@@ -240,7 +244,12 @@ class Scenario(_Strict):
     variants: list[Variant] = Field(
         default_factory=list, description="Runs of the same demand under other policies."
     )
-    concurrency: int = Field(32, ge=1, le=512, description="Requests in flight at once.")
+    concurrency: int = Field(
+        DEFAULT_CONCURRENCY,
+        ge=1,
+        le=MAX_CONCURRENCY,
+        description="Applicants in flight at once (each with one request at a time).",
+    )
     settle_timeout_s: float = Field(
         600, gt=0, description="Wall seconds to wait for every dossier to settle."
     )

@@ -277,14 +277,61 @@ async def test_bad_submissions_get_422_naming_the_field_and_publish_nothing(
     assert len(portal.published.records) == before
 
 
-async def test_a_dossier_needs_an_active_account(portal: Portal) -> None:
+async def pending_account(portal: Portal) -> PortalAccount:
+    """An account whose identity check is asked and not yet answered."""
     registered = await portal.http.post("/accounts", json=citizen_registration())
-    pending = PortalAccount.from_answer(registered.json())  # its identity check unanswered
+    assert registered.status_code == 202  # answered at once, pending
+    return PortalAccount.from_answer(registered.json())
+
+
+async def test_a_dossier_from_a_pending_account_is_held_and_nothing_is_published(
+    portal: Portal,
+) -> None:
+    account = await pending_account(portal)
     response = await portal.http.post(
-        "/dossiers", json=dossier_body(pending.account_id), headers=bearer(pending)
+        "/dossiers", json=dossier_body(account.account_id), headers=bearer(account)
+    )
+    assert response.status_code == 202 and response.json()["status"] == "held"
+    assert portal.published.on("dossier.submitted") == []
+
+
+async def test_a_held_dossier_goes_on_once_its_account_is_activated(portal: Portal) -> None:
+    account = await pending_account(portal)
+    body = dossier_body(account.account_id, "1.004194")
+    held = await portal.http.post("/dossiers", json=body, headers=bearer(account))
+    await portal.answer_checks()  # the account's check: it is released, its own is asked
+    await portal.answer_checks()  # the dossier's check: it is routed
+    [submitted] = portal.published.on("dossier.submitted")
+    assert submitted["data"]["dossier_code"] == held.json()["dossier_code"]
+    statuses = [s["data"]["status"] for s in portal.published.on("dossier.status.changed")]
+    assert statuses == ["received", "identity_check", "routed"]
+
+
+async def test_a_held_dossier_is_rejected_with_the_reason_when_its_account_is_refused(
+    portal: Portal,
+) -> None:
+    account = await pending_account(portal)
+    await portal.http.post(
+        "/dossiers", json=dossier_body(account.account_id), headers=bearer(account)
+    )
+    await portal.answer_checks(IdentityResult.MISMATCH, mismatched_fields=["full_name"])
+    [settled] = portal.published.on("dossier.settled")
+    assert (settled["data"]["outcome"], settled["data"]["reason_code"]) == (
+        "rejected",
+        "account_refused",
+    )
+    assert "identity check: mismatch" in settled["data"]["reason_text"]
+    assert portal.published.on("identity.check.requested")[1:] == []  # the dossier's: none
+
+
+async def test_a_refused_account_cannot_submit(portal: Portal) -> None:
+    account = await pending_account(portal)
+    await portal.answer_checks(IdentityResult.NOT_FOUND)
+    response = await portal.http.post(
+        "/dossiers", json=dossier_body(account.account_id), headers=bearer(account)
     )
     assert response.status_code == 409
-    assert "not active" in response.json()["detail"]
+    assert "refused" in response.json()["detail"]
 
 
 async def test_the_catalogue_is_served_with_every_procedure_and_its_portal(portal: Portal) -> None:

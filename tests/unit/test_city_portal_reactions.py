@@ -21,6 +21,7 @@ from contracts.worktime import next_office_moment
 from services.city_portal.accounts import account_checked, registration
 from services.city_portal.civil_status import MarriagePolicy
 from services.city_portal.domain import (
+    ACCOUNT_REFUSED,
     CheckResult,
     Reaction,
     checks_answered,
@@ -79,6 +80,17 @@ def test_an_unknown_procedure_is_rejected_on_receipt() -> None:
     assert statuses(reaction) == ["received", "rejected"]
     assert reaction.settled is not None and reaction.settled.reason_code == "unknown_procedure"
     assert reaction.settled.legal_limit_days is None
+
+
+def test_a_dossier_held_for_a_refused_account_is_rejected_on_receipt_at_its_own_time() -> None:
+    sub = submission()
+    reaction = receive_dossier(sub, None, EVENING, POLICY, account_refusal="identity check: x")
+    assert statuses(reaction) == ["received", "rejected"]
+    assert reaction.awaited_checks == ()
+    settled = reaction.settled
+    assert settled is not None and settled.reason_code == ACCOUNT_REFUSED
+    assert "identity check: x" in (settled.reason_text or "")
+    assert settled.settled_simtime == next_office_moment(sub.received_simtime)
 
 
 def test_a_dossier_settled_before_it_arrived_is_not_settled_again() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from simulator.scenarios.scenario import (
     BUILT_IN_DIR,
+    DEFAULT_CONCURRENCY,
     ScenarioError,
     load_scenario,
     resolve_scenario,
@@ -81,6 +82,8 @@ def test_hanoi_year_residence_has_the_published_volumes() -> None:
         (MINIMAL + "foreigner_share: 1.5\n", "foreigner_share: Input should be less than"),
         (MINIMAL + "friction: {complex_forms: [99]}\n", "no procedure has the number(s) [99]"),
         (MINIMAL + "friction: {to_desk_share: 2}\n", "friction.to_desk_share"),
+        (MINIMAL + "concurrency: 5001\n", "concurrency: Input should be less than or equal"),
+        (MINIMAL + "concurrency: 0\n", "concurrency: Input should be greater than or equal"),
         (
             MINIMAL + "faults: [{service: national_portal, stop_at_s: 9, restart_at_s: 3}]\n",
             "restart_at_s must come after stop_at_s",
@@ -120,3 +123,9 @@ def test_a_file_can_extend_another_and_change_some_fields(tmp_path: Path) -> Non
 def test_an_unknown_scenario_name_lists_the_built_in_ones() -> None:
     with pytest.raises(ScenarioError, match="hanoi-day"):
         resolve_scenario("no-such-scenario")
+
+
+def test_a_scenario_drives_a_citys_thousand_applicants_at_once_by_default(
+    tmp_path: Path,
+) -> None:
+    assert load_scenario(write(tmp_path, MINIMAL)).concurrency == DEFAULT_CONCURRENCY >= 1_000
