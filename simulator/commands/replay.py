@@ -44,6 +44,7 @@ from simulator.eventlog.signatures import SignatureCheck, trust_for
 from simulator.replay.inputs import InputFilter, Inputs, extract_inputs
 from simulator.replay.replayer import Pace
 from simulator.replay.session import ReplayPlan, ReplayResult, run_replay
+from simulator.run.operations import PoliciesNotAppliedError
 from simulator.scenarios.scenario import ScenarioError
 
 __all__ = ["default_replay_path", "parse_policy", "replay_command"]
@@ -100,6 +101,8 @@ def _print_rate(result: ReplayResult, inputs: Inputs, console: Console) -> None:
     kinds = ", ".join(
         f"{stats.handed_in[k]:,} {k}" for k in ("account", "online", "desk", "injected")
     )
+    if stats.handed_in["policy"]:
+        kinds += f"; {stats.handed_in['policy']:,} recorded policy changes applied"
     console.print(
         f"handed in {stats.total:,} inputs ({kinds}) in {result.inputs_s:.1f} s: "
         f"{result.inputs_per_s:,.0f} inputs/s"
@@ -218,6 +221,7 @@ def replay_command(
     )
     try:
         scenario = replay_scenario(log, scenario_file, policies)
+        logged = replay_scenario(log, None, {}) if scenario_file or policies else scenario
         reader = EventLogReader(log, skip_bad=skip_bad)
         check = SignatureCheck(trust_for(reader.header, trust, str(log)))
         inputs = extract_inputs(check.verified(reader), str(log), selection)
@@ -246,6 +250,7 @@ def replay_command(
         brokers=brokers,
         against=parse_against(against),
         keys=keys,
+        logged=logged,
     )
     console.print(
         f"replaying {len(inputs.items):,} inputs of {log} at speed {pace}"
@@ -256,6 +261,9 @@ def replay_command(
     except DriverError as exc:
         errors.print(f"[red]the system did not take the inputs[/red]: {exc}", highlight=False)
         raise typer.Exit(1) from None
+    except PoliciesNotAppliedError as exc:
+        errors.print(f"[red]the replay stopped: a policy not applied[/red]: {exc}", highlight=False)
+        raise typer.Exit(2) from None
     except ValueError as exc:
         errors.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None

@@ -3,7 +3,10 @@
 - accounts: `account.registered` (kind, person, client_ref);
 - online dossiers: `dossier.submitted` with channel online from the city portal;
 - desk dossiers: `desk.dossier.received` (also those whose scan later failed);
-- injected dossiers: `dossier.submitted` published by the simulator itself.
+- injected dossiers: `dossier.submitted` published by the simulator itself;
+- policy changes: `service.policy.changed` (an official changed a service's policies or
+  paused/resumed its consumption through its operations API); a replay applies each at
+  the same point of the stream, every one of them (one per replica that took it).
 
 Everything else (statuses, checks, routings, settlements, linked steps, desk
 submissions after digitisation) the services produce again themselves. Inputs are in
@@ -21,6 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubmitted
+from contracts.operations import ServicePolicyChanged
 from simulator.eventlog.format import EventLogError, LogRecord
 
 __all__ = ["Input", "InputFilter", "Inputs", "extract_inputs"]
@@ -31,13 +35,13 @@ CITY_PORTAL_SOURCE = "/portalsim/city_portal"
 
 @dataclass(frozen=True)
 class Input:
-    """One input: `kind` is account, online, desk or injected; `payload` its event data."""
+    """One input: `kind` is account, online, desk, injected or policy; `payload` its data."""
 
     kind: str
     line: int
     timestamp: int
     key: str
-    payload: AccountRegistered | DossierSubmitted | DeskDossierReceived
+    payload: AccountRegistered | DossierSubmitted | DeskDossierReceived | ServicePolicyChanged
     record: LogRecord
 
     @property
@@ -90,11 +94,14 @@ class Inputs:
     @property
     def dossier_ids(self) -> set[str]:
         """Ids of the dossiers the inputs submit (the roots a replay's diff covers)."""
-        return {item.key for item in self.items if item.kind != "account"}
+        return {item.key for item in self.items if item.kind not in NOT_DOSSIERS}
 
+
+NOT_DOSSIERS = frozenset({"account", "policy"})
 
 _MODELS: dict[str, Any] = {
     "account.registered": AccountRegistered,
+    "service.policy.changed": ServicePolicyChanged,
     "dossier.submitted": DossierSubmitted,
     "desk.dossier.received": DeskDossierReceived,
 }
@@ -114,6 +121,8 @@ def _classify(record: LogRecord, path: str) -> Input | None:
     source = record.value.get("source")
     if isinstance(payload, AccountRegistered):
         kind, key = "account", payload.account_id
+    elif isinstance(payload, ServicePolicyChanged):
+        kind, key = "policy", f"{payload.service}@{record.line}"
     elif isinstance(payload, DeskDossierReceived):
         kind, key = "desk", payload.dossier_id
     elif source == SIMULATOR_SOURCE:
@@ -169,7 +178,11 @@ def _account_of(item: Input) -> str | None:
 def _select(ordered: list[Input], selection: InputFilter) -> Inputs:
     """The dossiers the filter keeps, with the accounts they need (all accounts unfiltered)."""
     accounts = {it.key for it in ordered if it.kind == "account"}
-    chosen = {id(it) for it in ordered if it.kind != "account" and selection.keeps(it)}
+    chosen = {
+        id(it)
+        for it in ordered
+        if it.kind == "policy" or (it.kind != "account" and selection.keeps(it))
+    }
     needed = {_account_of(it) for it in ordered if id(it) in chosen} - {None}
     keep_accounts = needed if selection.active else accounts
     result = Inputs()

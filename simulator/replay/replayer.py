@@ -7,7 +7,9 @@ so every desk's queue depends on the order of all intakes, as `Ingress` hands th
 `Pace` spaces them: `max` as fast as the system takes them, `real` with the original
 wall spacing, a factor N with that spacing divided by N. Injected dossiers are signed
 again with the replaying system's simulator key (their recorded signature was verified
-before).
+before). A recorded policy change (`service.policy.changed`) is a barrier: the inputs
+before it are answered, the change is done again through the operations API (`changes`),
+and only then do the inputs after it start.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -23,6 +26,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubmitted
+from contracts.operations import ServicePolicyChanged
 from contracts.signing import Signer
 from services.kit.kafka_access import simulator_access
 from simulator.drive.driver import DriverError, PortalAccount, PortalDriver
@@ -31,7 +35,9 @@ from simulator.drive.observations import Observations
 from simulator.replay.inputs import Input, Inputs
 from simulator.scenarios.applicants import DossierDraft
 
-__all__ = ["Pace", "ReplayStats", "Replayer"]
+__all__ = ["ChangeApplier", "Pace", "ReplayStats", "Replayer"]
+
+ChangeApplier = Callable[[ServicePolicyChanged], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -89,8 +95,10 @@ class Replayer:
         concurrency: int = 32,
         retry_for_s: float = 120.0,
         signer: Signer | None = None,
+        changes: ChangeApplier | None = None,
     ) -> None:
         self.driver = driver
+        self.changes = changes
         self.signer = signer
         self.bootstrap = bootstrap
         self.pace = pace
@@ -102,6 +110,7 @@ class Replayer:
         self._desk_turn: asyncio.Future[None] | None = None  # done when the last intake is
         self._producer: AIOKafkaProducer | None = None
         self._sends: list[Any] = []
+        self._clock = (0, time.monotonic())  # the first input's timestamp, when it started
 
     async def replay(self, inputs: Inputs) -> ReplayStats:
         """Hand every input in; returns once each has been answered (not yet settled)."""
@@ -114,9 +123,16 @@ class Replayer:
             await self._producer.start()
         self.stats = ReplayStats()
         try:
-            await self._run_all(items)
-            if self._sends:
-                await asyncio.gather(*self._sends)
+            self._clock = (items[0].timestamp if items else 0, time.monotonic())
+            batch: list[Input] = []
+            for item in items:
+                if item.kind != "policy":
+                    batch.append(item)
+                    continue
+                await self._run_all(batch)
+                batch = []
+                await self._change(item)
+            await self._run_all(batch)
         finally:
             if self._producer is not None:
                 await self._producer.stop()
@@ -128,18 +144,32 @@ class Replayer:
         return self.stats
 
     async def _run_all(self, items: list[Input]) -> None:
+        """Hand these inputs in; returns once each was answered (injected ones sent)."""
         pending = iter(items)
-        first = items[0].timestamp if items else 0
-        started = time.monotonic()
 
         async def worker() -> None:
             for item in pending:
-                if self.pace.factor is not None:
-                    due = started + (item.timestamp - first) / 1000 / self.pace.factor
-                    await asyncio.sleep(max(0.0, due - time.monotonic()))
+                await self._due(item)
                 await self._one(item)
 
         await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+        if self._sends:
+            await asyncio.gather(*self._sends)
+            self._sends = []
+
+    async def _due(self, item: Input) -> None:
+        if self.pace.factor is not None:
+            first, started = self._clock
+            due = started + (item.timestamp - first) / 1000 / self.pace.factor
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+
+    async def _change(self, item: Input) -> None:
+        change = item.payload
+        assert isinstance(change, ServicePolicyChanged)
+        await self._due(item)
+        if self.changes is not None:
+            await self.changes(change)
+            self.stats.handed_in["policy"] += 1
 
     async def _one(self, item: Input) -> None:
         if item.kind == "account":
@@ -171,7 +201,7 @@ class Replayer:
         response = await self.ingress.retrying(call)
         self.stats.handed_in["account"] += 1
         answer = response.json()
-        if response.status_code != 201:
+        if response.status_code not in (201, 202):  # active, or pending: dossiers are held
             reason = answer.get("reason") or answer.get("status") or response.status_code
             self.stats.refused[f"account refused: {reason}"] += 1
             return None

@@ -6,6 +6,13 @@ running deployment). The new run is recorded from the end offsets taken before t
 first input; the recording stops once every replayed dossier has settled and nothing
 new came for `quiet_s` seconds (bounded by `settle_timeout_s`). A fresh system runs
 signed with new keys (or `keys`); the new log's header keeps their trust.
+
+Policies go as in `portalsim run` (`simulator.run.operations`): a fresh system starts
+with every run-time policy at its default; the scenario's are set through the operations
+API before the first input, each recorded `service.policy.changed` is done again at its
+point of the stream (the replay's own policies, `--policy` or another `--scenario`, stay
+as the replay set them), and every service is reset to its defaults at the end. A change
+the system cannot apply stops the replay (`PoliciesNotAppliedError`, naming it).
 """
 
 from __future__ import annotations
@@ -16,19 +23,22 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 from aiokafka.structs import ConsumerRecord
 from rich.console import Console
 
+from contracts.operations import ServicePolicyChanged
 from services.kit.topics_admin import ensure_topics
 from simulator.drive.driver import PortalDriver
 from simulator.eventlog import LogHeader, start_recording
 from simulator.replay.inputs import Inputs
 from simulator.replay.replayer import Pace, Replayer, ReplayStats
+from simulator.run.operations import Operations
 from simulator.scenarios.scenario import Scenario
 from simulator.system.lifecycle import System, SystemPlan, running_system
-from simulator.system.settings import service_settings
+from simulator.system.settings import service_settings, startup_settings, wanted_policies
 
 __all__ = ["ReplayPlan", "ReplayResult", "run_replay"]
 
@@ -36,7 +46,8 @@ __all__ = ["ReplayPlan", "ReplayResult", "run_replay"]
 @dataclass(frozen=True)
 class ReplayPlan:
     """One replay: the inputs, the new log and its header, the pace, the waiting bounds and
-    the system replayed into (see `SystemPlan`: a fresh one needs the `scenario`)."""
+    the system replayed into (see `SystemPlan`: a fresh one needs the `scenario`).
+    `logged`: the log's own scenario (its policies are the recorded run's)."""
 
     inputs: Inputs
     out: Path
@@ -50,6 +61,25 @@ class ReplayPlan:
     brokers: int = 1
     against: Mapping[str, str] | None = None
     keys: Path | None = None
+    logged: Scenario | None = None
+
+    def wanted(self) -> dict[str, dict[str, Any]]:
+        """Each service's run-time policies under the replay's scenario (none without)."""
+        if self.scenario is None:
+            return {}
+        return wanted_policies(service_settings(self.scenario, self.scenario.policies))
+
+    def own_policies(self) -> dict[str, dict[str, Any]]:
+        """The policies the replay sets itself (other than the recorded run's): recorded
+        changes leave them as they are."""
+        wanted = self.wanted()
+        if self.logged is None:
+            return wanted
+        recorded = wanted_policies(service_settings(self.logged, self.logged.policies))
+        return {
+            service: {n: v for n, v in values.items() if recorded[service].get(n) != v}
+            for service, values in wanted.items()
+        }
 
     def system_plan(self) -> SystemPlan:
         """The system replayed into: the deployment, or fresh under the scenario's policies."""
@@ -61,11 +91,10 @@ class ReplayPlan:
             raise ValueError(
                 "a fresh system needs the scenario (the log has none: --scenario FILE)"
             )
-        settings = service_settings(self.scenario, self.scenario.policies)
         return SystemPlan(
             bootstrap=self.bootstrap,
             brokers=self.brokers,
-            settings=settings,
+            settings=startup_settings(self.scenario),  # policies: through the operations API
             keys=self.keys,
             purpose="replay",
         )
@@ -127,10 +156,19 @@ async def _replay_into(
     settled = _Settlements()
     recorder = await start_recording(bootstrap, plan.out, header, from_end=True, observer=settled)
     started = time.monotonic()
+    ops = Operations(system.urls, system.tokens.official)
+    wanted, own = plan.wanted(), plan.own_policies()
+    operated = bool(wanted) or plan.inputs.count("policy") > 0
     try:
+        if operated:
+            await ops.apply(wanted)  # or the replay does not start
+
+        async def redo(change: ServicePolicyChanged) -> None:
+            await ops.redo(change, own.get(change.service, {}))
+
         async with PortalDriver(system.urls, system.tokens) as driver:
             replayer = Replayer(
-                driver, bootstrap, plan.pace, plan.concurrency, signer=system.signer
+                driver, bootstrap, plan.pace, plan.concurrency, signer=system.signer, changes=redo
             )
             total = len(plan.inputs.items)
             watcher = asyncio.create_task(_progress(replayer, settled, total, console))
@@ -145,7 +183,11 @@ async def _replay_into(
             finally:
                 watcher.cancel()
         wall_s = max(recorder.last_record_at, started) - started
+        if operated:
+            await ops.restore()  # every service back to its defaults, as after a run
+            await recorder.wait_quiet(quiet_s=1.0, max_s=30.0)
     finally:
+        await ops.close()
         await recorder.close()
     return ReplayResult(
         stats=stats,

@@ -7,6 +7,7 @@ service does not take (no such policy, a 422, another value read back) makes the
 refuse to start, naming it (`PoliciesNotAppliedError`). Faults pause and resume a
 service's consumption. After the run every service is reset to its defaults and
 consumes again, and that is read back too. The report states what was read back.
+A replay does again what a recorded `service.policy.changed` did (`redo`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from contracts.operations import OperationKind, ServicePolicyChanged
 from simulator.drive.driver import replica_urls
 from simulator.system.settings import SERVICE_NAMES
 
@@ -119,3 +121,28 @@ class Operations:
     async def resume(self, service: str) -> None:
         """Let the service consume again (every replica)."""
         await self._each(service, "POST", "/ops/consumption/resume")
+
+    async def redo(self, change: ServicePolicyChanged, own: Mapping[str, Any]) -> None:
+        """Do again on every replica what a recorded change did, and check it read back;
+        the policies in `own` (the replay's own, e.g. `--policy`) stay as they are."""
+        service = change.service
+        if service not in self.urls:
+            raise PoliciesNotAppliedError(f"{service}: no such service in the system replayed into")
+        if change.kind is OperationKind.PAUSED:
+            await self.pause(service)
+            return
+        if change.kind is OperationKind.RESUMED:
+            await self.resume(service)
+            return
+        if change.kind is OperationKind.RESET:
+            await self._each(service, "POST", "/ops/policies/reset")
+            wanted = dict(own)
+        else:
+            wanted = {name: v for name, v in change.changed.items() if name not in own}
+        if not wanted:
+            return
+        for state in await self._each(service, "PATCH", "/ops/policies", wanted):
+            for name, value in wanted.items():
+                if state["in_force"].get(name) != value:
+                    got = state["in_force"].get(name)
+                    raise PoliciesNotAppliedError(f"{service}.{name}: set {value}, read back {got}")
