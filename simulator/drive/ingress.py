@@ -55,8 +55,10 @@ class Ingress:
         concurrency: int,
         retry_for_s: float = 120.0,
         availability: Availability | None = None,
+        holders: str = "holder",
     ) -> None:
         self.driver = driver
+        self.holders = holders  # the accounts' client_ref prefix (a variant's: its own)
         self.availability = availability
         self.observations = observations
         self.concurrency = concurrency
@@ -97,7 +99,7 @@ class Ingress:
     async def _open_account(self, item: DemandItem) -> PortalAccount | None:
         async def call() -> httpx.Response:
             response = await self.driver.open_account(
-                item.account_holder, client_ref=f"holder:{self._holder_key(item)}"
+                item.account_holder, client_ref=f"{self.holders}:{self._holder_key(item)}"
             )
             if response.status_code >= 500:
                 response.raise_for_status()

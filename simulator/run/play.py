@@ -126,7 +126,13 @@ async def _play(
             PortalDriver(system.urls, system.tokens, connections=scenario.concurrency) as driver,
             _supervising(plan, system, started, console) as supervisor,
         ):
-            ingress = Ingress(driver, observations, scenario.concurrency, availability=supervisor)
+            ingress = Ingress(
+                driver,
+                observations,
+                scenario.concurrency,
+                availability=supervisor,
+                holders=f"holder:{plan.variant.name}" if plan.variant else "holder",
+            )
             ingress.tracing = tracing.enter_context(
                 client_tracing(plan.traces_dir, plan.trace_sample)
             )
@@ -177,7 +183,8 @@ def run_scenario(plan: RunPlan, console: Console | None = None) -> RunOutcome:
         raise ValueError("--secure starts its own local broker: it cannot go with --bootstrap")
     scenario = plan.scenario
     pool = ApplicantPool(scenario.population_size, scenario.population_seed, scenario.start_date)
-    demand = generate_demand(scenario, pool, plan.policies)  # a variant's help cuts friction
+    variant = plan.variant.name if plan.variant else None  # its own client refs
+    demand = generate_demand(scenario, pool, plan.policies, variant)  # its help cuts friction
     found = warnings(scenario, demand, plan.variant)
     for finding in found:
         console.print(f"[yellow]warning[/yellow] {escape(str(finding))}")

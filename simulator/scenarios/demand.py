@@ -161,12 +161,17 @@ def _item(
 
 
 def generate_demand(
-    scenario: Scenario, pool: ApplicantPool, policies: Policies | None = None
+    scenario: Scenario,
+    pool: ApplicantPool,
+    policies: Policies | None = None,
+    variant: str | None = None,
 ) -> list[DemandItem]:
     """Every dossier of the scenario, in order of simulated arrival.
 
     Under the scenario's friction some online applicants abandon: they go to a desk or give
     up (`abandonment`), fewer under `policies` with help (default: the scenario's policies).
+    A `variant`'s dossiers have client refs of their own (`name:seed:variant:i`), so a
+    deployment that took the main run's sees new dossiers; the demand is otherwise the same.
     """
     catalogue = load_catalogue()
     rng = random.Random(f"demand:{scenario.name}:{scenario.seed}")
@@ -191,7 +196,8 @@ def generate_demand(
                 items.append(_item(rng, scenario, pool, procedure, False, moment))
     items.sort(key=lambda item: (item.simtime, item.procedure_code))
     prefix = f"{scenario.name}:{scenario.seed}"
-    indexed = [replace(item, index=i, client_ref=f"{prefix}:{i}") for i, item in enumerate(items)]
+    refs = f"{prefix}:{variant}" if variant else prefix
+    indexed = [replace(item, index=i, client_ref=f"{refs}:{i}") for i, item in enumerate(items)]
     indexed = with_mobile_teams(
         indexed, scenario.id_card_campaign, f"campaign:{prefix}", lambda i: _commune(pool, i)
     )

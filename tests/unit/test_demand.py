@@ -6,6 +6,7 @@ Online submissions come at any hour of any day, desk dossiers in office hours of
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -80,6 +81,18 @@ def test_client_refs_are_unique_and_name_the_scenario(first: list[DemandItem]) -
     refs = [item.client_ref for item in first]
     assert len(set(refs)) == len(refs)
     assert all(ref.startswith("hanoi-day:6:") for ref in refs)
+
+
+def test_a_variant_hands_in_the_same_demand_under_client_refs_of_its_own(
+    first: list[DemandItem],
+) -> None:
+    scenario = small()
+    pool = ApplicantPool(scenario.population_size, scenario.population_seed, scenario.start_date)
+    variant = generate_demand(scenario, pool, variant="help")
+    assert [i.client_ref for i in variant] == [f"hanoi-day:6:help:{i.index}" for i in first]
+    assert [replace(i, client_ref="") for i in variant] == [
+        replace(i, client_ref="") for i in first
+    ]
 
 
 def test_foreigners_apply_online_only_for_their_procedures() -> None:
