@@ -303,7 +303,11 @@ async def test_a_held_dossier_goes_on_once_its_account_is_activated(portal: Port
     await portal.answer_checks()  # the dossier's check: it is routed
     [submitted] = portal.published.on("dossier.submitted")
     assert submitted["data"]["dossier_code"] == held.json()["dossier_code"]
-    statuses = [s["data"]["status"] for s in portal.published.on("dossier.status.changed")]
+    [checking] = portal.published.on("dossier.status.changed")
+    [routed] = portal.published.on("dossier.routed")
+    statuses = [
+        t["status"] for t in checking["data"]["transitions"] + routed["data"]["transitions"]
+    ]
     assert statuses == ["received", "identity_check", "routed"]
 
 
