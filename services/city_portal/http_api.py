@@ -25,7 +25,6 @@ from services.city_portal.http_models import (
 from services.city_portal.settings import CityPortalSettings
 from services.city_portal.store import CityPortalStore
 from services.city_portal.use_cases import (
-    AccountNotActiveError,
     DossierCodesExhaustedError,
     InvalidFieldError,
     UnknownAccountError,
@@ -67,7 +66,6 @@ def city_portal_router(
             why={
                 403: "account_id names another account than the bearer token's.",
                 404: "The token's account is unknown.",
-                409: "The account is refused (its identity check failed).",
                 429: "No online dossier codes are left for that unit and day.",
             },
         ),
@@ -85,8 +83,6 @@ def city_portal_router(
             raise unprocessable(exc.loc, exc.message) from None
         except UnknownAccountError as exc:
             raise HTTPException(404, detail=str(exc)) from None
-        except AccountNotActiveError as exc:
-            raise HTTPException(409, detail=str(exc)) from None
         except DossierCodesExhaustedError as exc:
             raise HTTPException(429, detail=str(exc)) from None
         await flush_outbox()

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from contracts.catalogue import Portal
+from services.kit.http_types import ProcedureCode
 from services.kit.policies import POLICY
 from services.kit.public_api import PublicApiSettings
 
@@ -41,7 +43,7 @@ class CityPortalSettings(PublicApiSettings):
         description="Minimum age of the woman.",
         json_schema_extra=POLICY,
     )
-    routing_overrides: dict[str, str] = Field(
+    routing_overrides: dict[ProcedureCode, Portal] = Field(
         default_factory=dict,
         description='Procedure code -> settling portal, as JSON: {"1.001193": "national_portal"}.',
         json_schema_extra=POLICY,

@@ -33,7 +33,6 @@ from services.kit.tokens import IssuedToken, issue_token
 
 __all__ = [
     "ACCOUNT_NAMESPACE",
-    "AccountNotActiveError",
     "ClientRefTakenError",
     "DossierCodesExhaustedError",
     "InvalidFieldError",
@@ -63,10 +62,6 @@ class InvalidFieldError(ValueError):
 
 class UnknownAccountError(LookupError):
     """The account named is not known."""
-
-
-class AccountNotActiveError(Exception):
-    """The account is pending or refused."""
 
 
 class ClientRefTakenError(Exception):
@@ -162,13 +157,15 @@ def submit_dossier(
     request: DossierRequest,
     account_id: str,
 ) -> Submitted:
-    """Accept a dossier: its code, the dossier, `dossier.submitted` (an active account), or
-    its code and the dossier held until the account's identity check is answered (a
-    pending one; `accounts.released` then publishes it).
+    """Accept a dossier: its code, the dossier, `dossier.submitted` (an active or a refused
+    account), or its code and the dossier held until the account's identity check is
+    answered (a pending one; `accounts.released` then publishes it).
 
+    A refused account's dossier is accepted and then rejected on receipt (`account_refused`),
+    as a dossier held for it is when its check fails: the outcome is the same whether the
+    check was answered before or after the submission (docs/flow.md section 0).
     The same client_ref again gives the dossier accepted before. Raises
-    `InvalidFieldError`, `UnknownAccountError`, `AccountNotActiveError` (a refused account)
-    or `DossierCodesExhaustedError`.
+    `InvalidFieldError`, `UnknownAccountError` or `DossierCodesExhaustedError`.
     """
     check_dossier_request(catalogue, request)
     dossier_id = dossier_id_for(
@@ -181,8 +178,6 @@ def submit_dossier(
         status = store.account_status(account_id)
         if status is None:
             raise UnknownAccountError(f"account_id {account_id!r} is unknown")
-        if status == AccountStatus.REFUSED:
-            raise AccountNotActiveError(f"account_id {account_id!r} is refused, not active")
         existing = store.dossier(dossier_id)
         if existing is not None:
             return Submitted(dossier_id, existing.dossier_code, existing.status)

@@ -97,7 +97,7 @@ def operations_router(runtime: ServiceRuntime, live: LivePolicies[Any]) -> APIRo
         return state()
 
     async def patch_policies(body: BaseModel) -> OperationsState:
-        changes = body.model_dump(exclude_unset=True)
+        changes = body.model_dump(exclude_unset=True, exclude_none=True)  # null: unchanged
         try:
             live.change(changes)
         except ValidationError as exc:

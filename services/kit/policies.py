@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, Optional, TypeVar
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, create_model
 from pydantic.fields import FieldInfo
 
 from services.kit.settings import ServiceSettings
@@ -53,17 +53,34 @@ def policy_names(settings_class: type[ServiceSettings]) -> tuple[str, ...]:
     return tuple(n for n, f in settings_class.model_fields.items() if _is_policy(f))
 
 
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a number is expected, not true or false")
+    return value
+
+
+#: A change's values as JSON types them: true/false only for a boolean, never for a number.
+_JSON_EXACT: dict[Any, Any] = {
+    bool: Strict(),
+    int: BeforeValidator(_not_a_boolean),
+    float: BeforeValidator(_not_a_boolean),
+}
+
+
 def policy_patch_model(settings_class: type[ServiceSettings]) -> type[BaseModel]:
     """A model of a change: each policy field optional, its constraints kept, nothing else."""
     fields: dict[str, Any] = {}
     for name in policy_names(settings_class):
         info = settings_class.model_fields[name]
         optional = FieldInfo.merge_field_infos(info, default=None, default_factory=None)
+        if info.annotation in _JSON_EXACT:
+            optional.metadata.append(_JSON_EXACT[info.annotation])
         fields[name] = (Optional[info.annotation], optional)  # noqa: UP045 - a runtime type
     model: type[BaseModel] = create_model(
         f"{settings_class.__name__.removesuffix('Settings')}PolicyChange",
         __config__=ConfigDict(extra="forbid"),
-        __doc__=f"Run-time policies of {settings_class.__name__}; the ones given change.",
+        __doc__=f"Run-time policies of {settings_class.__name__}; the ones given change "
+        "(null: unchanged).",
         **fields,
     )
     return model

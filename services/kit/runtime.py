@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from contracts.topics import ServiceName
+from services.kit.allowed_methods import AllowEveryMethod
 from services.kit.http_metrics import HttpMetrics
 from services.kit.http_tracing import HttpTracing
 from services.kit.masking import http_models, register_personal_models
@@ -113,6 +114,7 @@ class ServiceRuntime:
         http.add_middleware(HttpMetrics, registry=metrics.registry)
         http.add_middleware(HttpTracing, tracing=tracing)  # outermost: its context reaches in
         http.include_router(metrics_router(metrics))
+        http.add_middleware(AllowEveryMethod, api=http)
         return cls(service, settings, store, broker, messaging, http)
 
     async def start_messaging(self, attempts: int = 60) -> None:

@@ -49,9 +49,9 @@ def with_card_production(
     capacity_per_day: float,
 ) -> tuple[Decision, CardSlot | None]:
     """An approved ID card's decision settled when its card is done (and the slot); any
-    other decision as it is, with no slot."""
-    if decision.outcome is not Outcome.APPROVED:
-        return decision, None
+    other decision, or any decision with no card line (`capacity_per_day` 0), as it is."""
+    if decision.outcome is not Outcome.APPROVED or capacity_per_day <= 0:
+        return decision, None  # 0: no card line, the card is done when verified
     ready = add_working_days(routed.routed_simtime, decision.days)
     slot = card_slot(ready, line_free_at, capacity_per_day)
     days = working_days_between(routed.routed_simtime, slot.done)

@@ -40,8 +40,9 @@ class NationalPortalSettings(ServiceSettings):
     )
     id_card_capacity_per_day: float = Field(
         24_000.0,
-        gt=0,
-        description="Chip ID cards (CCCD, procedure 2) Public Security produces and returns a "
+        ge=0,
+        description="0: no card line (each card done when verified). "
+        "Chip ID cards (CCCD, procedure 2) Public Security produces and returns a "
         "working day; the default is Hanoi's 2022 pace (6.0 million cards returned in the year "
         "/ 250 working days, the one-year review of Project 06, February 2023).",
         json_schema_extra=POLICY,

@@ -174,8 +174,9 @@ class Policies(_Strict):
     )
     id_card_capacity_per_day: float = Field(
         24_000.0,
-        gt=0,
-        description="Chip ID cards Public Security produces and returns a working day, at "
+        ge=0,
+        description="0: no card line (each card done when verified). "
+        "Chip ID cards Public Security produces and returns a working day, at "
         "Hanoi's scale (2022: 6.0 million a year / 250 = 24,000); a run gives the national "
         "portal this times `demand.scale`, like the volumes.",
     )

@@ -45,6 +45,25 @@ EXEMPTIONS = {
             "refused (403: unknown identities, foreigners may not register), so nothing is "
             "created to read; a registration accepted (201, 202) would fail the check",
         ),
+        Exemption(
+            "PATCH",
+            "/ops/policies",
+            "positive_data_acceptance",
+            why="routing overrides must leave a consistent catalogue (a linked group's steps "
+            "and their portals), a rule across entries that the schema cannot state; a change "
+            "that breaks it is refused 422 naming routing_overrides "
+            "(tests/security/http/test_operations_api.py)",
+        ),
+    ),
+    "one_stop": (
+        Exemption(
+            "PATCH",
+            "/ops/policies",
+            "positive_data_acceptance",
+            why="desk_capacity_overrides is keyed by Hanoi unit codes (30 districts, 579 "
+            "communes), a set the schema gives as a pattern; a key of the pattern that is no "
+            "unit is refused 422 naming the field",
+        ),
     ),
 }
 

@@ -328,14 +328,20 @@ async def test_a_held_dossier_is_rejected_with_the_reason_when_its_account_is_re
     assert portal.published.on("identity.check.requested")[1:] == []  # the dossier's: none
 
 
-async def test_a_refused_account_cannot_submit(portal: Portal) -> None:
+async def test_a_refused_accounts_dossier_is_rejected_on_receipt_as_a_held_one_is(
+    portal: Portal,
+) -> None:
     account = await pending_account(portal)
     await portal.answer_checks(IdentityResult.NOT_FOUND)
     response = await portal.http.post(
         "/dossiers", json=dossier_body(account.account_id), headers=bearer(account)
     )
-    assert response.status_code == 409
-    assert "refused" in response.json()["detail"]
+    assert response.status_code == 202
+    [settled] = portal.published.on("dossier.settled")
+    assert (settled["data"]["outcome"], settled["data"]["reason_code"]) == (
+        "rejected",
+        "account_refused",
+    )
 
 
 async def test_the_catalogue_is_served_with_every_procedure_and_its_portal(portal: Portal) -> None:

@@ -97,7 +97,9 @@ async def test_a_routing_override_to_an_unknown_procedure_is_refused_naming_the_
     body = {"routing_overrides": {"9.999999": "national_portal"}}
     answer = await city.http.patch("/ops/policies", json=body, headers=OFFICIAL)
     assert answer.status_code == 422
-    assert [e["loc"] for e in answer.json()["detail"]] == [["body", "routing_overrides"]]
+    assert [e["loc"][:3] for e in answer.json()["detail"]] == [
+        ["body", "routing_overrides", "9.999999"]
+    ]
     read = (await city.http.get("/ops/policies", headers=OFFICIAL)).json()
     assert read["in_force"]["routing_overrides"] == {}
 
