@@ -31,6 +31,7 @@ from simulator.eventlog.format import LogRecord
 from simulator.eventlog.places import Place, PlaceCounter
 from simulator.replay.inputs import Inputs, extract_inputs
 
+OPERATIONS_TOPIC = "service.policy.changed"
 __all__ = [
     "HTTP_INPUTS",
     "Conversation",
@@ -147,9 +148,10 @@ def _once(records: Iterable[LogRecord]) -> Iterator[LogRecord]:
 
 def outputs_of(records: Iterable[LogRecord], service: str) -> list[LogRecord]:
     """The service's own events on the topics it produces, each once, in log order (each
-    partition's records in offset order)."""
+    partition's records in offset order). Its operations (`service.policy.changed`: what an
+    operator did to it, not what it answered) are not outputs."""
     own = source_of(service)
-    produced = {t.name for t in TOPICS if service in t.producers}
+    produced = {t.name for t in TOPICS if service in t.producers} - {OPERATIONS_TOPIC}
     return [
         record
         for record in _once(records)
