@@ -55,6 +55,12 @@ def small(name: str, folder: Path) -> tuple[Path, Scenario]:
             "settle_timeout_s": 300,
             "concurrency": 8,
             "demand": scenario.demand.model_copy(update={"scale": 0.02}),
+            # a fault from the second second on: the small demand is handed in within a
+            # few seconds, so a later outage would find nothing left to hold up
+            "faults": [
+                f.model_copy(update={"stop_at_s": 1.0, "restart_at_s": 21.0})
+                for f in scenario.faults
+            ],
         }
     )
     path = folder / f"{name}.yaml"
