@@ -53,10 +53,12 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def traced_run(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> TracedRun:
+def traced_run(tmp_path_factory: pytest.TempPathFactory) -> TracedRun:
+    # a broker of its own: on the session's, the session's services share the consumer
+    # groups and take part of the run's partitions
     out = tmp_path_factory.mktemp("traced-run")
     completed = _cli(
-        "run", str(SMALL_SCENARIO), "--out", str(out), "--bootstrap", kafka_bootstrap,
+        "run", str(SMALL_SCENARIO), "--out", str(out),
         "--trace-sample", str(RATIO), "--record", str(out / "run.log"),
     )  # fmt: skip
     summary_path = out / "summary.json"
