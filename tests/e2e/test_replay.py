@@ -139,14 +139,14 @@ def test_only_one_procedure_replays_and_is_compared(recorded: Path, tmp_path: Pa
 def test_a_log_of_50000_records_replays_at_max_speed_and_reports_its_rate(
     tmp_path: Path,
 ) -> None:
-    # The inputs: the small scenario's demand scaled up (about 4,900 dossiers), as injected
-    # submissions.
+    # The inputs: the small scenario's demand scaled up (about 7,400 dossiers, about seven
+    # events each), as injected submissions.
     scenario = load_scenario(HERE / "small-scenario.yaml")
     bulk = scenario.model_copy(
-        update={"name": "bulk", "demand": scenario.demand.model_copy(update={"scale": 1.25})}
+        update={"name": "bulk", "demand": scenario.demand.model_copy(update={"scale": 1.9})}
     )
     inputs = tmp_path / "inputs.jsonl.gz"
-    assert injected_log(bulk, inputs) > 4000
+    assert injected_log(bulk, inputs) > 6000
     first, second = tmp_path / "first.jsonl.gz", tmp_path / "second.jsonl.gz"
     done = portalsim("replay", inputs, "--out", first)  # the system makes the big log
     assert done.returncode == 0, said(done)
