@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from contracts.catalogue import Portal, load_catalogue
-from contracts.units import is_hanoi_unit
+from contracts.catalogue import load_catalogue
 from simulator.scenarios.campaign import IdCardCampaign
 from simulator.scenarios.friction import Friction
+from simulator.scenarios.policies import Policies
+from simulator.scenarios.policies import StrictModel as _Strict
 from simulator.scenarios.records import PopulationRecords
 
 __all__ = [
@@ -45,10 +46,6 @@ DEFAULT_CONCURRENCY, MAX_CONCURRENCY = 1_000, 5_000
 
 class ScenarioError(ValueError):
     """A scenario file that cannot be used, with every problem named."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ProcedureDemand(_Strict):
@@ -137,57 +134,6 @@ class DataQuality(_Strict):
     deceased_id_rate: float = Field(
         0.001, ge=0, le=1, description="The ID number of a deceased person."
     )
-
-
-class Policies(_Strict):
-    """Policies: settings of the services, and two that act on the applicants (the help
-    against friction online: `digital_teams_per_commune`, `simple_sign_in`)."""
-
-    foreigners_may_register: bool = Field(False, description="Foreigners may open accounts.")
-    routing_overrides: dict[str, Portal] = Field(
-        default_factory=dict, description="Procedure code -> the portal that settles it."
-    )
-    desk_capacity_per_day: int = Field(400, ge=1, description="Dossiers a desk digitises a day.")
-    desk_capacity_overrides: dict[str, int] = Field(
-        default_factory=dict, description="Unit code -> its desk capacity per day."
-    )
-    scan_failure_rate: float = Field(0.01, ge=0, le=1, description="Share of failed scans.")
-    marriage_min_age_male: int = Field(20, ge=0, le=120, description="Minimum age of the man.")
-    marriage_min_age_female: int = Field(18, ge=0, le=120, description="Minimum age of the woman.")
-    ministry_rejection_rate: float = Field(
-        0.03, ge=0, le=1, description="Share of dossiers ministries reject as incomplete."
-    )
-    digital_teams_per_commune: float = Field(
-        0.0, ge=0, le=100, description="Community digital teams helping online, per commune."
-    )
-    simple_sign_in: bool = Field(False, description="Sign in with VNeID instead of registering.")
-    e_archive: bool = Field(
-        False,
-        description="The desks keep digitised dossiers in an electronic archive and reuse "
-        "an applicant's archived documents (no guidance in 2022-2023: off).",
-    )
-    record_cleaning_per_day: float = Field(
-        0.0,
-        ge=0,
-        description="Dirty population records a cleaning campaign cleans a working day, in "
-        "the run's population, from start_date (0: no campaign).",
-    )
-    id_card_capacity_per_day: float = Field(
-        24_000.0,
-        ge=0,
-        description="0: no card line (each card done when verified). "
-        "Chip ID cards Public Security produces and returns a working day, at "
-        "Hanoi's scale (2022: 6.0 million a year / 250 = 24,000); a run gives the national "
-        "portal this times `demand.scale`, like the volumes.",
-    )
-
-    @field_validator("desk_capacity_overrides")
-    @classmethod
-    def _hanoi_units(cls, value: dict[str, int]) -> dict[str, int]:
-        for unit in value:
-            if not is_hanoi_unit(unit):
-                raise ValueError(f"{unit!r} is not a Hanoi district or commune code")
-        return value
 
 
 class Fault(_Strict):
