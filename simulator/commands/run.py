@@ -257,6 +257,8 @@ def run_command(
         console.print(f"[red]the run does not start: {escape(str(refused))}[/red]")
         raise typer.Exit(2) from None
     except StopSignal as stop:
+        if stop.__cause__ is not None:  # what the stop interrupted went wrong on its way out
+            console.print(f"while stopping: {escape(repr(stop.__cause__))}")
         console.print(f"[red]stopped by {stop.name}[/red]: everything the run started is stopped")
         raise typer.Exit(128 + stop.signum) from None
 

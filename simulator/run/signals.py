@@ -6,6 +6,12 @@ signals) were left running under PID 1. Inside `stop_signals_interrupt()` both s
 raise `StopSignal`, a `KeyboardInterrupt`, through whatever runs, asyncio included: the
 run's context managers stop the services and the broker on the way out. A second signal
 while that cleanup runs is ignored, so that it can finish.
+
+A signal's exception can be lost on its way: raised inside a finaliser (Python prints
+"Exception ignored" and goes on), replaced by an error of the cleanup, or wrapped in an
+exception group. Whatever leaves the block after a stop signal arrived (a return
+included) therefore leaves it as that `StopSignal`, the other exception chained as its
+cause: a stopped run always ends as stopped.
 """
 
 from __future__ import annotations
@@ -43,6 +49,15 @@ def stop_signals_interrupt() -> Iterator[None]:
     previous = {sig: signal.signal(sig, interrupt) for sig in STOP_SIGNALS}
     try:
         yield
+    except StopSignal:
+        raise
+    except BaseException as other:
+        if received:
+            raise StopSignal(received[0]) from other
+        raise
+    else:
+        if received:  # the signal's exception was swallowed on its way
+            raise StopSignal(received[0])
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -145,26 +145,34 @@ def test_with_restart_no_the_run_names_the_dead_service_and_its_exit(
     )
 
 
+@dataclass
+class TerminatedRun:
+    """A run sent SIGTERM mid-way: its exit code, output and the processes it had started."""
+
+    code: int
+    output: str
+    children: dict[int, str]
+
+
 @pytest.fixture(scope="module")
-def terminated(
-    scenario: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[int, dict[int, str]]]:
-    """A run sent SIGTERM mid-way: its exit code and the processes it had started."""
+def terminated(scenario: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TerminatedRun]:
+    """A run sent SIGTERM once some dossiers have settled."""
     for run in started(scenario, tmp_path_factory.mktemp("terminated") / "report"):
         children = children_of(run.process.pid)
         run.process.send_signal(signal.SIGTERM)
-        yield run.wait(300), children
+        code = run.wait(300)
+        yield TerminatedRun(code, run.output, children)
 
 
 def test_sigterm_to_a_run_stops_the_broker_and_every_service_it_started(
-    terminated: tuple[int, dict[int, str]],
+    terminated: TerminatedRun,
 ) -> None:
-    _, children = terminated
+    children = terminated.children
     commands = " ".join(children.values())
     assert "kafka.Kafka" in commands
     assert all(f"services.{name}" in commands for name in ("city_portal", "one_stop"))
     wait_until(lambda: not any(alive(pid) for pid in children), 30, "the run's processes gone")
 
 
-def test_sigterm_to_a_run_exits_128_plus_15(terminated: tuple[int, dict[int, str]]) -> None:
-    assert terminated[0] == 128 + signal.SIGTERM
+def test_sigterm_to_a_run_exits_128_plus_15(terminated: TerminatedRun) -> None:
+    assert terminated.code == 128 + signal.SIGTERM, terminated.output[-4000:]
