@@ -1,9 +1,8 @@
 """Driving the services over HTTP as citizens and desk clerks would.
 
-One `PortalDriver` holds pooled keep-alive httpx clients per service (`connections` in
-all: sized to the requests in flight, at most `CONNECTIONS_PER_CLIENT` per client); every
-call is bounded by a timeout, and waiting for settlements polls with a bound instead of
-sleeping blindly.
+One `PortalDriver` holds a pooled keep-alive client (`http_client.HttpClient`) per service
+process, with as many connections as requests in flight; every call is bounded by a
+timeout, and waiting for settlements polls with a bound instead of sleeping blindly.
 An applicant acts with their account's token (`PortalAccount`, from its registration),
 a desk clerk with the desk's token, the simulator's reads and clock with the official
 token (`RunCredentials`).
@@ -18,9 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
-
 from contracts.people import DeclaredPerson
+from simulator.drive.http_client import Answer, HttpClient
 from simulator.scenarios.applicants import DossierDraft
 from simulator.system.tokens import RunCredentials
 
@@ -57,31 +55,24 @@ def replica_urls(urls: Mapping[str, str], service: str) -> list[str]:
     ]
 
 
-#: Connections of one httpx client at most: its pool looks for a free connection by going
-#: over all of them for every waiting request, which at a thousand applicants in flight
-#: cost the simulator more CPU than the requests; more connections take more clients.
-CONNECTIONS_PER_CLIENT = 50
-
-
 class _Spread:
-    """HTTP clients of a service's replicas (`shards` per replica); each request goes to the
-    next client in turn."""
+    """Clients of a service's replicas; each request goes to the next one in turn."""
 
-    def __init__(self, urls: list[str], shards: int = 1, **options: Any) -> None:
-        self.clients = [
-            httpx.AsyncClient(base_url=url, **options) for _ in range(shards) for url in urls
-        ]
+    def __init__(self, urls: list[str], connections: int, timeout: float) -> None:
+        self.clients = [HttpClient(url, connections, timeout) for url in urls]
         self._turn = 0
 
-    def _next(self) -> httpx.AsyncClient:
+    def _next(self) -> HttpClient:
         self._turn = (self._turn + 1) % len(self.clients)
         return self.clients[self._turn]
 
-    async def get(self, url: str, **kw: Any) -> httpx.Response:
-        return await self._next().get(url, **kw)
+    async def get(self, path: str, headers: Mapping[str, str] | None = None) -> Answer:
+        return await self._next().get(path, headers=headers)
 
-    async def post(self, url: str, **kw: Any) -> httpx.Response:
-        return await self._next().post(url, **kw)
+    async def post(
+        self, path: str, json: Any = None, headers: Mapping[str, str] | None = None
+    ) -> Answer:
+        return await self._next().post(path, json=json, headers=headers)
 
     async def aclose(self) -> None:
         for client in self.clients:
@@ -103,21 +94,13 @@ class PortalDriver:
         connections: int = 64,
     ) -> None:
         self.credentials = credentials or RunCredentials()
-        # one pooled keep-alive client per service, as many connections as requests in
-        # flight; waiting for a free connection is not a failure (no pool timeout)
-        shards = -(-connections // CONNECTIONS_PER_CLIENT)
-        each = -(-connections // shards)
-        options: dict[str, Any] = {
-            "timeout": httpx.Timeout(timeout, pool=None),
-            "limits": httpx.Limits(max_connections=each, max_keepalive_connections=each),
-        }
-        self.city = _Spread(replica_urls(urls, "city_portal"), shards, **options)
-        self.desks = _Spread(replica_urls(urls, "one_stop"), shards, **options)
-        self.population = httpx.AsyncClient(base_url=urls["population_db"], timeout=timeout)
+        # waiting for a free connection is not a failure (no timeout on it)
+        self.city = _Spread(replica_urls(urls, "city_portal"), connections, timeout)
+        self.desks = _Spread(replica_urls(urls, "one_stop"), connections, timeout)
 
     async def close(self) -> None:
         """Close the clients."""
-        for client in (self.city, self.desks, self.population):
+        for client in (self.city, self.desks):
             await client.aclose()
 
     async def __aenter__(self) -> PortalDriver:
@@ -126,7 +109,7 @@ class PortalDriver:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def open_account(self, person: DeclaredPerson, client_ref: str) -> httpx.Response:
+    async def open_account(self, person: DeclaredPerson, client_ref: str) -> Answer:
         """Register a citizen account for a person (by ID number); the raw response."""
         body = {
             "kind": "citizen" if person.id_number else "foreigner",
@@ -231,10 +214,10 @@ class PortalDriver:
         return done
 
 
-def _accepted(response: httpx.Response) -> dict[str, Any]:
+def _accepted(response: Answer) -> dict[str, Any]:
     if response.status_code >= 500:
         response.raise_for_status()
     if response.status_code != 202:
-        raise DriverError(f"{response.request.url}: {response.status_code} {response.text[:500]}")
+        raise DriverError(f"{response.url}: {response.status_code} {response.text[:500]}")
     result: dict[str, Any] = response.json()
     return result

@@ -20,11 +20,11 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
-import httpx
 import structlog
 
 from simulator.drive.client_trace import ClientTracing, expected_dossier_id
 from simulator.drive.driver import DriverError, PortalAccount, PortalDriver
+from simulator.drive.http_client import Answer, StatusError, TransportError
 from simulator.drive.observations import Observations
 from simulator.scenarios.demand import DemandItem
 
@@ -32,7 +32,7 @@ __all__ = ["Availability", "Ingress"]
 
 T = TypeVar("T")
 log = structlog.get_logger("portalsim.ingress")
-RETRYABLE = (httpx.TransportError, httpx.HTTPStatusError)
+RETRYABLE = (TransportError, StatusError)
 #: The service behind each kind of call.
 FRONT_DOOR, DESKS = "city_portal", "one_stop"
 
@@ -97,7 +97,7 @@ class Ingress:
         return await self.availability.until_up(service)
 
     async def _open_account(self, item: DemandItem) -> PortalAccount | None:
-        async def call() -> httpx.Response:
+        async def call() -> Answer:
             response = await self.driver.open_account(
                 item.account_holder, client_ref=f"{self.holders}:{self._holder_key(item)}"
             )

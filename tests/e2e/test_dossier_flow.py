@@ -6,6 +6,7 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from contracts.catalogue import Portal, Procedure, load_catalogue
@@ -128,13 +129,13 @@ async def test_an_identity_mismatch_is_rejected_naming_the_field(
 
 
 async def test_a_birth_yields_a_person_that_a_later_identity_check_finds(
-    driver: PortalDriver, pool: ApplicantPool
+    driver: PortalDriver, pool: ApplicantPool, cluster: ServiceCluster
 ) -> None:
     birth = pool.draft(CATALOGUE.by_number(9))
     code = await submit_online(driver, CATALOGUE.by_number(9), birth, "birth-then-check")
     await driver.wait_settled([code])
     view = await _wait_for(driver, code, lambda v: v.get("new_id_number"))
-    child = (await driver.population.get(f"/people/{view['new_id_number']}")).json()
+    child = await _person(cluster, view["new_id_number"])
     assert child["full_name"] == birth.form["child_full_name"]
     applicant = DeclaredPerson(
         role=PersonRole.APPLICANT,
@@ -149,13 +150,13 @@ async def test_a_birth_yields_a_person_that_a_later_identity_check_finds(
 
 
 async def test_after_a_death_the_deceased_cannot_apply(
-    driver: PortalDriver, pool: ApplicantPool
+    driver: PortalDriver, pool: ApplicantPool, cluster: ServiceCluster
 ) -> None:
     death = pool.draft(CATALOGUE.by_number(10))
     deceased = death.persons[1]
     code = await submit_online(driver, CATALOGUE.by_number(10), death, "death")
     assert (await driver.wait_settled([code]))[code]["settlement"]["outcome"] == "approved"
-    await _wait_for_person(driver, str(deceased.id_number), alive=False)
+    await _wait_for_person(cluster, str(deceased.id_number), alive=False)
     as_applicant = deceased.model_copy(update={"role": PersonRole.APPLICANT})
     answer = await driver.submit_online(
         await _any_account(driver, pool),
@@ -177,10 +178,8 @@ async def test_a_linked_birth_group_settles_only_after_its_three_steps(
     view = (await driver.wait_settled([code], within=120))[code]
     statuses = [entry["status"] for entry in view["timeline"]]
     assert statuses.index("awaiting_steps") < statuses.index("approved")
-    national = await driver.city.get(
-        f"{cluster.urls['national_portal']}/groups/{view['dossier_id']}"
-    )
-    steps = national.json()["steps"]
+    async with httpx.AsyncClient(base_url=cluster.urls["national_portal"]) as national:
+        steps = (await national.get(f"/groups/{view['dossier_id']}")).json()["steps"]
     assert len(steps) == 3
     assert all(step["status"] == "approved" for step in steps)
     parent_settled = datetime.fromisoformat(view["settlement"]["settled_simtime"])
@@ -200,10 +199,15 @@ async def _wait_for(driver: PortalDriver, code: str, ready: Any, within: float =
             await asyncio.sleep(0.1)
 
 
-async def _wait_for_person(driver: PortalDriver, id_number: str, alive: bool) -> None:
+async def _person(cluster: ServiceCluster, id_number: str) -> Any:
+    """population_db's record of a person."""
+    async with httpx.AsyncClient(base_url=cluster.urls["population_db"]) as population:
+        return (await population.get(f"/people/{id_number}")).json()
+
+
+async def _wait_for_person(cluster: ServiceCluster, id_number: str, alive: bool) -> None:
     async with asyncio.timeout(30):
         while True:
-            person = (await driver.population.get(f"/people/{id_number}")).json()
-            if person["alive"] == alive:
+            if (await _person(cluster, id_number))["alive"] == alive:
                 return
             await asyncio.sleep(0.1)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
+
 from contracts.catalogue import load_catalogue
 from simulator.drive.driver import PortalAccount, PortalDriver
 from simulator.scenarios.applicants import ApplicantPool
+from simulator.system.processes import ServiceCluster
 from tests.system import START
 
 TEMPORARY_RESIDENCE = load_catalogue().by_number(4)
@@ -61,19 +64,23 @@ async def test_a_desk_intake_with_another_desks_token_gets_403(driver: PortalDri
     assert response.status_code == 403
 
 
-async def test_a_chunked_body_over_the_limit_gets_413(driver: PortalDriver) -> None:
+async def test_a_chunked_body_over_the_limit_gets_413(
+    driver: PortalDriver, cluster: ServiceCluster
+) -> None:
     official = {"Authorization": f"Bearer {driver.credentials.official}"}
 
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(20):
             yield b" " * 4096  # 80 KiB in all, over the 64 KiB limit
 
-    response = await driver.desks.post("/desks/clock", content=chunks(), headers=official)
+    async with httpx.AsyncClient(base_url=cluster.urls["one_stop"]) as desks:
+        response = await desks.post("/desks/clock", content=chunks(), headers=official)
     assert "content-length" not in response.request.headers
     assert response.status_code == 413
 
 
-async def test_a_declared_length_over_the_limit_gets_413(driver: PortalDriver) -> None:
-    response = await driver.city.post("/accounts", content=b" " * (64 * 1024 + 1))
+async def test_a_declared_length_over_the_limit_gets_413(cluster: ServiceCluster) -> None:
+    async with httpx.AsyncClient(base_url=cluster.urls["city_portal"]) as city:
+        response = await city.post("/accounts", content=b" " * (64 * 1024 + 1))
     assert response.status_code == 413
     assert isinstance(response.json()["detail"], str)

@@ -6,10 +6,10 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from simulator.drive.driver import DriverError, PortalDriver
+from simulator.drive.http_client import TransportError
 from simulator.drive.ingress import Ingress
 from simulator.drive.observations import Observations
 
@@ -36,7 +36,7 @@ class Outage:
         """What calling the service gives: refused while it is down."""
         self.attempts += 1
         if self.down():
-            raise httpx.ConnectError("connection refused")
+            raise TransportError("connection refused")
         return "answered"
 
 
