@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 from contracts.envelope import CONTENT_TYPE
 from services.kit import OutboxRecord
 from services.kit.kafka_access import simulator_access
+from simulator.bench.dossier_table import DossierIndex, TimesByDossier
 
 __all__ = ["CONFIRMS_IN_FLIGHT", "Injection", "inject"]
 
@@ -29,17 +30,21 @@ CONFIRMS_IN_FLIGHT = 20_000
 class Injection:
     """When each dossier was injected (ms since the epoch) and how long injecting took."""
 
-    submitted_ms: dict[str, int] = field(default_factory=dict)
+    submitted_ms: TimesByDossier = field(default_factory=lambda: TimesByDossier(DossierIndex()))
     started_ms: int = 0
     seconds: float = 0.0
     achieved_rate: float = 0.0
 
 
 async def inject(
-    bootstrap: str, records: Iterable[OutboxRecord], rate: float | None = None
+    bootstrap: str,
+    records: Iterable[OutboxRecord],
+    rate: float | None = None,
+    index: DossierIndex | None = None,
 ) -> Injection:
     """Publish the records as the iterable yields them (every confirm awaited; at most
-    `CONFIRMS_IN_FLIGHT` pending at once); at most `rate` a second when given."""
+    `CONFIRMS_IN_FLIGHT` pending at once); at most `rate` a second when given. The
+    submission times are kept by the dossiers' positions in `index` (the watcher's)."""
     producer = AIOKafkaProducer(
         **simulator_access(bootstrap).aiokafka_options(),
         acks="all",
@@ -47,7 +52,7 @@ async def inject(
         max_batch_size=64 * 1024,
     )
     await producer.start()
-    injection = Injection()
+    injection = Injection(TimesByDossier(index or DossierIndex()))
     headers = [("content-type", CONTENT_TYPE.encode())]
     try:
         started = time.perf_counter()
@@ -59,7 +64,7 @@ async def inject(
                 await asyncio.sleep(ahead)
             now_ms = int(time.time() * 1000)
             if record.key:
-                injection.submitted_ms[record.key.decode()] = now_ms
+                injection.submitted_ms.put(record.key.decode(), now_ms)
             sends.append(
                 await producer.send(
                     record.topic,

@@ -116,7 +116,7 @@ async def _throughput(
     meter = ProcessMeter(pids)
     meter.begin()
     log.print(f"injecting {len(ids):,} dossiers...")
-    injected = await inject(bootstrap, work.records())
+    injected = await inject(bootstrap, work.records(), index=watcher.index)
     all_settled = await watcher.wait(ids, timeout_s)
     last_ms = max((watcher.settled[d].timestamp_ms for d in ids if d in watcher.settled), default=0)
     drained_at = await _drained(lag)
@@ -165,7 +165,7 @@ async def _latency_run(
 ) -> dict[str, Any]:
     ids = work.dossier_ids
     watcher.expect(ids)
-    injected = await inject(bootstrap, work.records(), rate=rate)
+    injected = await inject(bootstrap, work.records(), rate=rate, index=watcher.index)
     all_settled = await watcher.wait(ids, timeout_s)
     latencies = latencies_by_path(ids, injected.submitted_ms, watcher.settled, work.linked)
     summary = summarise_latencies(latencies)

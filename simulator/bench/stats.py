@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from simulator.bench.watch import Settled
+from simulator.bench.dossier_table import Settled
 from simulator.bench.workload import PATHS, path_of
 
 __all__ = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,17 +19,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from contracts.topics import all_topic_names
 from services.kit.kafka_access import simulator_access
 from services.kit.topics_admin import topic_partitions
+from simulator.bench.dossier_table import DossierIndex, Settled, Settlements
 
-__all__ = ["RecordScan", "Settled", "SettlementWatcher", "end_offsets", "scan_records"]
-
-
-@dataclass(frozen=True, slots=True)
-class Settled:
-    """The first settlement seen of an injected dossier."""
-
-    timestamp_ms: int
-    settled_by: str
-    outcome: str
+__all__ = ["RecordScan", "SettlementWatcher", "end_offsets", "scan_records"]
 
 
 async def end_offsets(bootstrap: str, topics: list[str] | None = None) -> dict[TopicPartition, int]:
@@ -54,11 +45,13 @@ class SettlementWatcher:
 
     bootstrap: str
     keep_all: bool = False  # every dossier's settlement counts, expected or not
-    expected: set[str] = field(default_factory=set)
-    settled: dict[str, Settled] = field(default_factory=dict)
+    index: DossierIndex = field(default_factory=DossierIndex)  # the expected dossiers
     duplicates: int = 0
     _task: asyncio.Task[None] | None = None
     _fresh: list[str] = field(default_factory=list)  # settled since `wait` last looked
+
+    def __post_init__(self) -> None:
+        self.settled = Settlements(self.index)
 
     async def start(self, offsets: dict[TopicPartition, int]) -> None:
         """Start reading `dossier.settled` at these offsets."""
@@ -77,7 +70,7 @@ class SettlementWatcher:
 
     def expect(self, dossier_ids: list[str]) -> None:
         """Dossiers whose settlements count (injected roots)."""
-        self.expected.update(dossier_ids)
+        self.index.add(dossier_ids)
 
     async def _run(self) -> None:
         while True:
@@ -85,17 +78,14 @@ class SettlementWatcher:
             for records in batches.values():
                 for record in records:
                     key = (record.key or b"").decode()
-                    if key not in self.expected and not self.keep_all:
+                    if self.index.position(key, add=self.keep_all) is None:
                         continue
                     if key in self.settled:
                         self.duplicates += 1
                         continue
                     data = orjson.loads(record.value or b"{}").get("data", {})
-                    self.settled[key] = Settled(  # (a few distinct names: kept once)
-                        record.timestamp,
-                        sys.intern(str(data.get("settled_by"))),
-                        sys.intern(str(data.get("outcome"))),
-                    )
+                    settled_by, outcome = data.get("settled_by"), data.get("outcome")
+                    self.settled.put(key, Settled(record.timestamp, str(settled_by), str(outcome)))
                     self._fresh.append(key)
 
     def count(self, dossier_ids: list[str]) -> int:
@@ -105,7 +95,7 @@ class SettlementWatcher:
     async def wait(self, dossier_ids: list[str], timeout_s: float) -> bool:
         """Wait until every one of these dossiers has settled; False on timeout."""
         deadline = time.monotonic() + timeout_s
-        pending = set(dossier_ids).difference(self.settled)
+        pending = {d for d in dossier_ids if d not in self.settled}
         while pending:
             fresh, self._fresh = self._fresh, []
             pending.difference_update(fresh)  # only what settled since the last look
