@@ -6,6 +6,8 @@ The broker has the local broker's settings (which the compose file's `KAFKA_*` m
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import psycopg
 from psycopg import sql
 
@@ -16,27 +18,18 @@ from tests.rehearsal.compose import RehearsalError, ServiceSpec
 
 __all__ = ["start_engine"]
 
+E = TypeVar("E", LocalKafka, LocalPostgres)
+
 
 def start_engine(spec: ServiceSpec, port: int) -> LocalKafka | LocalPostgres:
     """The engine of the service's image started on `port`, ready for clients."""
     [data] = spec.volumes.values()
     if spec.engine == "apache/kafka":
-        broker = LocalKafka(data, port=port)
-        try:
-            broker.start(timeout=180)
-        except Exception:
-            broker.stop()
-            raise
-        return broker
+        return _started(LocalKafka(data, port=port), 180)
     env = spec.environment
     if env.get("POSTGRES_USER") != "portalsim":
         raise RehearsalError("the local PostgreSQL server's superuser is portalsim only")
-    server = LocalPostgres(data, port=port)
-    try:
-        server.start(timeout=120)
-    except Exception:
-        server.stop()
-        raise
+    server = _started(LocalPostgres(data, port=port), 120)
     with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
         conn.execute(
             sql.SQL("ALTER ROLE portalsim PASSWORD {}").format(
@@ -46,3 +39,13 @@ def start_engine(spec: ServiceSpec, port: int) -> LocalKafka | LocalPostgres:
     admin = f"postgresql://portalsim:{env['POSTGRES_PASSWORD']}@127.0.0.1:{port}/postgres"
     ensure_database(admin, env["POSTGRES_DB"])
     return server
+
+
+def _started(engine: E, timeout: float) -> E:
+    """The engine started, or stopped again when it did not start."""
+    try:
+        engine.start(timeout=timeout)
+    except Exception:
+        engine.stop()
+        raise
+    return engine

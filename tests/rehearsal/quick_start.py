@@ -33,13 +33,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.kafka_local import LocalKafka
 from simulator.postgres_local import LocalPostgres
+from tests.processes import wait_until
 from tests.rehearsal.compose import (
     ENGINE_PORTS,
     ComposeProject,
@@ -78,15 +78,6 @@ class Step:
     output: str = ""
     states: dict[str, str] = field(default_factory=dict)
     returncode: int | None = None
-
-
-def wait_for(condition: Callable[[], bool], within: float, what: str) -> None:
-    """Poll `condition` every 0.5 s; `RehearsalError` naming `what` after `within` s."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RehearsalError(f"not within {within:.0f} s: {what}")
-        time.sleep(0.5)
 
 
 class Rehearsal:
@@ -233,7 +224,7 @@ class Rehearsal:
     def _wait(self, project: ComposeProject, name: str, condition: str) -> None:
         spec = project.service(name)
         if condition == "service_healthy":
-            wait_for(lambda: self._healthy(spec), HEALTHY_WITHIN_S, f"{name} healthy")
+            wait_until(lambda: self._healthy(spec), HEALTHY_WITHIN_S, f"{name} healthy")
         elif condition == "service_completed_successfully":
             code = self.processes[name].wait(JOB_WITHIN_S)
             if code != 0:
@@ -253,9 +244,9 @@ class Rehearsal:
                 found[name] = "running" if code is None else f"exited ({code})"
                 continue
             try:
-                wait_for(lambda s=spec: self._healthy(s), HEALTHY_WITHIN_S, f"{name} healthy")  # type: ignore[misc]
+                wait_until(lambda s=spec: self._healthy(s), HEALTHY_WITHIN_S, f"{name} healthy")  # type: ignore[misc]
                 found[name] = "healthy"
-            except RehearsalError:
+            except AssertionError:  # not healthy within its start period and retries
                 found[name] = "unhealthy"
         return found
 
