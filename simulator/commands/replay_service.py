@@ -2,10 +2,11 @@
 
 A fresh local broker and only that service (`simulator.replay.alone`); it is fed what it
 consumed in the recorded run (`simulator.replay.feeder` says in which order and when),
-its HTTP inputs are handed in again, and its outputs are compared with its recorded
-ones (`simulator.diff.outputs`). Exit codes: 0 the same outputs, 1 different outputs (or
-the replay did not finish in time), 2 a bad log, scenario or option, 3 the log held
-forged or unsigned records (left out of the feed).
+its HTTP inputs are handed in again, its recorded policy changes done again through its
+operations API, and its outputs are compared with its recorded ones
+(`simulator.diff.outputs`). Exit codes: 0 the same outputs, 1 different outputs (or the
+replay did not finish in time), 2 a bad log, scenario or option, or a policy change the
+service cannot apply, 3 the log held forged or unsigned records (left out of the feed).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from simulator.eventlog.signatures import SignatureCheck, trust_for
 from simulator.replay.alone import AlonePlan, AloneResult, replay_alone
 from simulator.replay.conversation import conversation_of, outputs_of, vetted
 from simulator.replay.feeder import FeedError
+from simulator.run.operations import PoliciesNotAppliedError
 from simulator.scenarios.scenario import ScenarioError
 from simulator.system.settings import SERVICE_NAMES
 
@@ -109,8 +111,11 @@ def _print_result(result: AloneResult, console: Console) -> None:
     )
     if result.inputs is not None:
         stats = result.inputs
-        kinds = ", ".join(f"{count:,} {kind}" for kind, count in stats.handed_in.items())
-        console.print(f"handed in {stats.total:,} HTTP inputs ({kinds or 'none'})")
+        handed = {kind: n for kind, n in stats.handed_in.items() if kind != "policy"}
+        kinds = ", ".join(f"{count:,} {kind}" for kind, count in handed.items())
+        console.print(f"handed in {sum(handed.values()):,} HTTP inputs ({kinds or 'none'})")
+        if stats.handed_in["policy"]:
+            console.print(f"{stats.handed_in['policy']:,} recorded policy changes applied")
         for reason, count in stats.refused.most_common(5):
             console.print(f"  refused {count}: {reason}", highlight=False)
     if result.not_fed:
@@ -153,6 +158,7 @@ def replay_service(log: Path, service: str, options: ServiceReplayOptions) -> No
     policies = options.policies or {}
     try:
         scenario = replay_scenario(log, options.scenario_file, policies)
+        logged = replay_scenario(log, None, {})  # the recorded run's policies
         if scenario is None:
             raise ScenarioError("the log has no scenario: give --scenario FILE")
         reader = EventLogReader(log, skip_bad=options.skip_bad, validate=False)
@@ -173,22 +179,27 @@ def replay_service(log: Path, service: str, options: ServiceReplayOptions) -> No
         header=header_for(scenario, all_topic_names(), origin="replay", note=note),
         scenario=scenario,
         trust=check.trust,
+        logged=logged,
         concurrency=options.concurrency or scenario.concurrency,
         timeout_s=options.timeout or scenario.settle_timeout_s,
         quiet_s=options.quiet,
         tick_ms=options.tick_ms,
     )
     console.print(f"read {log} in {time.monotonic() - started:.1f} s", highlight=False)
+    changes = conversation.inputs.count("policy")
     console.print(
         f"replaying into {service} alone: {len(conversation.feed):,} records to feed "
-        f"({conversation.answers:,} answers), {len(conversation.inputs.items):,} HTTP inputs, "
-        f"{len(conversation.outputs):,} recorded outputs"
+        f"({conversation.answers:,} answers), "
+        f"{len(conversation.inputs.items) - changes:,} HTTP inputs, "
+        f"{changes:,} recorded policy changes, {len(conversation.outputs):,} recorded outputs"
         + (f"; policies {policies}" if policies else "")
     )
     try:
         result = replay_alone(plan, console)
     except (DriverError, FeedError) as exc:
         raise _fail(errors, f"the service did not take its inputs: {exc}", 1) from None
+    except PoliciesNotAppliedError as exc:
+        raise _fail(errors, f"the replay stopped: a policy not applied: {exc}", 2) from None
     except ValueError as exc:
         raise _fail(errors, exc, 2) from None
     _print_result(result, console)

@@ -1,11 +1,14 @@
 """A replay into one service alone: a fresh broker, that service only, its conversation.
 
-The service runs with the scenario's settings (policies overridden as asked) on a fresh
-local broker; the other three are not started. Its HTTP inputs are handed in again over
-its HTTP API (`Replayer`, as the whole-system replay does) while the `Feeder` hands it
-what it heard from the others, stubbing them with their recorded answers. Everything on
-the bus is recorded from the start into a new log, whose outputs of the service the
-output diff compares with the recorded ones.
+The service runs on a fresh local broker; the other three are not started. Its policies
+go as in every replay (`simulator.replay.policies`): it starts at its defaults, the
+scenario's (overridden as asked) are set through its operations API, each of its recorded
+`service.policy.changed` is done again at its point of the stream (`ChangePoints`; a
+change it cannot apply stops the replay, naming it), and it is reset at the end. Its
+HTTP inputs are handed in again over its HTTP API (`Replayer`, as the whole-system replay
+does) while the `Feeder` hands it what it heard from the others, stubbing them with
+their recorded answers. Everything on the bus is recorded from the start into a new log,
+whose outputs of the service the output diff compares with the recorded ones.
 
 Signatures: the recorded records keep their producers' signatures, so the service trusts
 the log's keys (`--trust FILE`, else the header's), except its own: it signs with a new
@@ -33,11 +36,12 @@ from simulator.drive.driver import PortalDriver
 from simulator.eventlog import LogHeader, Recorder, start_recording
 from simulator.replay.conversation import Conversation, FeedRecord
 from simulator.replay.feeder import Feeder, FeedStats
+from simulator.replay.policies import ChangePoints, ReplayedPolicies, replay_policies
 from simulator.replay.replayer import Pace, Replayer, ReplayStats
 from simulator.scenarios.scenario import Scenario
 from simulator.system.keys import init_keys, trust_path
 from simulator.system.lifecycle import System, SystemPlan, running_system
-from simulator.system.settings import service_settings
+from simulator.system.settings import startup_settings
 
 __all__ = ["AlonePlan", "AloneResult", "replay_alone"]
 
@@ -55,6 +59,7 @@ class AlonePlan:
     header: LogHeader
     scenario: Scenario
     trust: TrustStore | None
+    logged: Scenario | None = None  # the log's own scenario (its policies: the recorded run's)
     concurrency: int = 32
     timeout_s: float = 600.0
     quiet_s: float = 1.0
@@ -112,6 +117,10 @@ async def _replay(plan: AlonePlan, system: System, console: Console) -> AloneRes
     async def read_to(ends: dict[TopicPartition, int]) -> bool:
         return await recorders[0].read_to(ends)
 
+    wanted, own = replay_policies(plan.scenario, plan.logged)
+    recorded = [item for item in conversation.inputs.items if item.kind == "policy"]
+    policies = ReplayedPolicies(system.urls, system.tokens.official, wanted, own, len(recorded))
+    changes = ChangePoints(recorded, policies.redo, conversation.outputs)
     feeder = Feeder(
         system.bootstrap,
         plan.service,
@@ -119,6 +128,7 @@ async def _replay(plan: AlonePlan, system: System, console: Console) -> AloneRes
         read_to,
         tick_ms=plan.tick_ms,
         quiet_s=plan.quiet_s,
+        changes=changes,
     )
     recorder = await start_recording(
         system.bootstrap, plan.out, plan.header, observer=feeder.observe
@@ -127,10 +137,17 @@ async def _replay(plan: AlonePlan, system: System, console: Console) -> AloneRes
     inputs: asyncio.Task[ReplayStats] | None = None
     complete = True
     try:
+        await policies.start()  # or the replay does not start
         await feeder.start()
         async with PortalDriver(_urls(system), system.tokens) as driver:
             if conversation.inputs.items:
-                replayer = Replayer(driver, system.bootstrap, Pace(None), plan.concurrency)
+                replayer = Replayer(
+                    driver,
+                    system.bootstrap,
+                    Pace(None),
+                    plan.concurrency,
+                    changes=changes.reached,
+                )
                 inputs = asyncio.create_task(replayer.replay(conversation.inputs))
             watcher = asyncio.create_task(_progress(feeder, len(conversation.feed), console))
             try:
@@ -145,7 +162,10 @@ async def _replay(plan: AlonePlan, system: System, console: Console) -> AloneRes
                 inputs.cancel()
                 complete = False
             stats = await inputs if inputs is not None and complete else None
+        await policies.restore()  # back to its defaults, as after a run
+        await recorder.wait_quiet(quiet_s=1.0, max_s=30.0)  # its reset in the new log
     finally:
+        await policies.close()
         await feeder.stop()
         await recorder.close()
     return AloneResult(
@@ -161,7 +181,7 @@ async def _replay(plan: AlonePlan, system: System, console: Console) -> AloneRes
 
 def replay_alone(plan: AlonePlan, console: Console) -> AloneResult:
     """Replay the plan's conversation into its service alone, recording the new run."""
-    settings = service_settings(plan.scenario, plan.scenario.policies)
+    settings = startup_settings(plan.scenario)  # policies: through the operations API
     started = time.monotonic()
     with _key_folder(plan) as (keys, trust):
         system_plan = SystemPlan(

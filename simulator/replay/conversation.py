@@ -17,7 +17,9 @@ into:
   produces again and the output diff compares;
 - the **HTTP inputs**: the log's inputs (`simulator.replay.inputs`) that entered through
   this service's HTTP API (the city portal's accounts and online dossiers, the one-stop
-  desks' intakes), which the replay hands in again over HTTP.
+  desks' intakes), which the replay hands in again over HTTP, and the service's recorded
+  policy changes (`service.policy.changed` about it), done again through its operations
+  API at their points of the stream (`simulator.replay.policies.ChangePoints`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from contracts.topics import TOPICS, ServiceName
 from simulator.eventlog.format import LogRecord
 from simulator.eventlog.places import Place, PlaceCounter
-from simulator.replay.inputs import Inputs, extract_inputs
+from simulator.replay.inputs import Input, Inputs, extract_inputs
 
 OPERATIONS_TOPIC = "service.policy.changed"
 __all__ = [
@@ -189,8 +191,14 @@ def conversation_of(records: Iterable[LogRecord], service: str, path: str) -> Co
                 )
             )
     kinds = HTTP_INPUTS.get(service, frozenset())
-    if kinds:
-        inputs = extract_inputs(every, path)
-        items = [item for item in inputs.items if item.kind in kinds]
-        conversation.inputs = Inputs(items, list(inputs.unreplayable))
+    inputs = extract_inputs(
+        every if kinds else [r for r in every if r.topic == OPERATIONS_TOPIC], path
+    )
+    items = [item for item in inputs.items if item.kind in kinds or _changes(item, service)]
+    conversation.inputs = Inputs(items, list(inputs.unreplayable))
     return conversation
+
+
+def _changes(item: Input, service: str) -> bool:
+    """Whether the input is a recorded policy change of the service."""
+    return item.kind == "policy" and getattr(item.payload, "service", None) == service

@@ -20,9 +20,13 @@ The feeding rule (a replay into one service alone, `simulator.replay.alone`):
    a tick in the recorded run reach the service in the recorded order; within a tick
    they were as good as simultaneous in the recorded run too.
 
-It is done when nothing is left to feed (only records whose trigger has not come), the
-HTTP inputs are in, the service has committed everything fed and published nothing for
-`quiet_s` seconds.
+4. A recorded policy change of the service (`changes`, `simulator.replay.policies`) is
+   a barrier: the records recorded after it wait until it is done again; while the
+   service is paused, what is fed is not waited for (it waits in Kafka, as it did).
+
+It is done when nothing is left to feed (only records whose trigger has not come), every
+change is done, the HTTP inputs are in, the service has committed everything fed and
+published nothing for `quiet_s` seconds.
 """
 
 from __future__ import annotations
@@ -41,8 +45,9 @@ from aiokafka.structs import ConsumerRecord
 
 from contracts.topics import TOPICS
 from simulator.eventlog.places import Place, PlaceCounter
-from simulator.replay.conversation import FeedRecord, source_of
+from simulator.replay.conversation import OPERATIONS_TOPIC, FeedRecord, source_of
 from simulator.replay.feed_channel import FeedChannel
+from simulator.replay.policies import ChangePoints
 
 __all__ = ["FeedError", "FeedStats", "Feeder"]
 
@@ -84,8 +89,10 @@ class Feeder:
         tick_ms: int = 100,
         quiet_s: float = 1.0,
         channel: FeedChannel | None = None,
+        changes: ChangePoints | None = None,
     ) -> None:
         self.service = service
+        self.changes = changes
         self.read_to = read_to
         self.tick_ms = tick_ms
         self.quiet_s = quiet_s
@@ -101,7 +108,7 @@ class Feeder:
         self._replies: Counter[str] = Counter()
         self._awaited: dict[str, int] = {}  # fed event id -> replies it had when recorded
         self._own = f'"source":"{source_of(service)}"'.encode()
-        self._produced = {t.name for t in TOPICS if service in t.producers}
+        self._produced = {t.name for t in TOPICS if service in t.producers} - {OPERATIONS_TOPIC}
         self._wake = asyncio.Event()
 
     @property
@@ -144,14 +151,41 @@ class Feeder:
             group = self._next_group()
             if group:
                 await self._send(group)
-                await self._handled()
+                if not self._paused:
+                    await self._handled()
+                continue
+            if await self._change_due():
+                assert self.changes is not None
+                await self.changes.take()
+                if not self._paused:
+                    await self._handled()  # after a resume: what waited while paused
                 continue
             idle = time.monotonic() - self.stats.last_output_at >= self.quiet_s
-            if not self._pending and inputs_done() and idle and not await self.channel.behind():
+            changing = self.changes is not None and self.changes.pending
+            over = not self._pending and not changing and inputs_done() and idle
+            if over and not await self.channel.behind():
                 return
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), 0.05)
+
+    @property
+    def _paused(self) -> bool:
+        return self.changes is not None and self.changes.paused
+
+    async def _change_due(self) -> bool:
+        """The next recorded change may be done (rule 4): the records before it are fed,
+        the inputs before it answered, and the service has said what it had said by then
+        (or is quiet, or paused)."""
+        changes = self.changes
+        if changes is None or not changes.inputs_in() or self._freed:
+            return False
+        if self._pending and not changes.before(self._pending[0].record):
+            return False
+        if self._paused or self.stats.outputs_seen >= changes.outputs_before[changes.done]:
+            return True
+        idle = time.monotonic() - self.stats.last_output_at >= self.quiet_s
+        return idle and not await self.channel.behind()
 
     def _answered(self, item: FeedRecord) -> bool:
         return (
@@ -165,6 +199,8 @@ class Feeder:
         first: int | None = None
         pending = self._pending
         while pending and (first is None or pending[0].record.timestamp - first <= self.tick_ms):
+            if self.changes is not None and self.changes.before(pending[0].record):
+                break
             item = pending.popleft()
             if not self._answered(item):
                 assert item.trigger is not None

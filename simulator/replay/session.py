@@ -7,12 +7,10 @@ first input; the recording stops once every replayed dossier has settled and not
 new came for `quiet_s` seconds (bounded by `settle_timeout_s`). A fresh system runs
 signed with new keys (or `keys`); the new log's header keeps their trust.
 
-Policies go as in `portalsim run` (`simulator.run.operations`): a fresh system starts
-with every run-time policy at its default; the scenario's are set through the operations
-API before the first input, each recorded `service.policy.changed` is done again at its
-point of the stream (the replay's own policies, `--policy` or another `--scenario`, stay
-as the replay set them), and every service is reset to its defaults at the end. A change
-the system cannot apply stops the replay (`PoliciesNotAppliedError`, naming it).
+Policies go as `simulator.replay.policies` says: a fresh system starts with every
+run-time policy at its default, the scenario's are set before the first input, each
+recorded `service.policy.changed` is done again at its point of the stream (a barrier
+between the inputs before and after it), and every service is reset at the end.
 """
 
 from __future__ import annotations
@@ -23,22 +21,20 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 from aiokafka.structs import ConsumerRecord
 from rich.console import Console
 
-from contracts.operations import ServicePolicyChanged
 from services.kit.topics_admin import ensure_topics
 from simulator.drive.driver import PortalDriver
 from simulator.eventlog import LogHeader, start_recording
 from simulator.replay.inputs import Inputs
+from simulator.replay.policies import ReplayedPolicies, replay_policies
 from simulator.replay.replayer import Pace, Replayer, ReplayStats
-from simulator.run.operations import Operations
 from simulator.scenarios.scenario import Scenario
 from simulator.system.lifecycle import System, SystemPlan, running_system
-from simulator.system.settings import service_settings, startup_settings, wanted_policies
+from simulator.system.settings import startup_settings
 
 __all__ = ["ReplayPlan", "ReplayResult", "run_replay"]
 
@@ -62,24 +58,6 @@ class ReplayPlan:
     against: Mapping[str, str] | None = None
     keys: Path | None = None
     logged: Scenario | None = None
-
-    def wanted(self) -> dict[str, dict[str, Any]]:
-        """Each service's run-time policies under the replay's scenario (none without)."""
-        if self.scenario is None:
-            return {}
-        return wanted_policies(service_settings(self.scenario, self.scenario.policies))
-
-    def own_policies(self) -> dict[str, dict[str, Any]]:
-        """The policies the replay sets itself (other than the recorded run's): recorded
-        changes leave them as they are."""
-        wanted = self.wanted()
-        if self.logged is None:
-            return wanted
-        recorded = wanted_policies(service_settings(self.logged, self.logged.policies))
-        return {
-            service: {n: v for n, v in values.items() if recorded[service].get(n) != v}
-            for service, values in wanted.items()
-        }
 
     def system_plan(self) -> SystemPlan:
         """The system replayed into: the deployment, or fresh under the scenario's policies."""
@@ -156,19 +134,20 @@ async def _replay_into(
     settled = _Settlements()
     recorder = await start_recording(bootstrap, plan.out, header, from_end=True, observer=settled)
     started = time.monotonic()
-    ops = Operations(system.urls, system.tokens.official)
-    wanted, own = plan.wanted(), plan.own_policies()
-    operated = bool(wanted) or plan.inputs.count("policy") > 0
+    wanted, own = replay_policies(plan.scenario, plan.logged)
+    policies = ReplayedPolicies(
+        system.urls, system.tokens.official, wanted, own, plan.inputs.count("policy")
+    )
     try:
-        if operated:
-            await ops.apply(wanted)  # or the replay does not start
-
-        async def redo(change: ServicePolicyChanged) -> None:
-            await ops.redo(change, own.get(change.service, {}))
-
+        await policies.start()  # or the replay does not start
         async with PortalDriver(system.urls, system.tokens) as driver:
             replayer = Replayer(
-                driver, bootstrap, plan.pace, plan.concurrency, signer=system.signer, changes=redo
+                driver,
+                bootstrap,
+                plan.pace,
+                plan.concurrency,
+                signer=system.signer,
+                changes=policies.redo,
             )
             total = len(plan.inputs.items)
             watcher = asyncio.create_task(_progress(replayer, settled, total, console))
@@ -183,11 +162,11 @@ async def _replay_into(
             finally:
                 watcher.cancel()
         wall_s = max(recorder.last_record_at, started) - started
-        if operated:
-            await ops.restore()  # every service back to its defaults, as after a run
+        if policies.operated:
+            await policies.restore()  # every service back to its defaults, as after a run
             await recorder.wait_quiet(quiet_s=1.0, max_s=30.0)
     finally:
-        await ops.close()
+        await policies.close()
         await recorder.close()
     return ReplayResult(
         stats=stats,

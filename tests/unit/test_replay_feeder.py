@@ -1,11 +1,12 @@
 """The feeding rule of a single-service replay, on a scripted service (no broker): recorded
 order in groups of a tick, answers held for their trigger, the next group after the
-service has replied."""
+service has replied, a recorded policy change done between the records around it."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -13,10 +14,13 @@ import orjson
 from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from contracts.operations import OperationKind, ServicePolicyChanged
 from simulator.eventlog.format import LogRecord
 from simulator.replay.conversation import FeedRecord
 from simulator.replay.feed_channel import FeedChannel
 from simulator.replay.feeder import Feeder
+from simulator.replay.inputs import Input
+from simulator.replay.policies import ChangePoints
 from tests.unit.conversations import event
 
 SERVICE = "population_db"
@@ -38,6 +42,7 @@ class ScriptedService:
     fed: list[str] = field(default_factory=list)
     published_at: dict[str, float] = field(default_factory=dict)
     fed_at: dict[str, float] = field(default_factory=dict)
+    done_at: dict[str, float] = field(default_factory=dict)  # recorded changes done again
     feeder: Feeder | None = None
     handling: int = 0
 
@@ -78,7 +83,13 @@ def answer(event_id: str, key: str = "k", cause: str | None = None) -> LogRecord
     return event("identity.check.completed", SERVICE, event_id, key=key, cause=cause)
 
 
-async def feed(records: list[FeedRecord], service: ScriptedService, tick_ms: int = 0) -> Feeder:
+async def feed(
+    records: list[FeedRecord],
+    service: ScriptedService,
+    tick_ms: int = 0,
+    changes: ChangePoints | None = None,
+    inputs_done: Callable[[], bool] = lambda: True,
+) -> Feeder:
     async def read_to(ends: dict[TopicPartition, int]) -> bool:
         return True
 
@@ -90,9 +101,10 @@ async def feed(records: list[FeedRecord], service: ScriptedService, tick_ms: int
         tick_ms=tick_ms,
         quiet_s=0.05,
         channel=cast(FeedChannel, service),
+        changes=changes,
     )
     service.feeder = feeder
-    await asyncio.wait_for(feeder.run(lambda: True), 5)
+    await asyncio.wait_for(feeder.run(inputs_done), 5)
     return feeder
 
 
@@ -131,3 +143,55 @@ async def test_the_next_group_waits_until_the_service_has_replied_as_recorded() 
     await feed([fed("x", 0, replies=1), fed("y", 200)], service)
     assert service.fed == ["x", "y"]
     assert service.fed_at["y"] >= service.published_at["reply"]
+
+
+def policy_change(kind: OperationKind, at: int) -> Input:
+    """A recorded `service.policy.changed` of the service at Kafka timestamp `at`."""
+    change = ServicePolicyChanged(
+        service=SERVICE, replica="r", kind=kind, in_force={}, consuming=True
+    )
+    record = event("service.policy.changed", SERVICE, f"ops-{at}", key=SERVICE, timestamp=at)
+    return Input("policy", record.line, at, f"{SERVICE}@{record.line}", change, record)
+
+
+async def feed_with_changes(
+    records: list[FeedRecord], service: ScriptedService, changes: list[Input]
+) -> list[tuple[str, list[str]]]:
+    """Feed `records` with the recorded `changes` as barriers; each change done, with what
+    had been fed by then. The HTTP inputs (none) reach each change at once."""
+    done: list[tuple[str, list[str]]] = []
+
+    async def redo(change: ServicePolicyChanged) -> None:
+        done.append((change.kind.value, list(service.fed)))
+        service.done_at[change.kind.value] = time.monotonic()
+
+    points = ChangePoints(changes, redo, [])
+
+    async def inputs() -> None:
+        for item in changes:
+            assert isinstance(item.payload, ServicePolicyChanged)
+            await points.reached(item.payload)
+
+    replayer = asyncio.create_task(inputs())
+    await feed(records, service, 100, points, replayer.done)
+    await replayer
+    return done
+
+
+async def test_a_recorded_policy_change_is_done_between_the_records_around_it() -> None:
+    service = ScriptedService({})
+    records = [fed("a", 0), fed("b", 50), fed("c", 300)]
+    changes = [policy_change(OperationKind.POLICIES, 60), policy_change(OperationKind.RESET, 900)]
+    done = await feed_with_changes(records, service, changes)
+    assert done == [("policies", ["a", "b"]), ("reset", ["a", "b", "c"])]
+    assert service.fed == ["a", "b", "c"]
+
+
+async def test_while_paused_what_is_fed_is_not_waited_for() -> None:
+    service = ScriptedService({"b": [answer("b-reply", cause="b")]}, delay_s=0.5)
+    records = [fed("a", 0), fed("b", 200, replies=1), fed("c", 400)]
+    changes = [policy_change(OperationKind.PAUSED, 100), policy_change(OperationKind.RESUMED, 300)]
+    done = await feed_with_changes(records, service, changes)
+    assert done == [("paused", ["a"]), ("resumed", ["a", "b"])]
+    # b, fed while paused, was not waited for before the resume; c waits for it after
+    assert service.done_at["resumed"] < service.published_at["b-reply"] <= service.fed_at["c"]
