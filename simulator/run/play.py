@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from services.kit.topics_admin import ensure_topics
+from simulator.drive.clock import ClockPublisher
 from simulator.drive.collector import EventCollector
 from simulator.drive.driver import PortalDriver
 from simulator.drive.faults import inject_faults
@@ -67,8 +68,12 @@ async def _drive(
     ingress: Ingress,
     console: Console,
     started: float,
+    clock: ClockPublisher,
 ) -> bool:
-    """Hand the demand in, inject the faults, wait for every dossier: False on a timeout."""
+    """Hand the demand in, inject the faults, wait for every dossier: False on a timeout.
+
+    Once every ID-card application is taken (or the settle timeout passed) the final clock
+    goes, so no card waits for a clock that will not come."""
     scenario, observations = plan.scenario, ingress.observations
     faults = (
         asyncio.create_task(inject_faults(scenario.faults, ops, started, observations))
@@ -85,7 +90,11 @@ async def _drive(
                 if demand:
                     end = demand[-1].simtime + timedelta(days=400)
                     await ingress.retrying(lambda: ingress.driver.close_desks(end), DESKS)
-                settled = await wait_settled(observations, scenario.settle_timeout_s)
+                waiting = time.monotonic()
+                await clock.all_taken(scenario.settle_timeout_s)
+                await clock.final()
+                left = scenario.settle_timeout_s - (time.monotonic() - waiting)
+                settled = await wait_settled(observations, max(left, 1.0))
                 if faults is not None:
                     await faults
                 await asyncio.sleep(0.6)
@@ -136,11 +145,17 @@ async def _play(
             ingress.tracing = tracing.enter_context(
                 client_tracing(plan.traces_dir, plan.trace_sample)
             )
-            driving = _drive(plan, ops, demand, ingress, console, started)
+            clock = ClockPublisher(
+                system.bootstrap, demand, ingress.answered, observations, system.signer
+            )
+            await clock.start()
+            driving = _drive(plan, ops, demand, ingress, console, started, clock)
             try:
                 timed_out = await (supervisor.guard(driving) if supervisor else driving)
             except ServiceLostError as exc:
                 lost = exc
+            finally:
+                await clock.stop()
             record = supervisor.record if supervisor else None
         if lost is None:
             read_back["after"] = await ops.restore()
