@@ -40,7 +40,6 @@ __all__ = ["ID_CARD_CODES", "ClockPublisher", "Watermark"]
 ID_CARD_CODES = frozenset(p.code for p in load_catalogue().procedures if p.number == 2)
 #: Who settles a dossier without the national portal.
 _NOT_TAKEN = frozenset({"city_portal", "one_stop"})
-WAITING = "awaiting_card"
 STEP = timedelta(hours=1)
 
 
@@ -59,8 +58,7 @@ class Watermark:
     @staticmethod
     def taken_by_national_portal(dossier_id: str, seen: Observations) -> bool:
         """True once the national portal has the dossier (waiting for its card, or settled)."""
-        last = seen.last_status.get(dossier_id)
-        if last is not None and last[0] == WAITING:
+        if dossier_id in seen.awaiting_card:
             return True
         settlement = seen.root_settlement(dossier_id)
         return settlement is not None and settlement.settled_by not in _NOT_TAKEN

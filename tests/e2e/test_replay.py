@@ -49,13 +49,9 @@ def json_of(path: Path) -> Any:
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def recorded(small_recorded: Path) -> Path:
     """The event log of a small scenario run, recorded by `portalsim run --record`."""
-    out = tmp_path_factory.mktemp("recorded")
-    log = out / "run.jsonl.gz"
-    done = portalsim("run", HERE / "small-scenario.yaml", "--out", out / "report", "--record", log)
-    assert done.returncode == 0, said(done)
-    return log
+    return small_recorded
 
 
 def test_a_recorded_run_holds_the_scenario_its_inputs_and_every_topic(recorded: Path) -> None:
