@@ -45,6 +45,10 @@ CARD_SCHEMA = """
         ready_us INTEGER,
         held TEXT
     ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS id_card_applications_received
+        ON id_card_applications (received_us);
+    CREATE INDEX IF NOT EXISTS id_card_applications_held
+        ON id_card_applications (ready_us) WHERE held IS NOT NULL;
     CREATE TABLE IF NOT EXISTS card_clock (
         clock TEXT PRIMARY KEY,
         until_us INTEGER NOT NULL,
