@@ -194,6 +194,13 @@ def run_scenario(plan: RunPlan, console: Console | None = None) -> RunOutcome:
     console = console or Console()
     if plan.against is not None and not plan.bootstrap:
         raise ValueError("--against needs --bootstrap: the run observes the deployment's Kafka")
+    if plan.keys is not None and plan.against is None:
+        raise ValueError("--keys names a deployment's key folder: it goes with --against")
+    if plan.against is not None and plan.keys is None:
+        console.print(
+            "[yellow]no --keys: the simulated clock goes unsigned (a signed deployment whose "
+            "card line follows it refuses it)[/yellow]"
+        )
     if plan.secure and plan.bootstrap:
         raise ValueError("--secure starts its own local broker: it cannot go with --bootstrap")
     scenario = plan.scenario
