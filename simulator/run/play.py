@@ -45,6 +45,9 @@ from simulator.watch.session import watch_run
 
 __all__ = ["run_scenario"]
 
+#: Seconds a run still waits for settlements after a final clock sent at its settle timeout.
+FINAL_GRACE_S = 30.0
+
 
 @contextlib.asynccontextmanager
 async def _supervising(
@@ -94,7 +97,9 @@ async def _drive(
                 await clock.all_taken(scenario.settle_timeout_s)
                 await clock.final()
                 left = scenario.settle_timeout_s - (time.monotonic() - waiting)
-                settled = await wait_settled(observations, max(left, 1.0))
+                # the cards a late final clock released get some time to settle
+                grace = min(FINAL_GRACE_S, scenario.settle_timeout_s)
+                settled = await wait_settled(observations, max(left, grace))
                 if faults is not None:
                     await faults
                 await asyncio.sleep(0.6)
