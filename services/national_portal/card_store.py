@@ -75,11 +75,6 @@ class CardClock:
     until_us: int
     taken: int
 
-    @property
-    def final(self) -> bool:
-        """True for the end of the demand."""
-        return self.until_us >= FINAL_US
-
 
 @dataclass(frozen=True)
 class HeldApplication:
