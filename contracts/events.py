@@ -176,11 +176,11 @@ class IdentityCheckCompleted(BaseModel):
 class DossierRouted(BaseModel):
     """The city portal handed a dossier to the portal that settles it.
 
-    Version 2 adds `transitions`.
+    Version 2 adds `transitions`; version 3 the status `awaiting_card` they may carry.
     """
 
     model_config = FROZEN
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
 
     dossier_id: str = _ID
     route_to: Portal = Field(description="Portal that settles the dossier.")
@@ -207,11 +207,11 @@ class Outcome(StrEnum):
 class DossierSettled(BaseModel):
     """A dossier reached its final decision: approved with a result document, or rejected.
 
-    Version 2 adds `transitions`.
+    Version 2 adds `transitions`; version 3 the status `awaiting_card` they may carry.
     """
 
     model_config = FROZEN
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
 
     dossier_id: str = _ID
     dossier_code: str = Field(description="Dossier code (mã hồ sơ).")

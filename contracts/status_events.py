@@ -35,6 +35,7 @@ class DossierStatus(StrEnum):
     ROUTED = "routed"
     PROCESSING = "processing"
     AWAITING_STEPS = "awaiting_steps"
+    AWAITING_CARD = "awaiting_card"
     APPROVED = "approved"
     REJECTED = "rejected"
     RETURNED_AT_DESK = "returned_at_desk"
@@ -59,11 +60,12 @@ class StatusTransition(BaseModel):
 class DossierStatusChanged(BaseModel):
     """Status changes of one dossier that one service made together, oldest first.
 
-    Version 2 (version 1 carried one change as `status`, `by`, `note`).
+    Version 3 adds the status `awaiting_card`; version 2 the list of `transitions`
+    (version 1 carried one change as `status`, `by`, `note`).
     """
 
     model_config = FROZEN
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
 
     dossier_id: str = Field(
         min_length=1, max_length=64, description="Dossier id (UUID); the topic's key."

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from contracts.clock_events import SimulatedClockAdvanced
 from contracts.envelope import event_type_for
 from contracts.events import (
     AccountRegistered,
@@ -142,7 +143,7 @@ TOPICS: tuple[Topic, ...] = (
         frozenset({_S.CITY_PORTAL}),
         frozenset({_S.NATIONAL_PORTAL}),
         "Dossiers handed by the city portal to the national portal or a ministry portal.",
-        older=((1, DossierRouted),),
+        older=((1, DossierRouted), (2, DossierRouted)),
     ),
     Topic(
         "dossier.settled",
@@ -151,7 +152,7 @@ TOPICS: tuple[Topic, ...] = (
         frozenset({_S.CITY_PORTAL, _S.NATIONAL_PORTAL, _S.ONE_STOP}),
         frozenset({_S.CITY_PORTAL, _S.POPULATION_DB, _S.NATIONAL_PORTAL, _S.ONE_STOP}),
         "Final decisions on dossiers, with the status changes made with them.",
-        older=((1, DossierSettled),),
+        older=((1, DossierSettled), (2, DossierSettled)),
     ),
     Topic(
         "dossier.status.changed",
@@ -161,7 +162,7 @@ TOPICS: tuple[Topic, ...] = (
         frozenset({_S.CITY_PORTAL}),
         "The status changes of a dossier that travel in no settlement or routing, for the "
         "complete timeline (those a service made together in one event).",
-        older=((1, DossierStatusChangedV1),),
+        older=((1, DossierStatusChangedV1), (2, DossierStatusChanged)),
     ),
     Topic(
         "population.record.changed",
@@ -197,6 +198,17 @@ TOPICS: tuple[Topic, ...] = (
         frozenset(),
         "Run-time policies and consumption changed through a service's operations API "
         "(docs/operations.md): when each change took effect, for reports and replays.",
+        partitions=1,
+    ),
+    Topic(
+        "simulated.clock.advanced",
+        SimulatedClockAdvanced,
+        "clock",
+        frozenset({_S.SIMULATOR}),
+        frozenset({_S.NATIONAL_PORTAL}),
+        "The simulator's watermark: every ID-card application received before a simulated "
+        "moment has been taken; the national portal's card line serves the cards ready "
+        "before it, in the order they were ready (docs/flow.md).",
         partitions=1,
     ),
 )

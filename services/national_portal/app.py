@@ -34,7 +34,13 @@ def build_runtime(settings: NationalPortalSettings) -> ServiceRuntime:
         version="1",
     )
     runtime = ServiceRuntime.build(ServiceName.NATIONAL_PORTAL, settings, store, http)
-    handlers = NationalPortalHandlers(store, catalogue, adapters, settings.id_card_capacity_per_day)
+    handlers = NationalPortalHandlers(
+        store,
+        catalogue,
+        adapters,
+        settings.id_card_capacity_per_day,
+        settings.card_line_follows_clock,
+    )
     live = mount_operations(runtime)
     live.on_change(
         lambda new: handlers.follow_policies(_adapters(new), new.id_card_capacity_per_day)
@@ -44,6 +50,7 @@ def build_runtime(settings: NationalPortalSettings) -> ServiceRuntime:
     on("dossier.settled")(handlers.on_dossier_settled)
     runtime.messaging.skip_own("dossier.settled")  # its own steps move on as they settle
     on("population.record.changed")(handlers.on_population_record_changed)
+    on("simulated.clock.advanced")(handlers.on_simulated_clock_advanced)
     http.include_router(health_router(runtime))
     http.include_router(national_portal_router(runtime.messaging.worker, store))
     return runtime

@@ -7,6 +7,7 @@ kit's settlement (`dossier.settled` and the terminal status), each at its simula
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from contracts.catalogue import Catalogue, Portal, Procedure
 from contracts.events import DossierRouted, DossierSettled, DossierStatus, Outcome
@@ -22,7 +23,15 @@ from services.kit.settlement import (
 from services.national_portal.civil_status import civil_status_change
 from services.national_portal.ministries.base import Adapter, Decision
 
-__all__ = ["BY_NATIONAL_PORTAL", "facts_of", "find_procedure", "settle_routed", "verdict_of"]
+__all__ = [
+    "BY_NATIONAL_PORTAL",
+    "facts_of",
+    "find_procedure",
+    "processing_status",
+    "settle_routed",
+    "settlement_of",
+    "verdict_of",
+]
 
 BY_NATIONAL_PORTAL = str(Portal.NATIONAL_PORTAL)
 
@@ -62,8 +71,47 @@ def settle_routed(
 ) -> tuple[DossierSettled, list[Outgoing]]:
     """Let the adapter decide (unless the decision is given); the settlement and its events
     (processing, settled, status)."""
-    sub = routed.submission
     decision = decision or adapter.decide(routed, procedure)
+    processing = processing_status(routed, adapter, note=note, correlation_id=correlation_id)
+    settled, events = settlement_of(
+        routed, procedure, adapter, decision, note=note, correlation_id=correlation_id
+    )
+    return settled, [processing, *events]
+
+
+def processing_status(
+    routed: DossierRouted,
+    adapter: Adapter,
+    status: DossierStatus = DossierStatus.PROCESSING,
+    *,
+    at: datetime | None = None,
+    note: str = "",
+    correlation_id: str | None = None,
+) -> Outgoing:
+    """A status change of a routed dossier by its adapter (`processing`, at its routing)."""
+    sub = routed.submission
+    return status_change(
+        routed.dossier_id,
+        sub.dossier_code,
+        sub.procedure_code,
+        status,
+        str(adapter.portal),
+        at or routed.routed_simtime,
+        note=note,
+        correlation_id=correlation_id,
+    )
+
+
+def settlement_of(
+    routed: DossierRouted,
+    procedure: Procedure,
+    adapter: Adapter,
+    decision: Decision,
+    *,
+    note: str = "",
+    correlation_id: str | None = None,
+) -> tuple[DossierSettled, list[Outgoing]]:
+    """The settlement of a decided dossier and its events (settled, status)."""
     settled = settle(
         facts_of(routed),
         verdict_of(decision, adapter, routed, procedure),
@@ -72,17 +120,4 @@ def settle_routed(
         legal_limit_days=procedure.legal_time_limit_days,
     )
     by = str(adapter.portal)
-    processing = status_change(
-        routed.dossier_id,
-        sub.dossier_code,
-        sub.procedure_code,
-        DossierStatus.PROCESSING,
-        by,
-        routed.routed_simtime,
-        note=note,
-        correlation_id=correlation_id,
-    )
-    return settled, [
-        processing,
-        *settlement_events(settled, by, note=note, correlation_id=correlation_id),
-    ]
+    return settled, settlement_events(settled, by, note=note, correlation_id=correlation_id)

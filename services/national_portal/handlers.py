@@ -8,15 +8,18 @@ returned to `ctx.publish`. Each runs on the store worker inside the kit's batch 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from contracts.catalogue import Catalogue, Portal
+from contracts.clock_events import SimulatedClockAdvanced
 from contracts.envelope import CloudEvent
 from contracts.events import DossierRouted, DossierSettled, PopulationRecordChanged, RecordChange
 from services.kit import HandlerContext, Outgoing, RejectEvent
 from services.national_portal import linked
+from services.national_portal.card_line import CardLine
 from services.national_portal.domain import BY_NATIONAL_PORTAL, find_procedure, settle_routed
-from services.national_portal.id_cards import ID_CARD, with_card_production
-from services.national_portal.ministries.base import Adapter, Decision
+from services.national_portal.id_cards import ID_CARD
+from services.national_portal.ministries.base import Adapter
 from services.national_portal.store import NationalPortalStore, SequenceExhaustedError
 
 __all__ = ["NationalPortalHandlers"]
@@ -31,11 +34,13 @@ class NationalPortalHandlers:
         catalogue: Catalogue,
         adapters: Mapping[Portal, Adapter],
         id_card_capacity_per_day: float = 24_000.0,
+        card_line_follows_clock: bool = False,
     ) -> None:
         self.store = store
         self.catalogue = catalogue
         self.adapters = adapters
         self.id_card_capacity_per_day = id_card_capacity_per_day
+        self.card_line = CardLine(store, catalogue, card_line_follows_clock)
 
     def follow_policies(self, adapters: Mapping[Portal, Adapter], id_cards_per_day: float) -> None:
         """Settle from the next event on with changed policies (the operations API)."""
@@ -65,19 +70,23 @@ class NationalPortalHandlers:
         self.store.take(routed, str(adapter.portal))
         decision = adapter.decide(routed, procedure)
         if procedure.number == ID_CARD and routed.submission.parent_dossier_id is None:
-            decision = self._produce_card(decision, routed)
+            publish = partial(self._publish, ctx=ctx)
+            self.card_line.take(routed, procedure, adapter, decision, self._line(), publish)
+            return
         settled, events = settle_routed(routed, procedure, adapter, decision=decision)
         self._publish(events, ctx)
         if settled.parent_dossier_id is not None:
             self._step_settled(settled, ctx)
 
-    def _produce_card(self, decision: Decision, routed: DossierRouted) -> Decision:
-        free_at = self.store.card_line_free_at()
-        capacity = self.id_card_capacity_per_day
-        decision, slot = with_card_production(decision, routed, free_at, capacity)
-        if slot is not None:
-            self.store.save_card_line(slot.done)
-        return decision
+    def _line(self) -> tuple[float, Mapping[Portal, Adapter]]:
+        return self.id_card_capacity_per_day, self.adapters
+
+    # -- simulated.clock.advanced -----------------------------------------------------
+    def on_simulated_clock_advanced(
+        self, event: CloudEvent[SimulatedClockAdvanced], ctx: HandlerContext
+    ) -> None:
+        """The simulated clock moved on: the ID-card line serves the cards it releases."""
+        self.card_line.clock(event.data, self._line(), partial(self._publish, ctx=ctx))
 
     # -- dossier.settled --------------------------------------------------------------
     def on_dossier_settled(self, event: CloudEvent[DossierSettled], ctx: HandlerContext) -> None:

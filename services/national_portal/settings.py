@@ -47,3 +47,11 @@ class NationalPortalSettings(ServiceSettings):
         "/ 250 working days, the one-year review of Project 06, February 2023).",
         json_schema_extra=POLICY,
     )
+    card_line_follows_clock: bool = Field(
+        False,
+        description="Hold each verified ID card until the simulator's clock "
+        "(simulated.clock.advanced) says every application received before it was ready has "
+        "been taken, so the card line serves cards in simulated order (the same in every run "
+        "of a seed); portalsim run and replay set it for the services they start. Off, the "
+        "line serves them in the order the portal takes them.",
+    )

@@ -17,7 +17,8 @@ from contracts.events import (
     DossierSubmitted,
 )
 from services.kit.outgoing import Outgoing
-from services.kit.store import ServiceStore, StoreRow
+from services.kit.store import StoreRow
+from services.national_portal.card_store import CARD_SCHEMA, CardLineStore
 from services.national_portal.linked.state import GroupState
 
 __all__ = ["DossierRecord", "NationalPortalStore", "SequenceExhaustedError"]
@@ -96,10 +97,11 @@ class SequenceExhaustedError(RuntimeError):
     """A unit's linked block of dossier codes for a day is used up."""
 
 
-class NationalPortalStore(ServiceStore):
+class NationalPortalStore(CardLineStore):
     """Repository of the national portal; every method runs on the store worker."""
 
-    SCHEMA = """
+    SCHEMA = (
+        """
     CREATE TABLE IF NOT EXISTS dossiers (
         dossier_id TEXT PRIMARY KEY,
         dossier_code TEXT, procedure_code TEXT, route_to TEXT, handled_by TEXT,
@@ -124,12 +126,9 @@ class NationalPortalStore(ServiceStore):
         last_sequence INTEGER NOT NULL,
         PRIMARY KEY (unit_code, day)
     ) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS card_line (
-        line TEXT PRIMARY KEY,
-        free_at TEXT NOT NULL,
-        cards INTEGER NOT NULL
-    ) WITHOUT ROWID;
     """
+        + CARD_SCHEMA
+    )
 
     # -- dossiers -------------------------------------------------------------------
     def _upsert(self, dossier_id: str, **values: Any) -> None:
@@ -142,21 +141,6 @@ class NationalPortalStore(ServiceStore):
             f"INSERT INTO dossiers ({names}) VALUES ({marks}) "
             f"ON CONFLICT (dossier_id) DO UPDATE SET {updates}",
             [dossier_id, *(values[c] for c in columns)],
-        )
-
-    # -- the ID-card line ---------------------------------------------------------
-    def card_line_free_at(self) -> datetime | None:
-        """When the ID-card line finishes the cards it has (None before its first card)."""
-        row = self.db.execute("SELECT free_at FROM card_line WHERE line = 'cccd'").fetchone()
-        return None if row is None else datetime.fromisoformat(row["free_at"])
-
-    def save_card_line(self, free_at: datetime) -> None:
-        """The ID-card line took one more card and is free again from ``free_at``."""
-        self.db.execute(
-            "INSERT INTO card_line (line, free_at, cards) VALUES ('cccd', ?, 1) "
-            "ON CONFLICT (line) DO UPDATE SET free_at = excluded.free_at, "
-            "cards = card_line.cards + 1",
-            (free_at.isoformat(),),
         )
 
     def is_taken(self, dossier_id: str) -> bool:

@@ -166,6 +166,15 @@ def run_command(
             show_default=False,
         ),
     ] = None,
+    keys: Annotated[
+        Path | None,
+        typer.Option(
+            "--keys",
+            help="With --against: the deployment's key folder; the run's simulated clock "
+            "(simulated.clock.advanced) is signed with its simulator key, as a signed "
+            "deployment requires.",
+        ),
+    ] = None,
     brokers: BrokersOption = 1,
     store: Annotated[
         str,
@@ -237,6 +246,7 @@ def run_command(
         brokers=brokers,
         tokens=RunCredentials(official_token or None, orjson.loads(desk_tokens or "{}")),
         record_to=record,
+        keys=keys,
         log_level=services_log_level(ctx),
         restart=RestartPolicy(restart),
         store=store_kind,

@@ -128,6 +128,7 @@ _LIFECYCLE = {
             "routed",
             "awaiting_steps",
             "processing",
+            "awaiting_card",
             "approved",
             "rejected",
             "returned_at_desk",

@@ -116,6 +116,8 @@ class EventCollector:
         changes = status_changes(topic, data, event.get("simtime"))
         if changes:
             seen.last_status[data["dossier_id"]] = (changes[-1].status, changes[-1].by)
+            if any(change.status == "awaiting_card" for change in changes):
+                seen.awaiting_card.add(data["dossier_id"])
         if topic == "dossier.submitted":
             dossier_id = data["dossier_id"]
             if dossier_id not in seen.submissions:

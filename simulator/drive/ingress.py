@@ -66,6 +66,8 @@ class Ingress:
         self.accounts: dict[str, asyncio.Task[PortalAccount | None]] = {}
         self.tracing: ClientTracing | None = None  # the submissions' client spans, if traced
         self.handed_in = 0
+        #: each answered item's dossier id by client ref (None: refused, or nothing handed in)
+        self.answered: dict[str, str | None] = {}
         # Desks schedule digitisation by arrival: one intake at a time, in simulated order,
         # or two dossiers racing to the same desk would get each other's slots.
         self._desk_lane = asyncio.Lock()
@@ -141,6 +143,7 @@ class Ingress:
             self.observations.abandoned[item.abandoned] += 1
         if item.gave_up:
             self.handed_in += 1
+            self.answered[item.client_ref] = None
             return
         log.debug("handing in", client_ref=item.client_ref, persons=item.draft.persons)
         try:
@@ -162,6 +165,7 @@ class Ingress:
             else:
                 account = await self.account_for(item)
                 if account is None:
+                    self.answered[item.client_ref] = None
                     return
                 with self._traced(item, account) as trace:
                     answer = await self.retrying(
@@ -179,10 +183,12 @@ class Ingress:
         except DriverError as exc:
             self.observations.refused[f"submission refused: {str(exc)[:120]}"] += 1
             log.warning("submission refused", client_ref=item.client_ref, error=str(exc)[:300])
+            self.answered[item.client_ref] = None
             return
         finally:
             self.handed_in += 1
         self.observations.accepted[answer["dossier_id"]] = answer["dossier_code"]
+        self.answered[item.client_ref] = str(answer["dossier_id"])
 
     def _traced(
         self, item: DemandItem, account: PortalAccount | None

@@ -70,6 +70,9 @@ class Observations:
     submissions: dict[str, Submission] = field(default_factory=dict)
     settlements: dict[str, dict[str, Settlement]] = field(default_factory=dict)
     last_status: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: dossiers seen waiting for their ID card (a status carried on any topic, so the
+    #: last status seen may be an earlier one: topics are read in no common order)
+    awaiting_card: set[str] = field(default_factory=set)
     deadletters: Counter[tuple[str, str]] = field(default_factory=Counter)
     desk_queue: list[tuple[str, str, int]] = field(default_factory=list)
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)

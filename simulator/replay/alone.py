@@ -41,7 +41,7 @@ from simulator.replay.replayer import Pace, Replayer, ReplayStats
 from simulator.scenarios.scenario import Scenario
 from simulator.system.keys import init_keys, trust_path
 from simulator.system.lifecycle import System, SystemPlan, running_system
-from simulator.system.settings import startup_settings
+from simulator.system.settings import startup_settings, with_values
 
 __all__ = ["AlonePlan", "AloneResult", "replay_alone"]
 
@@ -182,6 +182,11 @@ async def _replay(plan: AlonePlan, system: System, console: Console) -> AloneRes
 def replay_alone(plan: AlonePlan, console: Console) -> AloneResult:
     """Replay the plan's conversation into its service alone, recording the new run."""
     settings = startup_settings(plan.scenario)  # policies: through the operations API
+    clocked = any(r.record.topic == "simulated.clock.advanced" for r in plan.conversation.feed)
+    settings = replace(
+        settings,
+        national_portal=with_values(settings.national_portal, card_line_follows_clock=clocked),
+    )
     started = time.monotonic()
     with _key_folder(plan) as (keys, trust):
         system_plan = SystemPlan(

@@ -6,7 +6,10 @@
 - injected dossiers: `dossier.submitted` published by the simulator itself;
 - policy changes: `service.policy.changed` (an official changed a service's policies or
   paused/resumed its consumption through its operations API); a replay applies each at
-  the same point of the stream, every one of them (one per replica that took it).
+  the same point of the stream, every one of them (one per replica that took it);
+- the simulated clock: `simulated.clock.advanced` (the run's watermark for the ID-card
+  line, published by the simulator); a replay publishes each again at its point of the
+  stream (not when the inputs are filtered: the counts it carries would not be reached).
 
 Everything else (statuses, checks, routings, settlements, linked steps, desk
 submissions after digitisation) the services produce again themselves. Inputs are in
@@ -23,6 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from contracts.clock_events import SimulatedClockAdvanced
 from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubmitted
 from contracts.operations import ServicePolicyChanged
 from simulator.eventlog.format import EventLogError, LogRecord
@@ -35,13 +39,20 @@ CITY_PORTAL_SOURCE = "/portalsim/city_portal"
 
 @dataclass(frozen=True)
 class Input:
-    """One input: `kind` is account, online, desk, injected or policy; `payload` its data."""
+    """One input: `kind` is account, online, desk, injected, policy or clock; `payload` its
+    data."""
 
     kind: str
     line: int
     timestamp: int
     key: str
-    payload: AccountRegistered | DossierSubmitted | DeskDossierReceived | ServicePolicyChanged
+    payload: (
+        AccountRegistered
+        | DossierSubmitted
+        | DeskDossierReceived
+        | ServicePolicyChanged
+        | SimulatedClockAdvanced
+    )
     record: LogRecord
 
     @property
@@ -97,13 +108,14 @@ class Inputs:
         return {item.key for item in self.items if item.kind not in NOT_DOSSIERS}
 
 
-NOT_DOSSIERS = frozenset({"account", "policy"})
+NOT_DOSSIERS = frozenset({"account", "policy", "clock"})
 
 _MODELS: dict[str, Any] = {
     "account.registered": AccountRegistered,
     "service.policy.changed": ServicePolicyChanged,
     "dossier.submitted": DossierSubmitted,
     "desk.dossier.received": DeskDossierReceived,
+    "simulated.clock.advanced": SimulatedClockAdvanced,
 }
 
 
@@ -123,6 +135,8 @@ def _classify(record: LogRecord, path: str) -> Input | None:
         kind, key = "account", payload.account_id
     elif isinstance(payload, ServicePolicyChanged):
         kind, key = "policy", f"{payload.service}@{record.line}"
+    elif isinstance(payload, SimulatedClockAdvanced):
+        kind, key = "clock", f"clock@{record.line}"
     elif isinstance(payload, DeskDossierReceived):
         kind, key = "desk", payload.dossier_id
     elif source == SIMULATOR_SOURCE:
@@ -181,7 +195,9 @@ def _select(ordered: list[Input], selection: InputFilter) -> Inputs:
     chosen = {
         id(it)
         for it in ordered
-        if it.kind == "policy" or (it.kind != "account" and selection.keeps(it))
+        if it.kind == "policy"
+        or (it.kind == "clock" and not selection.active)
+        or (it.kind not in {"account", "clock"} and selection.keeps(it))
     }
     needed = {_account_of(it) for it in ordered if id(it) in chosen} - {None}
     keep_accounts = needed if selection.active else accounts

@@ -7,7 +7,8 @@ so every desk's queue depends on the order of all intakes, as `Ingress` hands th
 `Pace` spaces them: `max` as fast as the system takes them, `real` with the original
 wall spacing, a factor N with that spacing divided by N. Injected dossiers are signed
 again with the replaying system's simulator key (their recorded signature was verified
-before). A recorded policy change (`service.policy.changed`) is a barrier: the inputs
+before), and so are the simulated clock's records (published again as recorded). A
+recorded policy change (`service.policy.changed`) is a barrier: the inputs
 before it are answered, the change is done again through the operations API (`changes`),
 and only then do the inputs after it start.
 """
@@ -116,7 +117,7 @@ class Replayer:
         """Hand every input in; returns once each has been answered (not yet settled)."""
         items = inputs.items
         self._account_inputs = {i.key: i for i in items if i.kind == "account"}
-        if any(i.kind == "injected" for i in items):
+        if any(i.kind in {"injected", "clock"} for i in items):
             self._producer = AIOKafkaProducer(
                 **simulator_access(self.bootstrap).aiokafka_options(), acks="all", linger_ms=5
             )
@@ -179,6 +180,9 @@ class Replayer:
         elif item.kind == "desk":
             await self._desk(item)
         elif item.kind == "injected":
+            await self._inject(item)
+            self.stats.dossier_ids.add(item.key)
+        elif item.kind == "clock":
             await self._inject(item)
 
     def _account(self, account_id: str) -> asyncio.Task[PortalAccount | None]:
@@ -272,5 +276,4 @@ class Replayer:
         if self.signer is not None and record.value is not None:
             value = orjson.dumps(self.signer.sign(record.value))
         self._sends.append(await self._producer.send(record.topic, value, key=key, headers=headers))
-        self.stats.handed_in["injected"] += 1
-        self.stats.dossier_ids.add(item.key)
+        self.stats.handed_in[item.kind] += 1

@@ -72,7 +72,8 @@ class ReplayPlan:
         return SystemPlan(
             bootstrap=self.bootstrap,
             brokers=self.brokers,
-            settings=startup_settings(self.scenario),  # policies: through the operations API
+            # policies: through the operations API; the card line follows the replayed clock
+            settings=startup_settings(self.scenario, clocked=self.inputs.count("clock") > 0),
             keys=self.keys,
             purpose="replay",
         )

@@ -43,6 +43,7 @@ class RunPlan:
     services started at `log_level` unless `against` names a running deployment's, called
     with `tokens` (default: from the environment); their state in `store`, with `replicas`
     processes per service. The started services are supervised by `restart` (`--restart`).
+    `keys`: a deployment's key folder (its simulator key signs the run's simulated clock).
     `watch`: the command's live page and Prometheus (docs/watching.md). The dossiers
     sampled at `trace_sample` are traced, their spans in `out/traces` (`traces_dir`).
     """
@@ -56,6 +57,7 @@ class RunPlan:
     brokers: int = 1
     tokens: RunCredentials | None = None
     record_to: Path | None = None
+    keys: Path | None = None
     log_level: str = "WARNING"
     store: StoreKind = "sqlite"
     replicas: Mapping[str, int] = field(default_factory=dict)
@@ -103,6 +105,7 @@ class RunPlan:
                 bootstrap=self.bootstrap,
                 against=self.against,
                 tokens=self.tokens,
+                keys=self.keys,
                 logs_to=self.logs_to,
             )
         return SystemPlan(

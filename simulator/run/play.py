@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from services.kit.topics_admin import ensure_topics
+from simulator.drive.clock import ClockPublisher
 from simulator.drive.collector import EventCollector
 from simulator.drive.driver import PortalDriver
 from simulator.drive.faults import inject_faults
@@ -43,6 +44,9 @@ from simulator.traces.folder import client_tracing, reset_folder
 from simulator.watch.session import watch_run
 
 __all__ = ["run_scenario"]
+
+#: Seconds a run still waits for settlements after a final clock sent at its settle timeout.
+FINAL_GRACE_S = 30.0
 
 
 @contextlib.asynccontextmanager
@@ -67,8 +71,12 @@ async def _drive(
     ingress: Ingress,
     console: Console,
     started: float,
+    clock: ClockPublisher,
 ) -> bool:
-    """Hand the demand in, inject the faults, wait for every dossier: False on a timeout."""
+    """Hand the demand in, inject the faults, wait for every dossier: False on a timeout.
+
+    Once every ID-card application is taken (or the settle timeout passed) the final clock
+    goes, so no card waits for a clock that will not come."""
     scenario, observations = plan.scenario, ingress.observations
     faults = (
         asyncio.create_task(inject_faults(scenario.faults, ops, started, observations))
@@ -85,7 +93,13 @@ async def _drive(
                 if demand:
                     end = demand[-1].simtime + timedelta(days=400)
                     await ingress.retrying(lambda: ingress.driver.close_desks(end), DESKS)
-                settled = await wait_settled(observations, scenario.settle_timeout_s)
+                waiting = time.monotonic()
+                await clock.all_taken(scenario.settle_timeout_s)
+                await clock.final()
+                left = scenario.settle_timeout_s - (time.monotonic() - waiting)
+                # the cards a late final clock released get some time to settle
+                grace = min(FINAL_GRACE_S, scenario.settle_timeout_s)
+                settled = await wait_settled(observations, max(left, grace))
                 if faults is not None:
                     await faults
                 await asyncio.sleep(0.6)
@@ -136,11 +150,17 @@ async def _play(
             ingress.tracing = tracing.enter_context(
                 client_tracing(plan.traces_dir, plan.trace_sample)
             )
-            driving = _drive(plan, ops, demand, ingress, console, started)
+            clock = ClockPublisher(
+                system.bootstrap, demand, ingress.answered, observations, system.signer
+            )
+            await clock.start()
+            driving = _drive(plan, ops, demand, ingress, console, started, clock)
             try:
                 timed_out = await (supervisor.guard(driving) if supervisor else driving)
             except ServiceLostError as exc:
                 lost = exc
+            finally:
+                await clock.stop()
             record = supervisor.record if supervisor else None
         if lost is None:
             read_back["after"] = await ops.restore()
@@ -179,6 +199,13 @@ def run_scenario(plan: RunPlan, console: Console | None = None) -> RunOutcome:
     console = console or Console()
     if plan.against is not None and not plan.bootstrap:
         raise ValueError("--against needs --bootstrap: the run observes the deployment's Kafka")
+    if plan.keys is not None and plan.against is None:
+        raise ValueError("--keys names a deployment's key folder: it goes with --against")
+    if plan.against is not None and plan.keys is None:
+        console.print(
+            "[yellow]no --keys: the simulated clock goes unsigned (a signed deployment whose "
+            "card line follows it refuses it)[/yellow]"
+        )
     if plan.secure and plan.bootstrap:
         raise ValueError("--secure starts its own local broker: it cannot go with --bootstrap")
     scenario = plan.scenario

@@ -129,10 +129,13 @@ def wanted_policies(settings: SystemSettings) -> dict[str, dict[str, Any]]:
     }
 
 
-def startup_settings(scenario: Scenario, log_level: str = "WARNING") -> SystemSettings:
+def startup_settings(
+    scenario: Scenario, log_level: str = "WARNING", *, clocked: bool = True
+) -> SystemSettings:
     """What a run starts the services with: the scenario's population and every run-time
     policy at its default (the run sets them through the operations API, as it does on a
-    deployment)."""
+    deployment); `clocked`: the national portal's card line follows the simulated clock
+    the run publishes (a replay of a log without one: not)."""
     chosen = service_settings(scenario, Policies(), log_level)
 
     def defaults(service: ServiceSettings) -> ServiceSettings:
@@ -142,7 +145,11 @@ def startup_settings(scenario: Scenario, log_level: str = "WARNING") -> SystemSe
         }
         return with_values(service, **values)
 
-    return SystemSettings(**{name: defaults(s) for name, s in chosen.by_name().items()})  # type: ignore[arg-type]
+    started = {name: defaults(s) for name, s in chosen.by_name().items()}
+    started["national_portal"] = with_values(
+        started["national_portal"], card_line_follows_clock=clocked
+    )
+    return SystemSettings(**started)  # type: ignore[arg-type]
 
 
 def with_values(settings: S, **values: Any) -> S:

@@ -40,6 +40,23 @@ def small_debug_run(tmp_path_factory: pytest.TempPathFactory) -> DebugRun:
     return DebugRun(completed.returncode, logs)
 
 
+@pytest.fixture(scope="session")
+def small_recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The event log of a small scenario run, recorded by `portalsim run --record` (the
+    replay tests replay it; the scenario-run tests compare another run of the seed with it)."""
+    out = tmp_path_factory.mktemp("recorded")
+    log = out / "run.jsonl.gz"
+    cli = [sys.executable, "-m", "simulator.cli", "run", str(SMALL_SCENARIO)]
+    completed = subprocess.run(
+        [*cli, "--out", str(out / "report"), "--record", str(log)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
+    return log
+
+
 @pytest.fixture(scope="module")
 def small_scenario_people() -> People:
     """ID numbers and full names of everyone the small scenario's demand declares."""

@@ -102,9 +102,11 @@ def against(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     folder = tmp_path_factory.mktemp(request.param)
     path, scenario = small(request.param, folder)
     tokens = RunCredentials.generate()
+    keys = folder / "keys"  # the deployment's: its simulator key signs the run's clock
     plan = SystemPlan(
         settings=startup_settings(scenario),
         tokens=tokens,
+        keys=keys,
         logs_to=folder / "deployment-logs",
         purpose="deployment",
     )
@@ -119,6 +121,7 @@ def against(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             path,
             folder / "against",
             *("--against", urls, "--bootstrap", system.bootstrap, "--record", str(log)),
+            *("--keys", str(keys)),
             env=env,
         )
         headers = {"Authorization": f"Bearer {tokens.official}"}

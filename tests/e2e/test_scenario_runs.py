@@ -44,6 +44,33 @@ def test_a_small_run_exits_cleanly(small_run: tuple[int, dict[str, Any], Path]) 
     assert small_run[0] == 0
 
 
+def test_two_runs_of_the_same_seed_have_the_same_outcome_for_every_dossier(
+    small_run: tuple[int, dict[str, Any], Path], small_recorded: Path, tmp_path: Path
+) -> None:
+    """With Public Security's card line a bottleneck: each card keeps its slot, whichever
+    order the national portal took the applications in (docs/flow.md, the ID-card line)."""
+    log = small_run[2] / "run.log"
+    held = [
+        t
+        for r in EventLogReader(log)
+        if r.topic == "dossier.status.changed" and r.value is not None
+        for t in r.value["data"]["transitions"]
+        if t["status"] == "awaiting_card"
+    ]
+    assert len(held) >= 5, "ID cards waited for the card line"
+    diff_cli = [sys.executable, "-m", "simulator.cli", "diff", str(small_recorded), str(log)]
+    completed = subprocess.run(
+        [*diff_cli, "--json", str(tmp_path / "diff.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
+    diff = orjson.loads((tmp_path / "diff.json").read_bytes())
+    assert diff["identical"] is True and diff["differences"] == []
+    assert diff["totals"]["same"] > 200
+
+
 def test_a_small_run_adds_up_with_nothing_lost_or_duplicated(
     small_run: tuple[int, dict[str, Any], Path],
 ) -> None:

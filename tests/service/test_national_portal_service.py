@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-import orjson
 import pytest
-from faststream.kafka import TestKafkaBroker
-from pydantic import BaseModel
 
 from contracts.catalogue import Portal, load_catalogue
 from contracts.dossier_ids import step_dossier_id
@@ -27,10 +22,9 @@ from contracts.events import (
     RecordChange,
 )
 from contracts.people import MaritalStatus, PersonFacts, PersonRole, Sex
-from contracts.topics import TOPICS, topic
-from services.national_portal.app import build_runtime
-from services.national_portal.settings import NationalPortalSettings
-from tests.factories import SIMTIME, applicant, envelope, submission
+from contracts.topics import topic
+from tests.factories import SIMTIME, applicant, envelope
+from tests.service.national import Service, national_portal, routed
 
 CATALOGUE = load_catalogue()
 CHILD_ID = "001226000123"
@@ -42,71 +36,14 @@ BIRTH_FORM = {
 }
 
 
-async def _raw(msg: Any) -> Any:
-    return msg.raw_message
-
-
-@dataclass
-class Service:
-    broker: Any
-    http: httpx.AsyncClient
-    records: list[Any] = field(default_factory=list)
-
-    def on(self, topic_name: str) -> list[dict[str, Any]]:
-        return [orjson.loads(r.value) for r in self.records if r.topic == topic_name]
-
-    def statuses(self, dossier_id: str) -> list[tuple[str, str]]:
-        """Every status change published about the dossier, in whichever event it travels."""
-        return [
-            (t["status"], t["by"])
-            for name in ("dossier.status.changed", "dossier.settled")
-            for e in self.on(name)
-            if e["data"]["dossier_id"] == dossier_id
-            for t in e["data"]["transitions"]
-        ]
-
-    def settled(self, dossier_id: str) -> list[dict[str, Any]]:
-        return [e for e in self.on("dossier.settled") if e["data"]["dossier_id"] == dossier_id]
-
-    async def send(self, topic_name: str, payload: BaseModel, **kw: Any) -> None:
-        event = envelope(payload, type=topic(topic_name).event_type, **kw)
-        await self.broker.publish(event.to_bytes(), topic_name)
-
-
 @pytest.fixture
 async def service(
     tmp_path: Path, request: pytest.FixtureRequest, store_settings: dict[str, Any]
 ) -> AsyncIterator[Service]:
-    overrides = {
-        "rejection_rate": 0.0,
-        "late_rate": 0.0,
-        **store_settings,
-        **getattr(request, "param", {}),
-    }
-    runtime = build_runtime(NationalPortalSettings(data_dir=tmp_path, **overrides))
-    recorded = Service(None, None)  # type: ignore[arg-type]
-
-    @runtime.broker.subscriber(*[t.name for t in TOPICS], "deadletter.dossier.routed", decoder=_raw)
-    async def record(body: Any) -> None:
-        recorded.records.append(body)
-
-    runtime.messaging.subscribe()
-    async with TestKafkaBroker(runtime.broker) as broker:
-        runtime.ready.set()
-        transport = httpx.ASGITransport(app=runtime.http)
-        async with httpx.AsyncClient(transport=transport, base_url="http://national") as client:
-            recorded.broker, recorded.http = broker, client
-            yield recorded
-    runtime.messaging.worker.close()
-
-
-def routed(number: int, **overrides: Any) -> DossierRouted:
-    procedure = CATALOGUE.by_number(number)
-    route_to = overrides.pop("route_to", procedure.settled_by)
-    sub = submission(procedure_code=procedure.code, **overrides)
-    return DossierRouted(
-        dossier_id=sub.dossier_id, route_to=route_to, submission=sub, routed_simtime=SIMTIME
-    )
+    async with national_portal(
+        tmp_path, **store_settings, **getattr(request, "param", {})
+    ) as running:
+        yield running
 
 
 def birth_group() -> DossierRouted:

@@ -40,7 +40,7 @@ def test_a_record_of_a_version_no_reader_knows_is_refused_naming_it(tmp_path: Pa
     result = RUNNER.invoke(app, ["diff", str(path), str(path)], env={"COLUMNS": "300"})
     assert result.exit_code == 2
     assert "payload version v9" in result.output
-    assert "(v1, v2)" in result.output
+    assert "(v1, v2, v3)" in result.output
 
 
 def test_a_service_alone_is_not_fed_a_record_of_an_older_version(tmp_path: Path) -> None:

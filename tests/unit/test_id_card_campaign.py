@@ -9,7 +9,13 @@ import pytest
 from contracts.catalogue import load_catalogue
 from contracts.events import DossierRouted, Outcome
 from contracts.worktime import HANOI_TZ, add_working_days, working_days_between
-from services.national_portal.id_cards import card_slot, with_card_production
+from services.national_portal.id_cards import (
+    HeldCard,
+    card_slot,
+    line_slots,
+    ready_at,
+    settled_decision,
+)
 from services.national_portal.ministries.base import Decision
 from simulator.scenarios.applicants import ApplicantPool
 from simulator.scenarios.campaign import ID_CARD_CODE
@@ -79,7 +85,10 @@ def test_a_line_without_capacity_is_refused() -> None:
 def test_an_approved_card_settles_when_the_line_has_made_it() -> None:
     routed = routed_application()
     busy_until = add_working_days(SIMTIME, 20)
-    decision, slot = with_card_production(Decision(Outcome.APPROVED, 4.0), routed, busy_until, 10.0)
+    verified = Decision(Outcome.APPROVED, 4.0)
+    card = HeldCard(routed.dossier_id, ready_at(verified, routed))
+    [(_, slot)] = line_slots([card], busy_until, 10.0)
+    decision = settled_decision(verified, routed, slot)
     assert slot is not None and slot.start == busy_until
     settled_at = add_working_days(routed.routed_simtime, decision.days)
     assert abs((settled_at - slot.done).total_seconds()) < 60
@@ -88,7 +97,9 @@ def test_an_approved_card_settles_when_the_line_has_made_it() -> None:
 def test_a_rejected_application_never_takes_the_line() -> None:
     routed = routed_application()
     rejected = Decision(Outcome.REJECTED, 0.5, "incomplete_documents", "incomplete")
-    assert with_card_production(rejected, routed, None, 10.0) == (rejected, None)
+    card = HeldCard(routed.dossier_id, SIMTIME)
+    [(_, slot)] = line_slots([card], None, 10.0)
+    assert settled_decision(rejected, routed, slot) == rejected
 
 
 def test_the_campaign_takes_6_5_million_applications_a_year_at_its_scale(

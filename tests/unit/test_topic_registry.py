@@ -53,9 +53,9 @@ def test_every_consumed_topic_has_a_producer_and_a_deadletter_topic() -> None:
             assert f"deadletter.{registered.name}" in names
 
 
-def test_the_simulator_produces_only_submissions() -> None:
+def test_the_simulator_produces_only_submissions_and_its_simulated_clock() -> None:
     produced = {t.name for t in TOPICS if ServiceName.SIMULATOR in t.producers}
-    assert produced == {"dossier.submitted"}
+    assert produced == {"dossier.submitted", "simulated.clock.advanced"}
 
 
 def test_unknown_topic_lookup_names_the_known_topics() -> None:
