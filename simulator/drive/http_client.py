@@ -23,6 +23,12 @@ __all__ = ["Answer", "HttpClient", "StatusError", "TransportError"]
 #: so that a request never goes out on a connection the server is closing.
 KEEPALIVE_S = 4.0
 
+#: A pooled connection whose server went away (a service restarted on the same port, or
+#: one that closed it) fails as one of these when it is next used. The request is sent
+#: again once, on a fresh connection: every POST the driver makes carries its `client_ref`,
+#: so the services take a repeat as the same request.
+STALE_CONNECTION = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
+
 
 class TransportError(RuntimeError):
     """No answer: the connection was refused or broke, or the answer did not come in time."""
@@ -92,12 +98,17 @@ class HttpClient:
         sent = dict(headers or {})
         if body is not None:
             sent["Content-Type"] = "application/json"
-        try:
-            async with self._open().request(method, url, data=body, headers=sent) as response:
-                content = await response.read()
-                return Answer(method, url, response.status, content, dict(response.headers))
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise TransportError(f"{method} {url}: {exc!r}") from exc
+        for attempt in (1, 2):
+            try:
+                async with self._open().request(method, url, data=body, headers=sent) as answer:
+                    content = await answer.read()
+                    return Answer(method, url, answer.status, content, dict(answer.headers))
+            except STALE_CONNECTION as exc:
+                if attempt == 2:
+                    raise TransportError(f"{method} {url}: {exc!r}") from exc
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                raise TransportError(f"{method} {url}: {exc!r}") from exc
+        raise AssertionError("unreachable")
 
     async def get(self, path: str, headers: Mapping[str, str] | None = None) -> Answer:
         """GET `path`."""

@@ -1,7 +1,10 @@
 """Handing a log's inputs in again, over HTTP like the original (injected ones to Kafka).
 
 Inputs start in their original order, at most `concurrency` at a time. An online
-dossier waits for its account to be opened; the desk dossiers go one at a time in the
+dossier waits for its account to be opened; online dossiers of one unit and day go one
+at a time in their recorded order (their dossier codes are numbered in the order the
+city portal takes them, and the replay's outputs are matched to the recorded ones by
+them); the desk dossiers go one at a time in the
 order they were taken in (the desks share one simulated clock, moved on by each intake,
 so every desk's queue depends on the order of all intakes, as `Ingress` hands them in).
 `Pace` spaces them: `max` as fast as the system takes them, `real` with the original
@@ -20,7 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
@@ -29,6 +32,7 @@ from aiokafka import AIOKafkaProducer
 from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubmitted
 from contracts.operations import ServicePolicyChanged
 from contracts.signing import Signer
+from contracts.worktime import HANOI_TZ
 from services.kit.kafka_access import simulator_access
 from simulator.drive.driver import DriverError, PortalAccount, PortalDriver
 from simulator.drive.ingress import Ingress
@@ -109,6 +113,7 @@ class Replayer:
         self._accounts: dict[str, asyncio.Task[PortalAccount | None]] = {}
         self._account_inputs: dict[str, Input] = {}
         self._desk_turn: asyncio.Future[None] | None = None  # done when the last intake is
+        self._online_turns: dict[tuple[str, date], asyncio.Future[None]] = {}  # unit, day
         self._producer: AIOKafkaProducer | None = None
         self._sends: list[Any] = []
         self._clock = (0, time.monotonic())  # the first input's timestamp, when it started
@@ -214,22 +219,33 @@ class Replayer:
     async def _online(self, item: Input) -> None:
         sub = item.payload
         assert isinstance(sub, DossierSubmitted) and sub.account_id is not None
-        account = await self._account(sub.account_id)
-        if account is None:
-            self.stats.refused["dossier of a refused account"] += 1
-            return
-        draft = DossierDraft(list(sub.persons), dict(sub.form))
-        await self._accepted(
-            item,
-            lambda: self.driver.submit_online(
-                account,
-                sub.procedure_code,
-                draft,
-                sub.received_simtime,
-                sub.client_ref,  # type: ignore[arg-type]
-                sub.received_unit,
-            ),
-        )
+        turn = (sub.received_unit, sub.received_simtime.astimezone(HANOI_TZ).date())
+        before = self._online_turns.get(turn)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._online_turns[turn] = done
+        try:
+            if before is not None:
+                await before
+            account = await self._account(sub.account_id)
+            if account is None:
+                self.stats.refused["dossier of a refused account"] += 1
+                return
+            draft = DossierDraft(list(sub.persons), dict(sub.form))
+            await self._accepted(
+                item,
+                lambda: self.driver.submit_online(
+                    account,
+                    sub.procedure_code,
+                    draft,
+                    sub.received_simtime,
+                    sub.client_ref,  # type: ignore[arg-type]
+                    sub.received_unit,
+                ),
+            )
+        finally:
+            done.set_result(None)
+            if self._online_turns.get(turn) is done:
+                del self._online_turns[turn]
 
     async def _desk(self, item: Input) -> None:
         intake = item.payload

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from contracts.catalogue import Portal
+from contracts.clock_events import SimulatedClockAdvanced
 from contracts.envelope import CloudEvent
 from contracts.events import (
     DossierRouted,
@@ -84,6 +85,9 @@ def sample_payload(topic_name: str) -> BaseModel:
             transitions=[
                 StatusTransition(status=DossierStatus.PROCESSING, by="test", simtime=SIMTIME)
             ],
+        ),
+        "simulated.clock.advanced": SimulatedClockAdvanced(
+            run=f"poison-test-{sub.dossier_id}", until=SIMTIME, id_cards_taken=0
         ),
         "population.record.changed": PopulationRecordChanged(
             id_number="001087012345",
