@@ -29,6 +29,10 @@ class PoliciesNotAppliedError(RuntimeError):
     """A setting of the scenario that a service cannot apply: the run does not start."""
 
 
+#: Seconds an idle connection to a service is kept (uvicorn closes it after 5).
+KEEPALIVE_S = 2.0
+
+
 class Operations:
     """HTTP client of the `/ops` routes of every service (every replica) of a run."""
 
@@ -36,7 +40,10 @@ class Operations:
         self.urls = {name: replica_urls(urls, name) for name in SERVICE_NAMES if name in urls}
         self.token = token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.client = httpx.AsyncClient(headers=headers, timeout=timeout)
+        # idle connections dropped before uvicorn's own 5 s keep-alive ends them: at the same
+        # 5 s (httpx's default) a call after a short run raced the server's close
+        limits = httpx.Limits(keepalive_expiry=KEEPALIVE_S)
+        self.client = httpx.AsyncClient(headers=headers, timeout=timeout, limits=limits)
 
     async def close(self) -> None:
         """Close the HTTP client."""
@@ -44,7 +51,10 @@ class Operations:
 
     async def _call(self, method: str, url: str, body: Any = None) -> dict[str, Any]:
         try:
-            answer = await self.client.request(method, url, json=body)
+            try:
+                answer = await self.client.request(method, url, json=body)
+            except httpx.RemoteProtocolError:  # a pooled connection the server closed
+                answer = await self.client.request(method, url, json=body)  # (idempotent)
         except httpx.HTTPError as exc:
             raise PoliciesNotAppliedError(f"{url}: unreachable ({exc})") from None
         if answer.status_code == 401:
