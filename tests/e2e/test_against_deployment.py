@@ -76,7 +76,9 @@ def cli_run(scenario: Path, out: Path, *extra: str, env: dict[str, str] | None =
         timeout=1500,
         env={**os.environ, **(env or {})},
     )
-    assert (out / "summary.json").exists(), completed.stdout[-3000:] + completed.stderr[-3000:]
+    said = completed.stdout[-3000:] + completed.stderr[-3000:]
+    out.with_suffix(".console.txt").write_text(said, encoding="utf-8")
+    assert (out / "summary.json").exists(), said
     return completed.returncode
 
 
@@ -146,7 +148,7 @@ def policy_events(log: Path) -> list[dict[str, Any]]:
 def test_the_run_against_a_deployment_finishes_cleanly(against: AgainstRun) -> None:
     """Its variants too: their dossiers are new to the deployment (their own client refs)."""
     assert against.summary["conservation"]["ok"] is True
-    assert against.code == 0
+    assert against.code == 0, against.log.with_name("against.console.txt").read_text()
 
 
 def test_the_services_report_the_scenario_policies_as_in_force_during_the_run(

@@ -203,7 +203,7 @@ def test_the_live_page_renders_and_its_figures_move_during_the_run(watched: Watc
     assert settled == sorted(settled), "a count never goes back"
     assert len(set(settled)) >= 3, f"the settled figure hardly moved: {sorted(set(settled))}"
     running = [shown for shown in watched.during if shown["state"] == "running"]
-    assert running and max(shown["points"] for shown in running) >= 3
+    assert running and max(shown["points"] for shown in running) >= 2  # a line is drawn
     assert watched.final["services"] == sorted(watched.metrics())
     assert (watched.out / "live.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
