@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
@@ -56,6 +57,9 @@ async def ensure_topics(
     simulator (`KafkaAccess.for_simulator`).
 
     Retries the connection with a bound, since a service may start before the broker.
+    Returns once every registered topic has a leader for each of its partitions in the
+    metadata the broker answers with (on a cluster, a topic just created reaches each
+    node's metadata a moment later).
     """
     options = simulator_access(bootstrap).aiokafka_options()
     for attempt in range(attempts):
@@ -80,10 +84,40 @@ async def ensure_topics(
             if missing:
                 with contextlib.suppress(TopicAlreadyExistsError):
                     await admin.create_topics(missing)
+            await _wait_led(admin, sorted(registered_topic_partitions()))
             return [t.name for t in missing]
         finally:
             await admin.close()
     return []
+
+
+TOPIC_AUTHORIZATION_FAILED = 29  # Kafka's error code
+
+
+async def _wait_led(admin: AIOKafkaAdminClient, names: list[str], within_s: float = 60.0) -> None:
+    """Wait until each topic is described with partitions, each led (a topic this
+    principal may not describe is not waited for; its partition count is `topics`' care)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        described = await admin.describe_topics(names)
+        unready = sorted(
+            set(names)
+            - {
+                entry["topic"]
+                for entry in described
+                if entry.get("error_code", 0) == TOPIC_AUTHORIZATION_FAILED
+                or (
+                    entry.get("error_code", 0) == 0
+                    and entry["partitions"]
+                    and all(p["leader"] >= 0 for p in entry["partitions"])
+                )
+            }
+        )
+        if not unready:
+            return
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"topics without a leader after {within_s:g} s: {unready[:5]}")
+        await asyncio.sleep(0.2)
 
 
 async def topic_partitions(bootstrap: str | KafkaAccess, topics: list[str]) -> dict[str, list[int]]:

@@ -54,7 +54,7 @@ class FakeAdmin:
             {
                 "topic": name,
                 "error_code": 0,
-                "partitions": [{"partition": n} for n in range(self.topics[name])],
+                "partitions": [{"partition": n, "leader": 1} for n in range(self.topics[name])],
             }
             for name in names
         ]
