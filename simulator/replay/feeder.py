@@ -11,8 +11,12 @@ The feeding rule (a replay into one service alone, `simulator.replay.alone`):
    event caused by another of two racing inputs). It then goes with the next group,
    before the records recorded after it. A record whose trigger never comes (the
    changed service did not ask) is never fed.
-3. The records go in groups: consecutive records within `tick_ms` of the group's first
-   in recorded time. The next group waits until the service has handled what was fed:
+3. The records go in groups: consecutive records of one topic within `tick_ms` of the
+   group's first in recorded time (records of two topics are on different partitions,
+   which a consumer reads in no set order: a birth's record change and the newborn's
+   identity check 55 ms later must reach the population database in that order, records
+   of one topic are about different keys). The next group waits until the service has
+   handled what was fed:
    every record fed so far has caused as many events as it did in the recorded run,
    or else (a changed service answers otherwise) the service's consumer group has
    committed every record fed and everything published until then has been read. So
@@ -197,9 +201,12 @@ class Feeder:
     def _next_group(self) -> list[FeedRecord]:
         group = [heapq.heappop(self._freed)[1] for _ in range(len(self._freed))]
         first: int | None = None
+        topic: str | None = None
         pending = self._pending
         while pending and (first is None or pending[0].record.timestamp - first <= self.tick_ms):
             if self.changes is not None and self.changes.before(pending[0].record):
+                break
+            if topic is not None and pending[0].record.topic != topic:
                 break
             item = pending.popleft()
             if not self._answered(item):
@@ -209,6 +216,7 @@ class Feeder:
                     self._held_places[item.trigger_place] = item.trigger
                 continue
             first = item.record.timestamp if first is None else first
+            topic = item.record.topic
             group.append(item)
         return group
 

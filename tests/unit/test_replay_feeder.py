@@ -73,8 +73,15 @@ class ScriptedService:
         return {}
 
 
-def fed(event_id: str, at: int, *, trigger: str | None = None, replies: int = 0) -> FeedRecord:
-    record = event("dossier.settled", "city_portal", event_id, key=event_id, timestamp=at)
+def fed(
+    event_id: str,
+    at: int,
+    *,
+    trigger: str | None = None,
+    replies: int = 0,
+    topic: str = "dossier.settled",
+) -> FeedRecord:
+    record = event(topic, "city_portal", event_id, key=event_id, timestamp=at)
     place = ("identity.check.completed", "k", "root", 0) if trigger else None
     return FeedRecord(at, record, trigger, place, replies)
 
@@ -112,6 +119,16 @@ async def test_records_go_in_recorded_order_in_groups_of_one_tick() -> None:
     service = ScriptedService({})
     feeder = await feed([fed("a", 0), fed("b", 50), fed("c", 300)], service, tick_ms=100)
     assert service.fed == ["a", "b", "c"]
+    assert feeder.stats.groups == 2
+
+
+async def test_records_of_two_topics_within_one_tick_go_in_groups_one_after_the_other() -> None:
+    # a birth's settlement, then the newborn's identity check 55 ms later: on two topics
+    # (two partitions, read in no set order) they go in two groups, the check after
+    service = ScriptedService({})
+    records = [fed("birth", 0), fed("check", 55, topic="identity.check.requested")]
+    feeder = await feed(records, service, tick_ms=100)
+    assert service.fed == ["birth", "check"]
     assert feeder.stats.groups == 2
 
 
