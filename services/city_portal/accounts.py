@@ -16,14 +16,13 @@ from contracts.events import (
     AccountKind,
     AccountRegistered,
     AccountStatus,
-    DossierSubmitted,
     IdentityCheckCompleted,
     IdentityCheckRequested,
     IdentityResult,
     RequesterKind,
 )
 from contracts.people import DeclaredPerson
-from services.city_portal.records import Account
+from services.city_portal.records import Account, HeldDossier
 from services.kit.outgoing import Outgoing
 
 __all__ = ["account_checked", "registered", "registration", "released", "same_registration"]
@@ -101,10 +100,16 @@ def registered(account: Account) -> AccountRegistered:
     )
 
 
-def released(held: list[DossierSubmitted]) -> list[Outgoing]:
+def released(held: list[HeldDossier]) -> list[Outgoing]:
     """The `dossier.submitted` of each dossier held for a decided account, at its own
-    simulated time."""
+    simulated time, in the trace of the request that handed it in."""
     return [
-        Outgoing("dossier.submitted", sub, sub.received_simtime, correlation_id=sub.dossier_id)
-        for sub in held
+        Outgoing(
+            "dossier.submitted",
+            dossier.submission,
+            dossier.submission.received_simtime,
+            correlation_id=dossier.submission.dossier_id,
+            traceparent=dossier.traceparent,
+        )
+        for dossier in held
     ]

@@ -84,11 +84,18 @@ class CheckResult:
 @dataclass(frozen=True)
 class Reaction:
     """What the city portal does about a dossier: the events to publish, in order, the
-    roles whose identity checks it now waits for, and the settlement to record."""
+    roles whose identity checks it now waits for, and the settlement to record.
+
+    `kept`: status changes made now and time-lined now, but published with the dossier's
+    next event (its `dossier.routed` or `dossier.settled` carries them): a dossier waiting
+    for its identity checks is `received`, then `identity_check`, and no one but the city
+    portal needs to hear that before the checks are answered.
+    """
 
     events: tuple[Outgoing, ...] = ()
     awaited_checks: tuple[str, ...] = ()
     settled: DossierSettled | None = None
+    kept: tuple[Outgoing, ...] = ()
 
 
 def identity_verdict(procedure: Procedure, checks: list[CheckResult]) -> Verdict | None:
@@ -161,7 +168,8 @@ def receive_dossier(
     account_refusal: str | None = None,
 ) -> Reaction:
     """A dossier arrives: `received`, then its identity checks asked (status
-    `identity_check`), or, with no ID number to check, decided or routed at once.
+    `identity_check`; both kept for its next event, see `Reaction`), or, with no ID number
+    to check, decided or routed at once.
 
     An unknown procedure is rejected, and so is a dossier held for an account that was
     then refused (`account_refusal`: why; settled at its own simulated time). A dossier
@@ -177,12 +185,10 @@ def receive_dossier(
     elif procedure is None:
         verdict = Verdict.reject("unknown_procedure", "The procedure code is not offered.")
         then = Reaction() if already_settled else _settle(sub, None, verdict, now)
+    elif to_check := [p for p in sub.persons if p.id_number]:
+        return _ask_checks(sub, to_check, now, received)
     else:
-        to_check = [p for p in sub.persons if p.id_number]
-        if to_check:
-            then = _ask_checks(sub, to_check, now)
-        else:
-            then = _proceed(sub, procedure, [], now, policy, already_settled=already_settled)
+        then = _proceed(sub, procedure, [], now, policy, already_settled=already_settled)
     return Reaction((received, *then.events), then.awaited_checks, then.settled)
 
 
@@ -197,10 +203,13 @@ def checks_answered(
     return _proceed(sub, procedure, list(checks), now, policy)
 
 
-def _ask_checks(sub: DossierSubmitted, persons: list[DeclaredPerson], now: datetime) -> Reaction:
-    requests = [Outgoing("identity.check.requested", _check_request(sub, p)) for p in persons]
+def _ask_checks(
+    sub: DossierSubmitted, persons: list[DeclaredPerson], now: datetime, received: Outgoing
+) -> Reaction:
+    """The checks asked; `received` and `identity_check` kept for the dossier's next event."""
+    requests = tuple(Outgoing("identity.check.requested", _check_request(sub, p)) for p in persons)
     checking = _status(sub, DossierStatus.IDENTITY_CHECK, now)
-    return Reaction((*requests, checking), tuple(p.role.value for p in persons))
+    return Reaction(requests, tuple(p.role.value for p in persons), kept=(received, checking))
 
 
 def _status(

@@ -5,7 +5,8 @@ saves the new state and hands the events the domain returned to `ctx.publish`. E
 on the store worker inside the kit's batch transaction.
 
 The city portal records its own status changes in the dossier's timeline as it publishes
-them, in the same transaction; its consumer skips them when they come back (`skip_own`),
+them, in the same transaction (those it keeps for the dossier's next event, `received` and
+`identity_check` while the checks are out, as it makes them, with the event it handles); its consumer skips them when they come back (`skip_own`),
 so each change is recorded once. Changes made by other services are recorded when they
 arrive. An entry is the same either way: status, by, note, simulated time, the
 envelope's time and the event id.
@@ -32,7 +33,8 @@ from services.city_portal.civil_status import MarriagePolicy
 from services.city_portal.domain import CheckResult, Reaction, checks_answered, receive_dossier
 from services.city_portal.records import TimelineEntry
 from services.city_portal.store import CityPortalStore
-from services.kit import HandlerContext
+from services.kit import HandlerContext, Outgoing
+from services.kit.status_folding import STATUS_TOPIC, fold_statuses
 
 __all__ = ["CityPortalHandlers"]
 
@@ -125,8 +127,8 @@ class CityPortalHandlers:
         self.store.put_account(decided)
         ctx.publish([registered])
         held = self.store.held_dossiers(decided.account_id)
-        for sub in held:
-            self.store.release_held(sub.dossier_id)
+        for dossier in held:
+            self.store.release_held(dossier.submission.dossier_id)
         if held:
             ctx.publish(released(held))
 
@@ -160,13 +162,32 @@ class CityPortalHandlers:
             self.store.set_new_id_number(event.data.dossier_id, event.data.id_number)
 
     def _carry_out(self, dossier_id: str, reaction: Reaction, ctx: HandlerContext) -> None:
-        """Record the reaction's state, publish its events, and time-line its own statuses."""
+        """Record the reaction's state, publish its events (with the status changes kept
+        for them), and time-line its own statuses."""
         if reaction.awaited_checks:
             self.store.expect_checks(dossier_id, reaction.awaited_checks)
         if reaction.settled is not None:
             self.store.settle(reaction.settled)
-        for outgoing, emitted in zip(reaction.events, ctx.publish(reaction.events), strict=True):
+        earlier = self._keep(dossier_id, reaction, ctx)
+        emitted = ctx.publish([*earlier, *reaction.events])[len(earlier) :]
+        for outgoing, carrier in zip(reaction.events, emitted, strict=True):
             if isinstance(outgoing.payload, DossierStatusChanged):
                 for change in outgoing.payload.transitions:
-                    entry = TimelineEntry.of(change, emitted.event_id, emitted.time)
+                    entry = TimelineEntry.of(change, carrier.event_id, carrier.time)
                     self.store.record_status(dossier_id, entry)
+
+    def _keep(self, dossier_id: str, reaction: Reaction, ctx: HandlerContext) -> list[Outgoing]:
+        """Keep the reaction's `kept` status changes (time-lined now, with the event being
+        handled); or, when it publishes, the changes kept before, to go first."""
+        if reaction.kept:
+            [kept], _ = fold_statuses(reaction.kept)
+            assert isinstance(kept.payload, DossierStatusChanged)
+            self.store.keep_statuses(kept.payload)
+            for change in kept.payload.transitions:
+                entry = TimelineEntry.of(change, ctx.event.id, ctx.event.time)
+                self.store.record_status(dossier_id, entry)
+            return []
+        earlier = self.store.take_kept_statuses(dossier_id) if reaction.events else None
+        if earlier is None:
+            return []
+        return [Outgoing(STATUS_TOPIC, earlier, earlier.transitions[-1].simtime)]

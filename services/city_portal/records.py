@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contracts.events import AccountKind, AccountStatus, StatusTransition
+from contracts.events import AccountKind, AccountStatus, DossierSubmitted, StatusTransition
 from contracts.people import DeclaredPerson
 
-__all__ = ["Account", "DossierRecord", "ExpectedCheck", "TimelineEntry"]
+__all__ = ["Account", "DossierRecord", "ExpectedCheck", "HeldDossier", "TimelineEntry"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,15 @@ class DossierRecord:
     settlement: bytes | None = None
     new_id_number: str | None = None
     account_id: str | None = None
+
+
+@dataclass(frozen=True)
+class HeldDossier:
+    """A dossier held for its account: its submission and the `traceparent` of the request
+    that handed it in (None when not traced), which its `dossier.submitted` carries on."""
+
+    submission: DossierSubmitted
+    traceparent: str | None = None
 
 
 @dataclass(frozen=True)

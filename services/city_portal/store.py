@@ -11,9 +11,14 @@ from datetime import date
 
 import orjson
 
-from contracts.events import DossierSettled, DossierSubmitted
+from contracts.events import DossierSettled, DossierStatusChanged, DossierSubmitted
 from services.city_portal.account_store import AccountTables
-from services.city_portal.records import DossierRecord, ExpectedCheck, TimelineEntry
+from services.city_portal.records import (
+    DossierRecord,
+    ExpectedCheck,
+    HeldDossier,
+    TimelineEntry,
+)
 from services.kit.store import StoreRow
 
 __all__ = ["CityPortalStore"]
@@ -35,7 +40,9 @@ class CityPortalStore(AccountTables):
         submission BLOB NOT NULL,
         settlement BLOB,
         new_id_number TEXT,
-        account_id TEXT
+        account_id TEXT,
+        traceparent TEXT,
+        kept_statuses BLOB
     );
     CREATE TABLE IF NOT EXISTS checks (
         dossier_id TEXT NOT NULL,
@@ -66,6 +73,11 @@ class CityPortalStore(AccountTables):
             self.db.execute(
                 "UPDATE dossiers SET account_id = json_extract(submission, '$.account_id')"
             )
+        columns = self.columns("dossiers")
+        if "traceparent" not in columns:  # from before held dossiers were traced
+            self.db.execute("ALTER TABLE dossiers ADD COLUMN traceparent TEXT")
+        if "kept_statuses" not in columns:  # from before status changes waited for an event
+            self.db.execute(self.dialect.ddl("ALTER TABLE dossiers ADD COLUMN kept_statuses BLOB"))
         self.db.execute(  # the dossiers held for an account whose identity check is pending
             "CREATE INDEX IF NOT EXISTS dossiers_held ON dossiers (account_id)"
             " WHERE status = 'held'"
@@ -76,10 +88,12 @@ class CityPortalStore(AccountTables):
         """The next number of a unit's daily sequence, starting at `first`."""
         return self.next_in_sequence("code_sequences", "last", unit_code, day, first)
 
-    def add_dossier(self, submission: DossierSubmitted, *, held: bool = False) -> bytes | None:
+    def add_dossier(
+        self, submission: DossierSubmitted, *, held: bool = False, traceparent: str | None = None
+    ) -> bytes | None:
         """Insert a submitted dossier in status received (`held`: in status held, for an
-        account whose identity check is pending); its stored JSON, or None when it
-        already exists.
+        account whose identity check is pending, with the `traceparent` of the request that
+        handed it in, if traced); its stored JSON, or None when it already exists.
 
         The applicant's account (none for desk dossiers) is the submission's; a dossier
         recorded before its submission arrived gets it then.
@@ -94,6 +108,7 @@ class CityPortalStore(AccountTables):
             stored,
             submission.account_id,
             "held" if held else "received",
+            traceparent,
         )
         return stored if inserted else None
 
@@ -118,13 +133,17 @@ class CityPortalStore(AccountTables):
         submission: bytes,
         account_id: str | None = None,
         status: str = "received",
+        traceparent: str | None = None,
     ) -> bool:
         inserted = self.db.execute(
             "INSERT INTO dossiers (dossier_id, dossier_code, procedure_code, channel, "
-            "parent_dossier_id, status, submission, account_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (dossier_id, code, procedure, channel, parent, status, submission, account_id),
-        )
+            "parent_dossier_id, status, submission, account_id, traceparent)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (
+                dossier_id, code, procedure, channel, parent, status, submission, account_id,
+                traceparent,
+            ),
+        )  # fmt: skip
         if inserted.rowcount == 0:
             if account_id is not None:
                 self.db.execute(
@@ -150,14 +169,17 @@ class CityPortalStore(AccountTables):
         row = self.db.execute("SELECT * FROM dossiers WHERE dossier_code = ?", (code,)).fetchone()
         return None if row is None else _dossier_record(row)
 
-    def held_dossiers(self, account_id: str) -> list[DossierSubmitted]:
+    def held_dossiers(self, account_id: str) -> list[HeldDossier]:
         """The submissions held for an account (its identity check pending), by code."""
         rows = self.db.execute(
-            "SELECT submission FROM dossiers WHERE account_id = ? AND status = 'held'"
-            " ORDER BY dossier_code",
+            "SELECT submission, traceparent FROM dossiers"
+            " WHERE account_id = ? AND status = 'held' ORDER BY dossier_code",
             (account_id,),
         )
-        return [DossierSubmitted.model_validate_json(row["submission"]) for row in rows]
+        return [
+            HeldDossier(DossierSubmitted.model_validate_json(row["submission"]), row["traceparent"])
+            for row in rows
+        ]
 
     def release_held(self, dossier_id: str) -> None:
         """A held dossier goes on: status received (its submission is published)."""
@@ -181,6 +203,25 @@ class CityPortalStore(AccountTables):
             "AND status NOT IN ('approved', 'rejected')",
             (status, dossier_id),
         )
+
+    def keep_statuses(self, changed: DossierStatusChanged) -> None:
+        """Keep status changes of a dossier for its next event (`Reaction.kept`)."""
+        self.db.execute(
+            "UPDATE dossiers SET kept_statuses = ? WHERE dossier_id = ?",
+            (changed.model_dump_json().encode(), changed.dossier_id),
+        )
+
+    def take_kept_statuses(self, dossier_id: str) -> DossierStatusChanged | None:
+        """The status changes kept for the dossier's next event, now no longer kept."""
+        row = self.db.execute(
+            "SELECT kept_statuses FROM dossiers WHERE dossier_id = ?", (dossier_id,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        self.db.execute(
+            "UPDATE dossiers SET kept_statuses = NULL WHERE dossier_id = ?", (dossier_id,)
+        )
+        return DossierStatusChanged.model_validate_json(bytes(row[0]))
 
     def settle(self, settled: DossierSettled) -> bool:
         """Record the final decision; False when the dossier had one already."""

@@ -30,6 +30,7 @@ from services.city_portal.records import Account
 from services.city_portal.store import CityPortalStore
 from services.kit import EventFactory, Outgoing, derived_event_id
 from services.kit.tokens import IssuedToken, issue_token
+from services.kit.tracing import annotate_request, current_traceparent
 
 __all__ = [
     "ACCOUNT_NAMESPACE",
@@ -202,7 +203,11 @@ def submit_dossier(
         event = Outgoing(
             "dossier.submitted", submission, request.submitted_simtime, correlation_id=dossier_id
         )
-        store.add_dossier(submission, held=held)
+        traceparent = None
+        if held:  # its event later carries this request's trace (`accounts.released`)
+            annotate_request(dossier_id, request.procedure_code)
+            traceparent = current_traceparent()
+        store.add_dossier(submission, held=held, traceparent=traceparent)
         if not held:
             record = factory.record_input(
                 event, event_id=derived_event_id(dossier_id, 0, _PRODUCER)

@@ -209,8 +209,11 @@ class HandlerContext:
         simtime: datetime | None = None,
         subject: str | None = None,
         correlation_id: str | None = None,
+        traceparent: str | None = None,
     ) -> Emitted:
-        """Queue a follow-up event; it is published after the handler's effects are stored."""
+        """Queue a follow-up event; it is published after the handler's effects are stored.
+
+        It carries the handler span's `traceparent`, or the one given (another trace's)."""
         emitted = Emitted(
             derived_event_id(self.event.id, len(self.outgoing), str(self.factory.service)),
             utc_now(),
@@ -227,7 +230,7 @@ class HandlerContext:
                 subject=subject,
                 time=emitted.time,
                 sign=False,
-                traceparent=self.traceparent,
+                traceparent=traceparent or self.traceparent,
             )
         )
         return emitted
@@ -244,6 +247,7 @@ class HandlerContext:
                 simtime=e.simtime,
                 subject=e.subject,
                 correlation_id=e.correlation_id,
+                traceparent=e.traceparent,
             )
             for e in folded
         ]

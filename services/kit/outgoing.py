@@ -17,13 +17,18 @@ __all__ = ["Outgoing"]
 
 @dataclass(frozen=True)
 class Outgoing:
-    """An event to publish: topic, payload, simulated time (default: the cause's), ids."""
+    """An event to publish: topic, payload, simulated time (default: the cause's), ids.
+
+    `traceparent`: the trace it continues when that is not its cause's (a dossier held
+    for its account goes on in the trace of the request that handed it in).
+    """
 
     topic: str
     payload: BaseModel
     simtime: datetime | None = None
     correlation_id: str | None = None
     subject_override: str | None = None
+    traceparent: str | None = None
 
     @property
     def subject(self) -> str | None:

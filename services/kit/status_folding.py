@@ -11,6 +11,7 @@ note and simulated time.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from pydantic import BaseModel
 
@@ -51,7 +52,7 @@ def _with(event: Outgoing, transitions: list[StatusTransition]) -> Outgoing:
     else:
         simtime = event.simtime  # type: ignore[assignment]
     merged = payload.model_copy(update={"transitions": [*carried, *transitions]})
-    return Outgoing(event.topic, merged, simtime, event.correlation_id, event.subject_override)
+    return replace(event, payload=merged, simtime=simtime)
 
 
 def fold_statuses(events: Sequence[Outgoing]) -> tuple[list[Outgoing], list[int]]:

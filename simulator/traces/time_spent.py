@@ -14,7 +14,11 @@ one hop:
   that consumes it starts: the outbox's commit and publish, Kafka, the consumer's batch;
 - `handler <service> <- <topic>` (the population database's handler of identity checks is
   `identity check`): from the handler's start until the next event on the path is
-  produced, or until it ends for the last.
+  produced, or until it ends for the last;
+- `held by <portal>`: from the end of a span until the next event on the path is produced,
+  when that comes later: a dossier handed in while its account's identity check was
+  pending is answered at once and held, and its `dossier.submitted` is produced (in the
+  request's trace) when the account's check is answered.
 
 So the hops of a dossier add up to its wall latency exactly, and their shares over all
 traced dossiers to 100 %. Per portal: a handler's or HTTP hop's time goes to its portal,
@@ -69,7 +73,11 @@ def hops_of(spans: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
         boundary = child["start_ns"]
         if produced is not None:
             boundary = min(max(int(produced), cursor), child["start_ns"])
-        hops.append((*_hop(parent), boundary - cursor))
+        hop, portal = _hop(parent)
+        held_from = max(min(parent["end_ns"], boundary), cursor)
+        hops.append((hop, portal, held_from - cursor))
+        if boundary > held_from:
+            hops.append((f"held by {portal}", portal, boundary - held_from))
         if produced is not None:
             topic = child["attributes"]["messaging.destination.name"]
             hops.append((f"queue {topic}", QUEUES, child["start_ns"] - boundary))

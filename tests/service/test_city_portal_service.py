@@ -25,6 +25,7 @@ from contracts.people import MaritalStatus, PersonFacts
 from contracts.topics import TOPICS
 from services.city_portal.app import build_runtime
 from services.city_portal.settings import CityPortalSettings
+from services.kit.tracing import format_traceparent, span_id_of, trace_id_of
 from simulator.drive.driver import PortalAccount
 from tests.factories import SIMTIME, applicant
 
@@ -190,11 +191,21 @@ async def test_a_national_procedure_is_routed_after_its_identity_check(portal: P
     await portal.answer_checks()
     [routed] = portal.published.on("dossier.routed")
     assert routed["data"]["route_to"] == "ministry.public_security"
-    [checking] = portal.published.on("dossier.status.changed")
-    statuses = [
-        t["status"] for t in checking["data"]["transitions"] + routed["data"]["transitions"]
-    ]
-    assert statuses == ["received", "identity_check", "routed"]
+    statuses = [t["status"] for t in routed["data"]["transitions"]]
+    assert statuses == ["received", "identity_check", "routed"]  # kept, then carried
+
+
+async def test_a_dossier_waiting_for_its_checks_publishes_no_status_change_yet(
+    portal: Portal,
+) -> None:
+    account = await open_citizen_account(portal)
+    body = dossier_body(account.account_id, "1.004194")
+    response = await portal.http.post("/dossiers", json=body, headers=bearer(account))
+    assert portal.published.on("dossier.status.changed") == []
+    shown = await portal.http.get(
+        f"/dossiers/{response.json()['dossier_code']}", headers=bearer(account)
+    )
+    assert [entry["status"] for entry in shown.json()["timeline"]] == ["received", "identity_check"]
 
 
 async def test_a_birth_registration_settles_on_the_city_portal_with_a_new_person(
@@ -303,12 +314,21 @@ async def test_a_held_dossier_goes_on_once_its_account_is_activated(portal: Port
     await portal.answer_checks()  # the dossier's check: it is routed
     [submitted] = portal.published.on("dossier.submitted")
     assert submitted["data"]["dossier_code"] == held.json()["dossier_code"]
-    [checking] = portal.published.on("dossier.status.changed")
     [routed] = portal.published.on("dossier.routed")
-    statuses = [
-        t["status"] for t in checking["data"]["transitions"] + routed["data"]["transitions"]
-    ]
+    statuses = [t["status"] for t in routed["data"]["transitions"]]
     assert statuses == ["received", "identity_check", "routed"]
+
+
+async def test_a_held_dossier_goes_on_in_the_trace_of_the_request_that_handed_it_in(
+    portal: Portal,
+) -> None:
+    account = await pending_account(portal)
+    traceparent = format_traceparent(trace_id_of("held-dossier"), span_id_of("applicant"))
+    headers = {**bearer(account), "traceparent": traceparent}
+    await portal.http.post("/dossiers", json=dossier_body(account.account_id), headers=headers)
+    await portal.answer_checks()  # the account's check: the dossier is released
+    [submitted] = portal.published.on("dossier.submitted")
+    assert submitted["traceparent"] == traceparent
 
 
 async def test_a_held_dossier_is_rejected_with_the_reason_when_its_account_is_refused(

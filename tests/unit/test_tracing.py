@@ -171,6 +171,35 @@ def test_the_hops_of_a_trace_add_up_to_its_wall_latency_until_its_last_handler()
     assert [ns for _, _, ns in hops] == [10, 30, 60, 15, 185, 10]
 
 
+def test_a_dossier_held_for_its_account_counts_the_wait_as_held_by_the_portal() -> None:
+    # answered (held) at 30; its dossier.submitted produced at 200, when the account's
+    # identity check was answered, in the request's trace
+    held = [
+        _span("applicant", "a", None, 0, 40, **{"portalsim.portal": "city_portal"}),
+        _span("server", "b", "a", 10, 30, **{"portalsim.portal": "city_portal"}),
+        _span(
+            "city_portal handles dossier.submitted",
+            "c",
+            "b",
+            210,
+            220,
+            **{
+                "portalsim.portal": "city_portal",
+                "messaging.destination.name": "dossier.submitted",
+                "portalsim.produced_at_ns": 200,
+            },
+        ),
+    ]
+    hops = hops_of(held)
+    assert [(hop, ns) for hop, _, ns in hops] == [
+        ("HTTP request to city_portal", 10),
+        ("HTTP city_portal handles the request", 20),
+        ("held by city_portal", 170),
+        ("queue dossier.submitted", 10),
+        ("handler city_portal <- dossier.submitted", 10),
+    ]
+
+
 def test_the_shares_of_where_the_time_goes_sum_to_100_percent() -> None:
     spent = where_time_goes(_one_trace())
     assert spent is not None and spent["traces"] == 1
