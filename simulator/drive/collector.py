@@ -148,3 +148,16 @@ class EventCollector:
             }
         elif topic == "population.record.changed":
             seen.record_changes[data["change"]] += 1
+        elif topic == "identity.check.requested" and data.get("requester_kind") == "dossier":
+            _checking(seen, str(data["requester_id"]))
+
+
+#: The statuses a dossier has before its identity checks are asked.
+_BEFORE_CHECKS = ("received", "digitising")
+
+
+def _checking(seen: Observations, dossier_id: str) -> None:
+    """A dossier's identity check asked: it is in `identity_check` (the city portal keeps
+    that status for the dossier's next event, docs/flow.md), unless seen further on."""
+    if seen.last_status.get(dossier_id, ("received", ""))[0] in _BEFORE_CHECKS:
+        seen.last_status[dossier_id] = ("identity_check", "city_portal")
