@@ -102,7 +102,7 @@ class HttpClient:
             try:
                 async with self._open().request(method, url, data=body, headers=sent) as answer:
                     content = await answer.read()
-                    return Answer(method, url, answer.status, content, dict(answer.headers))
+                    return Answer(method, url, answer.status, content, answer.headers)
             except STALE_CONNECTION as exc:
                 if attempt == 2:
                     raise TransportError(f"{method} {url}: {exc!r}") from exc
