@@ -14,12 +14,15 @@
 Everything else (statuses, checks, routings, settlements, linked steps, desk
 submissions after digitisation) the services produce again themselves. Inputs are in
 wall order (Kafka timestamp, then line); the desk dossiers of one unit keep the order
-the desk took them in (from `desk.queue.changed`), which decides their queue.
+the desk took them in (from `desk.queue.changed`), which decides their queue; the online
+dossiers of one unit and day keep the order of their codes, which is the order the city
+portal took them in (dossiers held for an account are published later, together, in
+code order, but two records of one millisecond are logged in no set order).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -148,21 +151,35 @@ def _classify(record: LogRecord, path: str) -> Input | None:
     return Input(kind, record.line, record.timestamp, key, payload, record)
 
 
-def _desk_ordered(items: list[Input], order: dict[str, int]) -> list[Input]:
-    """Each unit's desk inputs moved into that unit's intake order, other inputs untouched."""
-    slots: dict[str, list[int]] = {}
+def _reordered(
+    items: list[Input],
+    group_of: Callable[[Input], Hashable | None],
+    rank: Callable[[Input], tuple[Any, ...]],
+) -> list[Input]:
+    """Each group's inputs moved into the group's own order (`rank`), in the places the
+    group held; inputs of no group (None) untouched."""
+    slots: dict[Hashable, list[int]] = {}
     for index, item in enumerate(items):
-        if item.kind == "desk":
-            slots.setdefault(item.payload.unit_code, []).append(index)  # type: ignore[union-attr]
+        group = group_of(item)
+        if group is not None:
+            slots.setdefault(group, []).append(index)
     result = list(items)
     for positions in slots.values():
-        desk_items = sorted(
-            (items[i] for i in positions),
-            key=lambda it: (order.get(it.key, len(order)), it.timestamp, it.line),
-        )
-        for position, item in zip(positions, desk_items, strict=True):
+        in_order = sorted((items[i] for i in positions), key=rank)
+        for position, item in zip(positions, in_order, strict=True):
             result[position] = item
     return result
+
+
+def _desk_unit(item: Input) -> str | None:
+    return item.payload.unit_code if item.kind == "desk" else None  # type: ignore[union-attr]
+
+
+def _online_unit_day(item: Input) -> str | None:
+    """An online dossier's unit and day: its code without the sequence number."""
+    if item.kind != "online":
+        return None
+    return str(item.payload.dossier_code).rsplit("-", 1)[0]  # type: ignore[union-attr]
 
 
 def extract_inputs(
@@ -181,7 +198,10 @@ def extract_inputs(
         if item is not None:
             found.setdefault((item.kind, item.key), item)
     ordered = sorted(found.values(), key=lambda it: (it.timestamp, it.line))
-    ordered = _desk_ordered(ordered, desk_order)
+    ordered = _reordered(
+        ordered, _desk_unit, lambda it: (desk_order.get(it.key, len(desk_order)), it.timestamp)
+    )
+    ordered = _reordered(ordered, _online_unit_day, lambda it: (it.payload.dossier_code,))  # type: ignore[union-attr]
     return _select(ordered, selection or InputFilter())
 
 

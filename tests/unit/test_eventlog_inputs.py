@@ -107,6 +107,22 @@ def test_desk_dossiers_of_one_unit_keep_the_order_the_desk_took_them_in(tmp_path
     assert [i.key for i in found.items] == ["a", "b", "c"]
 
 
+def test_online_dossiers_of_one_unit_and_day_keep_the_order_of_their_codes(
+    tmp_path: Path,
+) -> None:
+    # two dossiers held for one account, released together: logged in the same
+    # millisecond, the second code first; another unit's dossier between them
+    builder = LogBuilder()
+    builder.add("account.registered", account("a1", "holder:1"), timestamp=5)
+    for dossier_id, code in (("second", "008-260302-0002"), ("other", "009-260302-0001")):
+        sub = submission(dossier_id=dossier_id, dossier_code=code, account_id="a1")
+        builder.add("dossier.submitted", sub, timestamp=10)
+    first = submission(dossier_id="first", dossier_code="008-260302-0001", account_id="a1")
+    builder.add("dossier.submitted", first, timestamp=10)
+    found = inputs_of(builder, tmp_path / "log.jsonl")
+    assert [i.key for i in found.items] == ["a1", "first", "other", "second"]
+
+
 def test_a_filter_keeps_a_procedure_or_a_time_window_and_only_the_accounts_needed(
     tmp_path: Path,
 ) -> None:
