@@ -6,10 +6,10 @@ on the store worker inside the kit's batch transaction.
 
 The city portal records its own status changes in the dossier's timeline as it publishes
 them, in the same transaction (those it keeps for the dossier's next event, `received` and
-`identity_check` while the checks are out, as it makes them, with the event it handles); its consumer skips them when they come back (`skip_own`),
-so each change is recorded once. Changes made by other services are recorded when they
-arrive. An entry is the same either way: status, by, note, simulated time, the
-envelope's time and the event id.
+`identity_check` while the checks are out, as it makes them, with the event it handles);
+its consumer skips them when they come back (`skip_own`), so each change is recorded once.
+Changes made by other services are recorded when they arrive. An entry is the same either
+way: status, by, note, simulated time, the envelope's time and the event id.
 """
 
 from __future__ import annotations
