@@ -1,9 +1,10 @@
-"""A service's Kafka side: one batch consumer for its topics, dead letters, the outbox.
+"""A service's Kafka side: one batch consumer for its topics, its retries, the outbox.
 
-Per batch, on the store worker and in one transaction: each record is parsed and
-validated against its topic's payload (invalid: dead letter, at once), skipped when
-its event id was handled before (idempotency), else handed to its handler; the
-handler's effects, the event id and its follow-up events are stored together.
+Per batch, on the store worker and in one transaction (`batch_transaction.py`): each
+record is parsed and validated against its topic's payload (invalid: dead letter, at
+once), skipped when its event id was handled before (idempotency), else handed to its
+handler; the handler's effects, the event id and its follow-up events are stored
+together; a store that is busy or unreachable gets the batch again after a back-off.
 Then the outbox is handed to the producer and the kit's pipeline (`pipeline.py`)
 commits the offsets once every confirm is in, while the next batch is handled. If
 anything fails the batch is not committed but sought back and handled again; already
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -26,11 +26,11 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.message import FAKE_CONSUMER, KafkaAckableMessage, KafkaMessage
 from faststream.middlewares import AckPolicy
 
-from contracts.envelope import CloudEvent
 from contracts.signing import Signer, TrustStore
 from contracts.topics import ServiceName, topic
+from services.kit.batch_transaction import BatchTransaction, Handler
 from services.kit.consumption import ConsumptionGate
-from services.kit.emitter import EventFactory, HandlerContext
+from services.kit.emitter import EventFactory
 from services.kit.handler_signals import RejectEvent, TransientStoreError
 from services.kit.intake import RecordReader
 from services.kit.metrics import ServiceMetrics, lag_by_topic
@@ -41,7 +41,6 @@ from services.kit.tracing import Tracing
 
 __all__ = ["Handler", "RejectEvent", "ServiceMessaging"]
 
-Handler = Callable[[CloudEvent[Any], HandlerContext], None]
 log = structlog.get_logger("portalsim.kit.messaging")
 
 
@@ -106,6 +105,16 @@ class ServiceMessaging:
             str(service), self.factory.source, max_event_bytes, self.stats, trust, self.metrics
         )
         self.handled_up_to: dict[tuple[str, int], int] = {}  # next offset, per partition
+        self.transaction = BatchTransaction(
+            service,
+            worker,
+            self.reader,
+            self.factory,
+            self.handlers,
+            self.stats,
+            self.metrics,
+            self.tracing,
+        )
         gauges = self.metrics.gauges
         gauges.outbox_depth = lambda: self.outbox.depth
         gauges.consumer_lag = lambda: lag_by_topic(self._consumer(), self.handled_up_to)
@@ -187,7 +196,7 @@ class ServiceMessaging:
         for attempt in range(self.retry_attempts):
             published = self.outbox.take_published()  # deleted in the batch's transaction
             try:
-                stored = await self.worker.run(self._process_batch, records, published)
+                stored = await self.worker.run(self.transaction.process, records, published)
             except BaseException as exc:
                 self.outbox.restore(published)  # not deleted: the next one will
                 if not isinstance(exc, TransientStoreError):
@@ -223,96 +232,3 @@ class ServiceMessaging:
     async def flush_outbox(self) -> int:
         """Publish every stored, unpublished record; await every confirm; forget them."""
         return await self.outbox.flush()
-
-    # -- on the store worker ---------------------------------------------------------
-    def _process_batch(
-        self, records: list[ConsumerRecord[bytes, bytes]], published: Sequence[int] = ()
-    ) -> list[OutboxRecord]:
-        store = self.store
-        started = time.perf_counter()
-        try:
-            store.begin()
-            store.delete_outbox_seqs(published)
-            read = [(record, self.reader.read(record)) for record in records]
-            parsed = [(record, event) for record, event in read if event is not None]
-            seen = store.processed_among([e.id for _, e in parsed if isinstance(e, CloudEvent)])
-            outgoing: list[OutboxRecord] = []
-            emitted: list[int] = []  # where the handlers' follow-ups are in `outgoing`
-            handled: list[tuple[str, str]] = []
-            for record, event in parsed:
-                if isinstance(event, OutboxRecord):  # a dead letter already
-                    outgoing.append(event)
-                elif event.id in seen:
-                    self.stats["duplicates"] += 1
-                    self.metrics.duplicate(record.topic)
-                else:
-                    seen.add(event.id)
-                    follow_ups, deadlettered = self._handle(record, event, handled)
-                    if not deadlettered:
-                        emitted.extend(range(len(outgoing), len(outgoing) + len(follow_ups)))
-                    outgoing.extend(follow_ups)
-            signed = self.factory.sign_all([outgoing[i] for i in emitted])
-            for position, record_signed in zip(emitted, signed, strict=True):
-                outgoing[position] = record_signed
-            if store.mark_processed_many(handled) < len(handled):
-                # another replica handled some of them meanwhile (a rebalance): undo, and
-                # the retry skips them as handled
-                raise TransientStoreError("events handled by another replica meanwhile")
-            stored = store.add_outbox(outgoing)
-            store.commit()
-            self.metrics.store_seconds.labels("batch").observe(time.perf_counter() - started)
-        except TransientStoreError:
-            store.rollback()
-            raise
-        except BaseException as exc:
-            store.rollback()
-            if store.is_transient(exc):
-                raise TransientStoreError(str(exc)) from exc
-            raise
-        return stored
-
-    def _handle(
-        self,
-        record: ConsumerRecord[bytes, bytes],
-        event: CloudEvent[Any],
-        handled: list[tuple[str, str]],
-    ) -> tuple[list[OutboxRecord], bool]:
-        """The event's follow-ups (unsigned), or its dead letter; True when dead-lettered.
-
-        A traced event's handler runs in a span of its own (`tracing.py`).
-        """
-        span = self.tracing.handling(str(self.service), record.topic, event)
-        outcome = "failed"
-        try:
-            follow_ups, deadlettered = self._run_handler(record, event, handled, span.traceparent)
-            outcome = "deadlettered" if deadlettered else "handled"
-        finally:
-            span.end(outcome)
-        return follow_ups, deadlettered
-
-    def _run_handler(
-        self,
-        record: ConsumerRecord[bytes, bytes],
-        event: CloudEvent[Any],
-        handled: list[tuple[str, str]],
-        traceparent: str | None,
-    ) -> tuple[list[OutboxRecord], bool]:
-        log.debug("handling event", topic=record.topic, event_id=event.id, data=event.data)
-        context = HandlerContext(self.factory, event, traceparent=traceparent)
-        self.store.savepoint()
-        try:
-            self.handlers[record.topic](event, context)
-        except RejectEvent as exc:
-            self.store.rollback_to_savepoint()
-            return [self.reader.deadletter(record, exc.reason, exc.detail)], True
-        except Exception as exc:
-            if self.store.is_transient(exc):
-                raise  # the store, not the event: the whole batch is tried again
-            self.store.rollback_to_savepoint()
-            detail = "".join(traceback.format_exception_only(exc)).strip()
-            log.error("handler failed", topic=record.topic, event_id=event.id, error=detail)
-            return [self.reader.deadletter(record, "handler_error", detail)], True
-        self.store.release()
-        handled.append((event.id, record.topic))
-        self.stats["handled"] += 1
-        return context.outgoing, False

@@ -1,5 +1,9 @@
 """`portalsim run SCENARIO`: play a scenario and write its report.
 
+The command's side: its options made into a run plan, the scenario loaded and refused
+when a setting could never take effect, stop signals turned into exit codes. The runs,
+their reports and the verdict are `run_and_report.py`.
+
 Exit codes: 0 a clean run; 1 dossiers unfinished, lost or duplicated, or a timeout; 2 a
 scenario refused; 3 a service died and was not restarted (the run ended early); 128 + N
 stopped by signal N (SIGTERM, SIGHUP), everything the run started stopped first.
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 import typer
@@ -17,13 +21,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from simulator.commands.logging import services_log_level
+from simulator.commands.run_and_report import run_and_report
 from simulator.commands.system_options import BrokersOption, parse_replicas, parse_store
 from simulator.drive.client_trace import DEFAULT_SAMPLE
-from simulator.report import build_summary, compare_summaries, print_summary, write_run_report
-from simulator.report.compare import write_comparison
 from simulator.run.operations import PoliciesNotAppliedError
-from simulator.run.plan import RunOutcome, RunPlan
-from simulator.run.play import run_scenario
+from simulator.run.plan import RunPlan
 from simulator.run.signals import StopSignal, stop_signals_interrupt
 from simulator.scenarios.checks import refusals
 from simulator.scenarios.scenario import (
@@ -50,41 +52,6 @@ def parse_against(value: str | None) -> dict[str, str] | None:
     return urls
 
 
-def _summarise(plan: RunPlan, outcome: RunOutcome) -> dict[str, Any]:
-    extra = {
-        "demand_fingerprint": outcome.fingerprint,
-        "timed_out": outcome.timed_out,
-        "ended_early": outcome.ended_early,
-    }
-    summary = build_summary(
-        plan.scenario,
-        outcome.observations,
-        wall_seconds=outcome.wall_seconds,
-        seed=plan.seed,
-        variant=plan.variant.name if plan.variant else None,
-        extra=extra,
-        supervision=outcome.supervision,
-        warnings=outcome.warnings,
-        read_back=outcome.read_back,
-    )
-    write_run_report(summary, plan.out)
-    return summary
-
-
-def _print_unfinished(summary: dict[str, Any], console: Console) -> None:
-    unfinished = summary.get("unfinished_dossiers") or []
-    if not unfinished:
-        return
-    console.print(
-        f"[red]{summary['conservation']['unfinished']} dossiers never settled[/red]; first:"
-    )
-    for dossier in unfinished[:20]:
-        console.print(
-            f"  {dossier['dossier_code']} ({dossier.get('procedure_code')}): "
-            f"last status {dossier.get('status')} by {dossier.get('by')}"
-        )
-
-
 def _load(scenario_name: str, console: Console) -> Scenario:
     """The scenario, valid and with no setting that could never take effect; else exit 2."""
     try:
@@ -99,20 +66,6 @@ def _load(scenario_name: str, console: Console) -> Scenario:
         console.print(f"[red]{path}: settings that could never take effect:\n{details}[/red]")
         raise typer.Exit(2)
     return scenario
-
-
-def _ended_early(summary: dict[str, Any], out: Path, console: Console) -> None:
-    """When a service died and was not restarted: say so, where the report is, and exit 3."""
-    ended = summary["run"]["extra"].get("ended_early")
-    if ended:
-        console.print(f"[bold red]the run ended early[/bold red]: {escape(ended)}")
-        console.print(f"report: {(out / 'report.md').resolve()}")
-        raise typer.Exit(3)
-
-
-def _failed(summary: dict[str, Any]) -> bool:
-    timed_out = summary.get("run", {}).get("extra", {}).get("timed_out", False)
-    return bool(timed_out or not summary.get("conservation", {}).get("ok", False))
 
 
 def run_command(
@@ -262,7 +215,7 @@ def run_command(
     )
     try:
         with stop_signals_interrupt():
-            _run(plan, console)
+            run_and_report(plan, console)
     except PoliciesNotAppliedError as refused:
         console.print(f"[red]the run does not start: {escape(str(refused))}[/red]")
         raise typer.Exit(2) from None
@@ -271,38 +224,3 @@ def run_command(
             console.print(f"while stopping: {escape(repr(stop.__cause__))}")
         console.print(f"[red]stopped by {stop.name}[/red]: everything the run started is stopped")
         raise typer.Exit(128 + stop.signum) from None
-
-
-def _run(plan: RunPlan, console: Console) -> None:
-    """The run and its variants, their reports, the summary on the console; exit 1 or 3."""
-    scenario, out, record = plan.scenario, plan.out, plan.record_to
-    console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
-    summary = _summarise(plan, run_scenario(plan, console))
-    _ended_early(summary, out, console)
-    failed = _failed(summary)
-    for variant in scenario.variants:
-        console.print(f"\n[bold]variant {variant.name}[/bold]: {variant.policies}")
-        variant_plan = plan.of_variant(variant)
-        variant_summary = _summarise(variant_plan, run_scenario(variant_plan, console))
-        _ended_early(variant_summary, variant_plan.out, console)
-        failed = failed or _failed(variant_summary)
-        comparison = compare_summaries(summary, variant_summary)
-        paths = write_comparison(comparison, out, f"compare-{variant.name}")
-        with (out / "report.md").open("a", encoding="utf-8") as report:
-            report.write(f"\n## Compared with variant `{variant.name}`\n\n")
-            report.write(paths["markdown"].read_text(encoding="utf-8"))
-            report.write(f"\nFull variant report: [variants/{variant.name}/report.md]")
-            report.write(f"(variants/{variant.name}/report.md)\n")
-        (out / "summary.json").write_bytes(
-            orjson.dumps(
-                {**summary, "variants": {variant.name: comparison}}, option=orjson.OPT_INDENT_2
-            )
-        )
-    print_summary(summary, console)
-    _print_unfinished(summary, console)
-    console.print(f"\nreport: {(out / 'report.md').resolve()}")
-    if record is not None:
-        console.print(f"event log: {record.resolve()}")
-    if failed:
-        console.print("[red]the run did not finish cleanly (see unfinished/lost/duplicated)[/red]")
-        raise typer.Exit(1)

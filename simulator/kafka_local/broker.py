@@ -1,4 +1,9 @@
-"""Lifecycle of one local Kafka broker (KRaft broker + controller) run from Maven jars."""
+"""Lifecycle of one local Kafka broker (KRaft broker + controller) run from Maven jars.
+
+Start (configure the folder, format it once, launch, await, provision a secure one),
+find the running broker of a folder, stop it; under the folder's lock. What the folder
+holds (mode, configuration, storage) is :mod:`simulator.kafka_local.broker_folder`.
+"""
 
 from __future__ import annotations
 
@@ -10,35 +15,27 @@ from types import TracebackType
 
 from contracts.rights import acl_entries, parse_rights
 from services.kit.kafka_access import KafkaAccess
+from simulator.kafka_local.broker_folder import folder_security, format_once, write_config
 from simulator.kafka_local.config import (
     HOST,
     NodeRole,
     Ports,
     choose_ports,
-    is_formatted,
     load_ports,
-    log4j2_properties,
     port_is_free,
-    render_properties,
     save_ports,
-    server_properties,
-    write_atomic,
 )
 from simulator.kafka_local.errors import KafkaLocalError, KafkaStartError
 from simulator.kafka_local.jars import ensure_jars, find_java
 from simulator.kafka_local.locking import file_lock
 from simulator.kafka_local.paths import DataLayout, rights_path
-from simulator.kafka_local.process import format_storage, launch_broker, terminate, wait_ready
+from simulator.kafka_local.process import launch_broker, terminate, wait_ready
 from simulator.kafka_local.provision import provision
 from simulator.kafka_local.security import (
     BrokerSecurity,
     admin_access,
     credentials_of,
-    load_security,
-    save_security,
-    scram_format_args,
     secure_port,
-    security_properties,
 )
 from simulator.kafka_local.state import (
     BrokerStatus,
@@ -118,15 +115,7 @@ class LocalKafka:
 
         Raises :class:`KafkaStartError` when another mode is asked of a formatted folder.
         """
-        saved = load_security(self.layout.security_file)
-        if saved is None and is_formatted(self.layout.kraft_dir):
-            saved = BrokerSecurity.PLAINTEXT
-        if saved is not None and self._security is not None and saved is not self._security:
-            raise KafkaStartError(
-                f"{self.data_dir} was formatted in {saved} mode, not {self._security}; "
-                "use another data folder (or remove this one) to change it"
-            )
-        return saved or self._security or BrokerSecurity.PLAINTEXT
+        return folder_security(self.layout, self._security)
 
     @property
     def credentials_file(self) -> Path:
@@ -226,11 +215,8 @@ class LocalKafka:
         save_ports(self.layout.ports_file, ports)
         security = self.security
         credentials = self._credentials() if security.enforced else {}
-        self._write_config(ports, security, credentials)
-        if not is_formatted(self.layout.kraft_dir):
-            args = scram_format_args(credentials)
-            format_storage(java, jars, self.layout, args, cluster_id=self.cluster_id)
-            save_security(self.layout.security_file, security)
+        write_config(self.layout, ports, self.role, security, credentials)
+        format_once(java, jars, self.layout, security, credentials, self.cluster_id)
         proc = launch_broker(java, jars, self.layout)
         self._proc = proc
         write_state(self.layout.state_file, self._state(proc.pid, ports, datetime.now(UTC)))
@@ -268,21 +254,6 @@ class LocalKafka:
         bootstrap = self.secure_bootstrap
         assert bootstrap is not None
         provision(admin_access(bootstrap, credentials), credentials, acl_entries(rights))
-
-    def _write_config(
-        self, ports: Ports, security: BrokerSecurity, credentials: dict[str, str]
-    ) -> None:
-        """Write ``server.properties`` and the log4j2 files for ``ports``."""
-        layout = self.layout
-        props = server_properties(ports, layout.kraft_dir, self.role)
-        if security.enforced:  # holds the admin's password: its owner alone may read it
-            props |= security_properties(security, ports, credentials["admin"])
-        text = render_properties(props, "Kafka broker")
-        write_atomic(layout.server_properties, text, mode=0o600 if security.enforced else 0o644)
-        broker_log = render_properties(log4j2_properties(), "broker log")
-        write_atomic(layout.log4j_properties, broker_log)
-        tools_log = render_properties(log4j2_properties("WARN"), "storage tool log")
-        write_atomic(layout.tools_log4j_properties, tools_log)
 
     def stop(self, timeout: float = 60) -> None:
         """Stop the broker of ``data_dir`` (SIGTERM, then SIGKILL after ``timeout``).
