@@ -118,6 +118,8 @@ class ClockPublisher:
         self._last: datetime | None = None
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._sending = asyncio.Lock()  # one clock at a time, each under its own id
+        self._sent = 0  # clocks given an id (one cancelled mid-send keeps its id)
         self._end = _floor(self.watermark.items[-1].simtime) + STEP if items else None
 
     async def start(self) -> None:
@@ -166,13 +168,21 @@ class ClockPublisher:
             await self._producer.stop()
 
     async def _send(self, until: datetime, *, final: bool) -> None:
+        async with self._sending:
+            await self._send_one(until, final=final)
+
+    async def _send_one(self, until: datetime, *, final: bool) -> None:
+        """One clock under a fresh id: a follow-up cancelled while its record was on the
+        way (the final clock cancels the follower) may still have published it, and the
+        national portal skips an id it has seen, so no two clocks share one."""
         assert self._producer is not None
         taken = self.watermark.taken(None if final else until, self.answered, self.observations)
         clock = SimulatedClockAdvanced(run=self.run, until=until, final=final, id_cards_taken=taken)
+        self._sent += 1
         record = self.factory.record(
             "simulated.clock.advanced",
             clock,
-            event_id=derived_event_id(f"clock:{self.run}", len(self.published), "simulator"),
+            event_id=derived_event_id(f"clock:{self.run}", self._sent - 1, "simulator"),
             correlation_id=self.run,
             simtime=until,
         )

@@ -3,13 +3,17 @@ taken by the national portal, from what the run observed."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import datetime, timedelta
+from typing import Any
 
+import orjson
 import pytest
 
 from contracts.people import DeclaredPerson
 from contracts.worktime import HANOI_TZ
-from simulator.drive.clock import Watermark
+from simulator.drive.clock import ClockPublisher, Watermark
 from simulator.drive.observations import Observations, Settlement
 from simulator.scenarios.applicants import DossierDraft
 from simulator.scenarios.campaign import ID_CARD_CODE
@@ -91,3 +95,32 @@ def test_refused_items_and_other_procedures_need_only_their_answer(
     answered: dict[str, str | None] = {"ref:0": None, "ref:1": "d1"}
     watermark = Watermark(items[:2])
     assert watermark.until(answered, Observations()) is None
+
+
+class StalledProducer:
+    """Publishes each record, then, for the first one, waits until cancelled (its
+    acknowledgement never comes back in time)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.stalled = asyncio.Event()
+
+    async def send_and_wait(self, topic: str, value: bytes, key: Any, headers: Any) -> None:
+        self.ids.append(orjson.loads(value)["id"])
+        if len(self.ids) == 1:
+            self.stalled.set()
+            await asyncio.Event().wait()
+
+
+async def test_a_clock_cancelled_on_its_way_leaves_the_final_clock_a_new_id() -> None:
+    publisher = ClockPublisher("unused:1", [item(0, 1.0)], {}, Observations())
+    producer = StalledProducer()
+    publisher._producer = producer
+    following = asyncio.create_task(publisher._send(MONDAY + timedelta(hours=2), final=False))
+    await asyncio.wait_for(producer.stalled.wait(), 5)
+    following.cancel()  # as `final` cancels the follower
+    with contextlib.suppress(asyncio.CancelledError):
+        await following
+    await publisher.final()
+    assert len(producer.ids) == 2 and len(set(producer.ids)) == 2
+    assert publisher.published[-1].final
