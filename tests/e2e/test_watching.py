@@ -94,9 +94,14 @@ def _answers(url: str) -> bool:
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small scenario twice over: a run of several seconds, for the page to follow."""
+    """The small scenario twice over with a slow population database (20 ms a check).
+
+    The pipeline settles the small scenario within one tick of the page (a second); the
+    slow database stretches the run over ten seconds or more, for the page to follow.
+    """
     raw = yaml.safe_load(SMALL_SCENARIO.read_text(encoding="utf-8"))
     raw["demand"]["scale"] = raw["demand"]["scale"] * 2
+    raw["population_db_delay_ms"] = 20
     path = tmp_path_factory.mktemp("watched") / "watched.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     return path
