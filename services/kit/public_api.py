@@ -7,7 +7,7 @@ officials (and the simulator acting as one) may call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from pydantic import Field
@@ -32,10 +32,10 @@ def guard_public_api(http: FastAPI, settings: PublicApiSettings) -> None:
     http.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
 
-def official_check(settings: ServiceSettings) -> Callable[[str], None]:
+def official_check(settings: ServiceSettings) -> Callable[[str], Awaitable[None]]:
     """A dependency letting only a configured, unexpired official token through (else 401)."""
 
-    def require_official(token: BearerToken) -> None:
+    async def require_official(token: BearerToken) -> None:
         if not matches_any(token, settings.official_token_hashes):
             raise unauthorized("an official token is needed")
 

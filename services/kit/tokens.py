@@ -114,7 +114,7 @@ _bearer = HTTPBearer(
 )
 
 
-def _bearer_token(
+async def _bearer_token(  # async: a plain `def` would cost a thread hop per request
     credentials: Annotated[HTTPAuthorizationCredentials, Depends(_bearer)],
 ) -> str:
     return credentials.credentials

@@ -9,7 +9,7 @@ turns the result or error into an HTTP answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import structlog
@@ -61,7 +61,7 @@ class _UnitShaped(Convertor[str]):
 register_url_convertor("unit", _UnitShaped())
 
 
-def known_unit(
+async def known_unit(
     unit_code: Annotated[
         str,
         unit_code_schema("Code of a Hanoi district (3 digits) or commune (5 digits)."),
@@ -77,12 +77,12 @@ def known_unit(
     return unit_code
 
 
-def desk_clerk_check(settings: OneStopSettings) -> Callable[[str, str], None]:
+def desk_clerk_check(settings: OneStopSettings) -> Callable[[str, str], Awaitable[None]]:
     """A dependency letting a desk's own clerks in: 401 without a known token, 403 with the
     token of another desk (clerks are staff, so telling them so reveals nothing)."""
     every_desk_token = [t for tokens in settings.desk_token_hashes.values() for t in tokens]
 
-    def require_desk_clerk(
+    async def require_desk_clerk(
         unit_code: Annotated[str, Depends(known_unit)], token: BearerToken
     ) -> None:
         if matches_any(token, settings.desk_token_hashes.get(unit_code, [])):
