@@ -26,7 +26,13 @@ from simulator.system.lifecycle import System
 from simulator.system.processes import ServiceCluster
 from simulator.system.settings import SERVICE_NAMES
 
-__all__ = ["measure_latency", "measure_throughput", "measure_throughput_only"]
+__all__ = [
+    "cpu_ms_per_dossier",
+    "measure_latency",
+    "measure_throughput",
+    "measure_throughput_only",
+    "metered_pids",
+]
 
 
 async def _drained(lag: LagSampler, timeout_s: float = 60.0) -> float:
@@ -50,6 +56,28 @@ def _cpu(resources: dict[str, dict[str, Any]], names: tuple[str, ...]) -> float:
     )
 
 
+def cpu_ms_per_dossier(resources: dict[str, dict[str, Any]], dossiers: int) -> dict[str, float]:
+    """CPU milliseconds a dossier: of the services, with the broker, of the bench process."""
+
+    def per_dossier(names: tuple[str, ...]) -> float:
+        return round(1000 * _cpu(resources, names) / max(dossiers, 1), 3)
+
+    return {
+        "services": per_dossier(SERVICE_NAMES),
+        "with_kafka": per_dossier((*SERVICE_NAMES, "kafka")),
+        "bench": per_dossier(("bench",)),
+    }
+
+
+def metered_pids(system: System, cluster: ServiceCluster) -> dict[str, int]:
+    """The processes whose CPU a run is charged: services, broker nodes, this process."""
+    pids = {name: s.process.pid for name, s in cluster.services.items() if s.process}
+    for node, pid in enumerate(system.broker_pids or filter(None, [system.broker_pid]), 1):
+        pids["kafka" if node == 1 else f"kafka-{node}"] = pid  # every node of a cluster
+    pids["bench"] = os.getpid()  # this process: injecting or posting, watching, sampling lag
+    return pids
+
+
 async def measure_throughput(
     system: System, cluster: ServiceCluster, work: Workload, timeout_s: float, log: Console
 ) -> tuple[dict[str, Any], SettlementWatcher]:
@@ -61,11 +89,7 @@ async def measure_throughput(
     watcher.expect(ids)
     lag = LagSampler(bootstrap)
     await lag.start()
-    pids = {name: s.process.pid for name, s in cluster.services.items() if s.process}
-    for node, pid in enumerate(system.broker_pids or filter(None, [system.broker_pid]), 1):
-        pids["kafka" if node == 1 else f"kafka-{node}"] = pid  # every node of a cluster
-    pids["bench"] = os.getpid()  # this process: injecting, watching, sampling lag
-    meter = ProcessMeter(pids)
+    meter = ProcessMeter(metered_pids(system, cluster))
     meter.begin()
     log.print(f"injecting {len(ids):,} dossiers...")
     injected = await inject(bootstrap, work.records(), index=watcher.index)
@@ -100,12 +124,7 @@ async def measure_throughput(
         "value_size_bytes": size_summary(scan.value_sizes),
         "latency_ms": summarise_latencies(latencies),
         "resources": resources,
-        "cpu_ms_per_dossier": {
-            "services": round(1000 * _cpu(resources, SERVICE_NAMES) / max(len(ids), 1), 3),
-            "with_kafka": round(
-                1000 * _cpu(resources, (*SERVICE_NAMES, "kafka")) / max(len(ids), 1), 3
-            ),
-        },
+        "cpu_ms_per_dossier": cpu_ms_per_dossier(resources, len(ids)),
         "consumer_lag": {"max_per_group": max_lag, "max": max(max_lag.values(), default=0)},
     }
     result["_scan"] = scan

@@ -31,7 +31,12 @@ from services.kit.topics_admin import ensure_topics
 from simulator.bench.baseline import run_baseline
 from simulator.bench.host import machine, peak_rss_mb
 from simulator.bench.ingress import measure_http
-from simulator.bench.injected import measure_latency, measure_throughput, measure_throughput_only
+from simulator.bench.injected import (
+    measure_latency,
+    measure_throughput,
+    measure_throughput_only,
+    metered_pids,
+)
 from simulator.bench.population import bench_settings, restart_population_db, seed_report
 from simulator.bench.signing import measure_signing
 from simulator.bench.tracing_cost import measure_tracing_cost
@@ -130,7 +135,13 @@ async def _bench(
         items = await asyncio.to_thread(
             maker.http_items, options.http_dossiers, "bench-http", paced.next_start()
         )
-        http = await measure_http(system, items, options.http_concurrency, options.settle_timeout_s)
+        http = await measure_http(
+            system,
+            items,
+            options.http_concurrency,
+            options.settle_timeout_s,
+            metered_pids(system, cluster),
+        )
         del items
         result["http"] = http
         result["http_to_injected"] = round(

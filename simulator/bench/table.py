@@ -54,7 +54,8 @@ def print_bench(result: dict[str, Any], console: Console) -> None:
     table.add_row(
         "CPU per dossier",
         f"{cpu['services']:.2f} ms",
-        f"four services; {cpu['with_kafka']:.2f} ms with the broker",
+        f"four services; {cpu['with_kafka']:.2f} ms with the broker, "
+        f"{cpu['bench']:.2f} ms the bench",
     )
     _latency_rows(table, "latency at peak", run["latency_ms"])
     for name, figures in run["resources"].items():
@@ -88,6 +89,13 @@ def print_bench(result: dict[str, Any], console: Console) -> None:
             f"{result['http_to_injected']:.0%} of the injected path; {http['settled']:,} / "
             f"{http['dossiers']:,} settled, {http['concurrency']:,} applicants in flight, "
             f"{http['requests_per_second']:,.0f} requests/s",
+        )
+        cpu = http["cpu_ms_per_dossier"]
+        table.add_row(
+            "CPU per HTTP dossier",
+            f"{cpu['services']:.2f} ms",
+            f"four services; {cpu['with_kafka']:.2f} ms with the broker, "
+            f"{cpu['bench']:.2f} ms the bench (the applicants' driver)",
         )
     memory = result.get("memory")
     if memory:

@@ -68,6 +68,10 @@ def test_a_small_bench_run_writes_every_figure(tmp_path: Path) -> None:
 
     http = result["http"]
     assert http["accepted"] > 0 and http["requests_per_second"] > 0
+    http_cpu = http["cpu_ms_per_dossier"]
+    assert http_cpu["with_kafka"] >= http_cpu["services"] > 0
+    assert http_cpu["bench"] > 0  # the bench drives the applicants
+    assert set(http["cpu_seconds"]) == set(run["resources"])
 
     population = result["population"]
     assert population["size"] == 5000

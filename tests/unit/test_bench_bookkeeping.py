@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.bench.dossier_table import DossierIndex, Settled, Settlements, TimesByDossier
+from simulator.bench.injected import cpu_ms_per_dossier
 
 
 def test_a_time_put_for_a_dossier_is_read_back_by_its_id() -> None:
@@ -48,3 +49,19 @@ def test_an_id_known_already_keeps_its_position() -> None:
     index = DossierIndex(["a", "b"])
     index.add(["b", "c"])
     assert [index.position(d) for d in ("a", "b", "c")] == [0, 1, 2]
+
+
+def test_cpu_per_dossier_charges_replicas_to_their_service_and_the_bench_apart() -> None:
+    resources = {
+        "city_portal": {"cpu_seconds": 1.0},
+        "national_portal": {"cpu_seconds": 0.5},
+        "national_portal-2": {"cpu_seconds": 0.5},
+        "kafka": {"cpu_seconds": 2.0},
+        "kafka-2": {"cpu_seconds": 1.0},
+        "bench": {"cpu_seconds": 0.25},
+    }
+    assert cpu_ms_per_dossier(resources, 1000) == {
+        "services": 2.0,
+        "with_kafka": 5.0,
+        "bench": 0.25,
+    }
