@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from contracts.catalogue import Catalogue, CatalogueError, load_catalogue
 from contracts.topics import ServiceName
 from services.city_portal.civil_status import MarriagePolicy
@@ -12,6 +10,7 @@ from services.city_portal.http_api import city_portal_router
 from services.city_portal.settings import CityPortalSettings
 from services.city_portal.store import CityPortalStore
 from services.kit.health import health_router
+from services.kit.http_app import service_http_app
 from services.kit.operations import mount_operations
 from services.kit.policies import PolicyRefusedError
 from services.kit.public_api import guard_public_api
@@ -37,10 +36,9 @@ def build_runtime(settings: CityPortalSettings) -> ServiceRuntime:
     """The city portal, ready to run."""
     catalogue = load_catalogue().with_overrides(settings.routing_overrides)
     store = CityPortalStore.from_settings(settings, "city_portal", "city_portal.sqlite")
-    http = FastAPI(
-        title="portalsim city_portal",
-        description="Hanoi's public-service portal (Cổng dịch vụ công Thành phố Hà Nội).",
-        version="1",
+    http = service_http_app(
+        "portalsim city_portal",
+        "Hanoi's public-service portal (Cổng dịch vụ công Thành phố Hà Nội).",
     )
     guard_public_api(http, settings)
     runtime = ServiceRuntime.build(ServiceName.CITY_PORTAL, settings, store, http)

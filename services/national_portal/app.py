@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from contracts.catalogue import Portal, load_catalogue
 from contracts.topics import ServiceName
 from services.kit.health import health_router
+from services.kit.http_app import service_http_app
 from services.kit.operations import mount_operations
 from services.kit.runtime import ServiceRuntime
 from services.national_portal.handlers import NationalPortalHandlers
@@ -27,11 +26,10 @@ def build_runtime(settings: NationalPortalSettings) -> ServiceRuntime:
     catalogue = load_catalogue()
     adapters = _adapters(settings)
     store = NationalPortalStore.from_settings(settings, "national_portal", "national_portal.sqlite")
-    http = FastAPI(
-        title="portalsim national_portal",
-        description="National Public Service Portal (Cổng Dịch vụ công quốc gia), its ministry "
+    http = service_http_app(
+        "portalsim national_portal",
+        "National Public Service Portal (Cổng Dịch vụ công quốc gia), its ministry "
         "portal adapters and the linked procedure groups.",
-        version="1",
     )
     runtime = ServiceRuntime.build(ServiceName.NATIONAL_PORTAL, settings, store, http)
     handlers = NationalPortalHandlers(

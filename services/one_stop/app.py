@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from contracts.catalogue import load_catalogue
 from contracts.topics import ServiceName
 from services.kit.health import health_router
+from services.kit.http_app import service_http_app
 from services.kit.operations import mount_operations
 from services.kit.public_api import guard_public_api
 from services.kit.runtime import ServiceRuntime
@@ -24,11 +23,10 @@ STORE_FILE = "one_stop.sqlite"
 def build_runtime(settings: OneStopSettings) -> ServiceRuntime:
     """The one_stop service: desks that take paper dossiers in and hand results back."""
     store = OneStopStore.from_settings(settings, "one_stop", STORE_FILE)
-    http = FastAPI(
-        title="portalsim one_stop",
-        description="One-stop desks (Bộ phận Một cửa) of Hanoi's districts and communes: "
+    http = service_http_app(
+        "portalsim one_stop",
+        "One-stop desks (Bộ phận Một cửa) of Hanoi's districts and communes: "
         "paper dossiers taken in, digitised in simulated time, results handed back.",
-        version="1",
     )
     guard_public_api(http, settings)
     runtime = ServiceRuntime.build(ServiceName.ONE_STOP, settings, store, http)

@@ -7,12 +7,11 @@ from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
-from fastapi import FastAPI
-
 from contracts.topics import ServiceName
 from contracts.worktime import HANOI_TZ, next_office_moment
 from services.kit.consumption import BatchHook
 from services.kit.health import health_router
+from services.kit.http_app import service_http_app
 from services.kit.operations import mount_operations
 from services.kit.runtime import ServiceRuntime
 from services.population_db.domain.records import CleaningPlan, DirtyShares, cleaning_plan
@@ -45,10 +44,9 @@ def slow_checks(settings: PopulationDbSettings) -> BatchHook:
 def build_runtime(settings: PopulationDbSettings) -> ServiceRuntime:
     """The population database service, its seed queued on the store worker."""
     store = PopulationStore.from_settings(settings, "population_db", DATABASE_FILE)
-    http = FastAPI(
-        title="portalsim population_db",
-        description="National population database (CSDL quốc gia về dân cư): read-only lookups.",
-        version="1",
+    http = service_http_app(
+        "portalsim population_db",
+        "National population database (CSDL quốc gia về dân cư): read-only lookups.",
     )
     runtime = ServiceRuntime.build(ServiceName.POPULATION_DB, settings, store, http)
     seeding = start_seeding(runtime, store, settings)
