@@ -26,12 +26,10 @@ from services.city_portal.store import CityPortalStore
 from services.city_portal.use_cases import (
     ClientRefTakenError,
     account_of,
-    issue_account_token,
     open_account,
 )
 from services.kit import ServiceMessaging
 from services.kit.http_types import BODY_REFUSALS, refusals
-from services.kit.outbox_flush import CoalescedFlush
 from services.kit.tokens import IssuedToken
 
 __all__ = ["accounts_router"]
@@ -48,10 +46,8 @@ def accounts_router(
     messaging: ServiceMessaging,
     store: CityPortalStore,
     checks: CallerChecks,
-    flush_outbox: CoalescedFlush,
 ) -> APIRouter:
-    """`POST /accounts` and `GET /accounts/{account_id}` (`flush_outbox`: the API's shared
-    flush)."""
+    """`POST /accounts` and `GET /accounts/{account_id}`."""
     router = APIRouter(tags=["accounts"])
     worker = messaging.worker
 
@@ -81,21 +77,19 @@ def accounts_router(
         if body.kind == AccountKind.FOREIGNER and not body.passport_number:
             raise unprocessable(["passport_number"], "a foreigner registers with a passport number")
         try:
-            account = await worker.run(
+            opened = await messaging.requests.run(
                 open_account,
                 store,
                 messaging.factory,
                 body,
                 foreigners_may_register=settings.foreigners_may_register,
+                token_ttl=timedelta(seconds=settings.token_ttl_seconds),
             )
         except ClientRefTakenError as exc:
             raise HTTPException(409, detail=str(exc)) from None
-        await flush_outbox()
-        account = await checked(account)
-        issued = None
-        if account.status != AccountStatus.REFUSED:
-            ttl = timedelta(seconds=settings.token_ttl_seconds)
-            issued = await worker.run(issue_account_token, store, account.account_id, ttl)
+        account = await checked(opened.account)
+        # refused while the answer waited: its token is not handed out (nobody ever has it)
+        issued = opened.token if account.status != AccountStatus.REFUSED else None
         return _account_answer(account, response, issued)
 
     @router.get(

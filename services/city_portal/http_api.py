@@ -34,7 +34,6 @@ from services.city_portal.use_cases import (
 )
 from services.kit import ServiceMessaging
 from services.kit.http_types import BODY_REFUSALS, refusals
-from services.kit.outbox_flush import CoalescedFlush
 from services.kit.public_api import official_check
 
 __all__ = ["city_portal_router"]
@@ -50,8 +49,7 @@ def city_portal_router(
     router = APIRouter()
     worker = messaging.worker
     checks = CallerChecks(settings, worker, store)
-    flush_outbox = CoalescedFlush(messaging.flush_outbox)  # one flush for many requests
-    router.include_router(accounts_router(settings, messaging, store, checks, flush_outbox))
+    router.include_router(accounts_router(settings, messaging, store, checks))
 
     @router.post(
         "/dossiers",
@@ -76,7 +74,7 @@ def city_portal_router(
         if body.account_id is not None and body.account_id != account_id:
             raise HTTPException(403, detail="account_id is not the bearer token's account")
         try:
-            submitted = await worker.run(
+            submitted = await messaging.requests.run(
                 submit_dossier, store, messaging.factory, catalogue, body, account_id
             )
         except InvalidFieldError as exc:
@@ -85,7 +83,6 @@ def city_portal_router(
             raise HTTPException(404, detail=str(exc)) from None
         except DossierCodesExhaustedError as exc:
             raise HTTPException(429, detail=str(exc)) from None
-        await flush_outbox()
         code = submitted.dossier_code
         return DossierAccepted(
             dossier_id=submitted.dossier_id,

@@ -37,13 +37,13 @@ __all__ = [
     "ClientRefTakenError",
     "DossierCodesExhaustedError",
     "InvalidFieldError",
+    "OpenedAccount",
     "Submitted",
     "UnknownAccountError",
     "account_of",
     "check_dossier_request",
     "dossier_counts",
     "dossier_view",
-    "issue_account_token",
     "open_account",
     "submit_dossier",
 ]
@@ -74,6 +74,14 @@ class DossierCodesExhaustedError(Exception):
 
 
 @dataclass(frozen=True)
+class OpenedAccount:
+    """An account opened (or found again) and the bearer token issued with it, if any."""
+
+    account: Account
+    token: IssuedToken | None
+
+
+@dataclass(frozen=True)
 class Submitted:
     """A dossier accepted: its id, code and current status."""
 
@@ -89,8 +97,11 @@ def open_account(
     request: AccountRequest,
     *,
     foreigners_may_register: bool,
-) -> Account:
-    """Open the account a registration asks for (the same again: the account it opened).
+    token_ttl: timedelta,
+) -> OpenedAccount:
+    """Open the account a registration asks for (the same again: the account it opened),
+    with a new bearer token valid for `token_ttl` unless the account is refused at once;
+    one transaction.
 
     Its id derives from the kind and the client_ref (a random one without). Raises
     `ClientRefTakenError` when the client_ref was registered with another identity.
@@ -99,36 +110,32 @@ def open_account(
     account_id = str(uuid.uuid5(ACCOUNT_NAMESPACE, f"{request.kind}:{key}"))
     person = request.person()
     with store.transaction():
-        existing = store.account(account_id)
-        if existing is not None:
-            if not same_registration(existing, request.kind, person):
+        account = store.account(account_id)
+        if account is not None:
+            if not same_registration(account, request.kind, person):
                 raise ClientRefTakenError("client_ref is already used by another registration")
-            return existing
-        account, event = registration(
-            account_id,
-            request.kind,
-            person,
-            request.client_ref,
-            foreigners_may_register=foreigners_may_register,
-        )
-        store.put_account(account)
-        event_id = derived_event_id(account_id, 0, _PRODUCER)
-        simtime = utc_now().astimezone(HANOI_TZ)
-        store.add_outbox([factory.record_input(event, event_id=event_id, simtime=simtime)])
-    return account
+        else:
+            account, event = registration(
+                account_id,
+                request.kind,
+                person,
+                request.client_ref,
+                foreigners_may_register=foreigners_may_register,
+            )
+            store.put_account(account)
+            event_id = derived_event_id(account_id, 0, _PRODUCER)
+            simtime = utc_now().astimezone(HANOI_TZ)
+            store.add_outbox([factory.record_input(event, event_id=event_id, simtime=simtime)])
+        token = None
+        if account.status != AccountStatus.REFUSED:
+            token = issue_token(token_ttl)
+            store.add_token(token.sha256, account_id, token.expires_at)
+    return OpenedAccount(account, token)
 
 
 def account_of(store: CityPortalStore, account_id: str) -> Account | None:
     """The account, or None."""
     return store.account(account_id)
-
-
-def issue_account_token(store: CityPortalStore, account_id: str, ttl: timedelta) -> IssuedToken:
-    """A new bearer token for the account, valid for `ttl` (only its hash is kept)."""
-    issued = issue_token(ttl)
-    with store.transaction():
-        store.add_token(issued.sha256, account_id, issued.expires_at)
-    return issued
 
 
 # -- dossiers --------------------------------------------------------------------------

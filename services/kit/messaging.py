@@ -36,6 +36,7 @@ from services.kit.intake import RecordReader
 from services.kit.metrics import ServiceMetrics, lag_by_topic
 from services.kit.outbox import OutboxPublisher
 from services.kit.pipeline import BatchPipeline, first_offsets
+from services.kit.request_publishing import RequestRunner
 from services.kit.store import OutboxRecord, ServiceStore, StoreWorker
 from services.kit.tracing import Tracing
 
@@ -94,6 +95,7 @@ class ServiceMessaging:
         self.handlers: dict[str, Handler] = {}
         self.metrics = metrics or ServiceMetrics(str(service))
         self.outbox = OutboxPublisher(broker, worker, self.metrics)
+        self.requests = RequestRunner(worker, self.outbox)  # HTTP use cases
         self.pipeline = BatchPipeline(self.outbox, self._consumer)
         self.batch_timeout_ms = batch_timeout_ms
         self.consumer_config = dict(consumer_config or {})

@@ -14,7 +14,8 @@ take a replica's lock knows its session has ended (docs/scaling.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,18 @@ class OutboxTable:
         self.schema = schema
         self.replica = replica
         self._last_seq: int | None = None
+        self._captured: list[OutboxRecord] | None = None
+
+    @contextmanager
+    def capturing(self) -> Iterator[list[OutboxRecord]]:
+        """The records stored while the block runs, as `add` returns them (with their seq):
+        an HTTP request's, published from memory (`request_publishing`)."""
+        captured: list[OutboxRecord] = []
+        self._captured = captured
+        try:
+            yield captured
+        finally:
+            self._captured = None
 
     def ddl(self) -> str:
         """The table (and on PostgreSQL its sequence)."""
@@ -123,6 +136,8 @@ class OutboxTable:
                 "INSERT INTO outbox (seq, topic, key, value, headers) VALUES (?, ?, ?, ?, ?)",
                 [(r.seq, r.topic, r.key, r.value, _headers_json(r.headers)) for r in stored],
             )
+        if self._captured is not None:
+            self._captured.extend(stored)
         return stored
 
     def pending(self, limit: int) -> list[OutboxRecord]:

@@ -20,7 +20,6 @@ from starlette.convertors import Convertor, register_url_convertor
 from contracts.units import is_hanoi_unit
 from services.kit.http_types import BODY_REFUSALS, Moment, refusals, unit_code_schema
 from services.kit.messaging import ServiceMessaging
-from services.kit.outbox_flush import CoalescedFlush
 from services.kit.public_api import official_check
 from services.kit.tokens import BearerToken, matches_any, unauthorized
 from services.one_stop import use_cases
@@ -97,7 +96,6 @@ def desk_clerk_check(settings: OneStopSettings) -> Callable[[str, str], Awaitabl
 def desk_router(messaging: ServiceMessaging, desks: DeskConfig, store: OneStopStore) -> APIRouter:
     """The routes of the desks; store work runs on the store worker, then the outbox flushes."""
     router = APIRouter(tags=["desks"])
-    flush_outbox = CoalescedFlush(messaging.flush_outbox)  # one flush for many requests
     settings = desks.settings
     worker = messaging.worker
     desk_clerk = Depends(desk_clerk_check(settings))
@@ -122,11 +120,12 @@ def desk_router(messaging: ServiceMessaging, desks: DeskConfig, store: OneStopSt
     ) -> IntakeAccepted:
         log.debug("paper dossier handed in", unit_code=unit_code, dossier=body)
         try:
-            accepted = await worker.run(use_cases.take_in, store, desks, unit_code, body)
+            # a repeat stores nothing; after a failed publish its first events go out too
+            accepted = await messaging.requests.run(
+                use_cases.take_in, store, desks, unit_code, body
+            )
         except DeskSequenceExhaustedError as exc:
             raise HTTPException(status_code=409, detail=f"unit_code {unit_code!r}: {exc}") from exc
-        # Flushed on a repeat too: a request that failed while publishing is retried.
-        await flush_outbox()
         return accepted
 
     @router.get("/desks", summary="Every desk that took a dossier in, with its peak queue")
@@ -155,8 +154,6 @@ def desk_router(messaging: ServiceMessaging, desks: DeskConfig, store: OneStopSt
         responses=refusals(401, *BODY_REFUSALS),
     )
     async def advance_clock(body: ClockAdvance) -> ClockAdvanced:
-        advanced = await worker.run(use_cases.advance_clock, store, desks, body.simtime)
-        await flush_outbox()
-        return advanced
+        return await messaging.requests.run(use_cases.advance_clock, store, desks, body.simtime)
 
     return router

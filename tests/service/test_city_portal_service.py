@@ -175,6 +175,12 @@ async def test_a_foreigner_is_refused_an_account_by_default(portal: Portal) -> N
     assert response.json()["reason"] == "foreigners cannot register"
 
 
+async def test_a_registration_refused_at_once_answers_no_token(portal: Portal) -> None:
+    answer = (await portal.http.post("/accounts", json=FOREIGNER)).json()
+    assert answer["status"] == "refused"
+    assert "token" not in answer and "token_expires_at" not in answer
+
+
 @pytest.mark.parametrize("portal", [{"foreigners_may_register": True}], indirect=True)
 async def test_a_foreigner_gets_an_account_when_the_policy_allows(portal: Portal) -> None:
     response = await portal.http.post("/accounts", json=FOREIGNER)
