@@ -95,12 +95,13 @@ class CityPortalHandlers:
             self._account_checked(answer, ctx)
             return
         role = answer.role.value
-        self.store.dossier(answer.requester_id, lock=True)  # its answers: one replica at a time
+        # locked: its answers counted by one replica at a time (an answer changes only the
+        # checks, so the row read here is the dossier's when the last answer is in)
+        dossier = self.store.dossier(answer.requester_id, lock=True)
         self.store.answer_check(answer.requester_id, role, answer.model_dump_json().encode())
         checks = self.store.checks(answer.requester_id)
         if not checks or any(check.answer is None for check in checks):
             return
-        dossier = self.store.dossier(answer.requester_id)
         if dossier is None or dossier.settlement is not None or dossier.status == "routed":
             return
         cached = self._submissions.pop(answer.requester_id, None)

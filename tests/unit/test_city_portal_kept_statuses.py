@@ -118,6 +118,10 @@ def kept_statuses(store: CityPortalStore, dossier_id: str) -> bytes | None:
     return dossier.kept_statuses
 
 
+def reading_dossiers(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.startswith("SELECT") and "FROM dossiers" in s]
+
+
 def touching_kept(statements: list[str]) -> list[str]:
     return [s for s in statements if "kept_statuses" in s]
 
@@ -144,6 +148,14 @@ def test_carrying_kept_statuses_runs_one_statement_on_them_the_clearing(
     assert clearing.startswith("UPDATE dossiers SET kept_statuses = NULL")
 
 
+def test_the_last_identity_answer_reads_its_dossier_once(portal: CityPortal) -> None:
+    asked = passport_request()
+    portal.handle(portal.handlers.on_dossier_submitted, envelope(asked))
+    ran = portal.handle(portal.handlers.on_identity_check_completed, matched(asked))
+    assert len(reading_dossiers(ran)) == 1
+    assert len(portal.on("dossier.routed")) == 1
+
+
 def test_a_dossier_received_with_nothing_to_check_costs_no_query_of_kept_statuses(
     portal: CityPortal,
 ) -> None:
@@ -161,5 +173,5 @@ def test_a_dossier_handed_in_before_its_submission_arrives_is_read_once(
     with portal.store.transaction():
         portal.store.add_dossier(unchecked)  # as the HTTP API does
     ran = portal.handle(portal.handlers.on_dossier_submitted, envelope(unchecked))
-    assert len([s for s in ran if s.startswith("SELECT") and "FROM dossiers" in s]) == 1
+    assert len(reading_dossiers(ran)) == 1
     assert len(portal.on("dossier.routed")) == 1
