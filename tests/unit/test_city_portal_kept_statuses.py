@@ -20,13 +20,12 @@ from contracts.events import (
     IdentityResult,
     RequesterKind,
 )
-from contracts.people import MaritalStatus, PersonFacts
 from contracts.topics import ServiceName
 from services.city_portal.civil_status import MarriagePolicy
 from services.city_portal.handlers import CityPortalHandlers
 from services.city_portal.store import CityPortalStore
 from services.kit import EventFactory, HandlerContext
-from tests.factories import applicant, envelope, submission
+from tests.factories import applicant, envelope, population_record, submission
 from tests.stores import StoreBackend
 
 PASSPORT = load_catalogue().by_number(4)  # settled by the national portal: routed
@@ -92,15 +91,7 @@ def passport_request(**persons: Any) -> DossierSubmitted:
 
 def matched(asked: DossierSubmitted) -> CloudEvent[IdentityCheckCompleted]:
     person = asked.persons[0]
-    record = PersonFacts(
-        id_number=person.id_number or "",
-        full_name=person.full_name,
-        birth_date=person.birth_date,
-        sex=person.sex,
-        alive=True,
-        marital_status=MaritalStatus.SINGLE,
-        residence_unit="00101",
-    )
+    record = population_record(person)
     answer = IdentityCheckCompleted(
         check_id=f"{asked.dossier_id}:{person.role.value}",
         requester_kind=RequesterKind.DOSSIER,
