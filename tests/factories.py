@@ -8,7 +8,7 @@ from typing import Any
 
 from contracts.envelope import CloudEvent
 from contracts.events import Channel, DossierSubmitted
-from contracts.people import DeclaredPerson, PersonRole, Sex
+from contracts.people import DeclaredPerson, MaritalStatus, PersonFacts, PersonRole, Sex
 from contracts.worktime import HANOI_TZ
 
 SIMTIME = datetime(2026, 3, 2, 9, 30, tzinfo=HANOI_TZ)
@@ -24,6 +24,20 @@ def applicant(**overrides: Any) -> DeclaredPerson:
     }
     values.update(overrides)
     return DeclaredPerson(**values)
+
+
+def population_record(person: DeclaredPerson, id_number: str | None = None) -> PersonFacts:
+    """The population database's record of a declared person that matches it (alive,
+    single, living in 00101); `id_number` when the person declared none."""
+    return PersonFacts(
+        id_number=id_number or person.id_number or "",
+        full_name=person.full_name,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        alive=True,
+        marital_status=MaritalStatus.SINGLE,
+        residence_unit="00101",
+    )
 
 
 def submission(**overrides: Any) -> DossierSubmitted:

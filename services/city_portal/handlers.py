@@ -66,7 +66,11 @@ class CityPortalHandlers:
             if len(self._submissions) >= 4096:  # the oldest go: answers come within seconds
                 del self._submissions[next(iter(self._submissions))]
             self._submissions[sub.dossier_id] = (stored, sub)
-        already_settled = stored is None and self.store.is_settled(sub.dossier_id)
+        # a dossier recorded before (handed in over HTTP, or redelivered) is read once; one
+        # just recorded here is not settled and keeps nothing
+        already_settled, kept_before = (
+            (False, None) if stored is not None else self.store.settled_and_kept(sub.dossier_id)
+        )
         procedure = self._procedure.get(sub.procedure_code)
         reaction = receive_dossier(
             sub,
@@ -76,7 +80,7 @@ class CityPortalHandlers:
             already_settled=already_settled,
             account_refusal=self.store.account_refusal(sub.account_id) if sub.account_id else None,
         )
-        self._carry_out(sub.dossier_id, reaction, ctx)
+        self._carry_out(sub.dossier_id, reaction, ctx, kept_before)
 
     def on_identity_check_completed(
         self, event: CloudEvent[IdentityCheckCompleted], ctx: HandlerContext
@@ -91,12 +95,13 @@ class CityPortalHandlers:
             self._account_checked(answer, ctx)
             return
         role = answer.role.value
-        self.store.dossier(answer.requester_id, lock=True)  # its answers: one replica at a time
+        # locked: its answers counted by one replica at a time (an answer changes only the
+        # checks, so the row read here is the dossier's when the last answer is in)
+        dossier = self.store.dossier(answer.requester_id, lock=True)
         self.store.answer_check(answer.requester_id, role, answer.model_dump_json().encode())
         checks = self.store.checks(answer.requester_id)
         if not checks or any(check.answer is None for check in checks):
             return
-        dossier = self.store.dossier(answer.requester_id)
         if dossier is None or dossier.settlement is not None or dossier.status == "routed":
             return
         cached = self._submissions.pop(answer.requester_id, None)
@@ -114,7 +119,7 @@ class CityPortalHandlers:
         ]
         procedure = self._procedure[sub.procedure_code]
         reaction = checks_answered(sub, procedure, results, event.simtime, self.policy)
-        self._carry_out(sub.dossier_id, reaction, ctx)
+        self._carry_out(sub.dossier_id, reaction, ctx, dossier.kept_statuses)
 
     def _account_checked(self, answer: IdentityCheckCompleted, ctx: HandlerContext) -> None:
         """Decide the pending account, then release the dossiers held for it."""
@@ -161,14 +166,17 @@ class CityPortalHandlers:
         if event.data.change == RecordChange.BORN:
             self.store.set_new_id_number(event.data.dossier_id, event.data.id_number)
 
-    def _carry_out(self, dossier_id: str, reaction: Reaction, ctx: HandlerContext) -> None:
+    def _carry_out(
+        self, dossier_id: str, reaction: Reaction, ctx: HandlerContext, kept_before: bytes | None
+    ) -> None:
         """Record the reaction's state, publish its events (with the status changes kept
-        for them), and time-line its own statuses."""
+        for them: `kept_before`, as the dossier's row had them, None for a dossier just
+        received), and time-line its own statuses."""
         if reaction.awaited_checks:
             self.store.expect_checks(dossier_id, reaction.awaited_checks)
         if reaction.settled is not None:
             self.store.settle(reaction.settled)
-        earlier = self._keep(dossier_id, reaction, ctx)
+        earlier = self._keep(dossier_id, reaction, ctx, kept_before)
         emitted = ctx.publish([*earlier, *reaction.events])[len(earlier) :]
         for outgoing, carrier in zip(reaction.events, emitted, strict=True):
             if isinstance(outgoing.payload, DossierStatusChanged):
@@ -176,9 +184,12 @@ class CityPortalHandlers:
                     entry = TimelineEntry.of(change, carrier.event_id, carrier.time)
                     self.store.record_status(dossier_id, entry)
 
-    def _keep(self, dossier_id: str, reaction: Reaction, ctx: HandlerContext) -> list[Outgoing]:
+    def _keep(
+        self, dossier_id: str, reaction: Reaction, ctx: HandlerContext, kept_before: bytes | None
+    ) -> list[Outgoing]:
         """Keep the reaction's `kept` status changes (time-lined now, with the event being
-        handled); or, when it publishes, the changes kept before, to go first."""
+        handled); or, when it publishes, the changes kept before, to go first (and no
+        longer kept)."""
         if reaction.kept:
             [kept], _ = fold_statuses(reaction.kept)
             assert isinstance(kept.payload, DossierStatusChanged)
@@ -187,7 +198,8 @@ class CityPortalHandlers:
                 entry = TimelineEntry.of(change, ctx.event.id, ctx.event.time)
                 self.store.record_status(dossier_id, entry)
             return []
-        earlier = self.store.take_kept_statuses(dossier_id) if reaction.events else None
-        if earlier is None:
+        if kept_before is None or not reaction.events:
             return []
+        self.store.clear_kept_statuses(dossier_id)
+        earlier = DossierStatusChanged.model_validate_json(kept_before)
         return [Outgoing(STATUS_TOPIC, earlier, earlier.transitions[-1].simtime)]

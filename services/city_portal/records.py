@@ -29,7 +29,9 @@ class DossierRecord:
     """A dossier as the city portal keeps it.
 
     `submission` is the `DossierSubmitted` JSON (`{}` for a dossier known only by its
-    settlement); `settlement` the `DossierSettled` JSON once settled.
+    settlement); `settlement` the `DossierSettled` JSON once settled; `kept_statuses` the
+    `DossierStatusChanged` JSON of the status changes kept for its next event
+    (`Reaction.kept`), None when nothing is kept.
     """
 
     dossier_id: str
@@ -42,6 +44,7 @@ class DossierRecord:
     settlement: bytes | None = None
     new_id_number: str | None = None
     account_id: str | None = None
+    kept_statuses: bytes | None = None
 
 
 @dataclass(frozen=True)

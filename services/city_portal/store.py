@@ -188,13 +188,16 @@ class CityPortalStore(AccountTables):
             (dossier_id,),
         )
 
-    def is_settled(self, dossier_id: str) -> bool:
-        """True when the dossier's final decision is recorded."""
+    def settled_and_kept(self, dossier_id: str) -> tuple[bool, bytes | None]:
+        """Whether a dossier's final decision is recorded, and the status changes kept for
+        its next event (`DossierRecord.kept_statuses`); (False, None) for an unknown one.
+        What receiving a dossier recorded before needs, without its submission."""
         row = self.db.execute(
-            "SELECT 1 FROM dossiers WHERE dossier_id = ? AND settlement IS NOT NULL",
+            "SELECT settlement IS NOT NULL AS settled, kept_statuses FROM dossiers"
+            " WHERE dossier_id = ?",
             (dossier_id,),
         ).fetchone()
-        return row is not None
+        return (False, None) if row is None else (bool(row["settled"]), row["kept_statuses"])
 
     def set_status(self, dossier_id: str, status: str) -> None:
         """Record a dossier's latest status (terminal ones are kept)."""
@@ -211,17 +214,12 @@ class CityPortalStore(AccountTables):
             (changed.model_dump_json().encode(), changed.dossier_id),
         )
 
-    def take_kept_statuses(self, dossier_id: str) -> DossierStatusChanged | None:
-        """The status changes kept for the dossier's next event, now no longer kept."""
-        row = self.db.execute(
-            "SELECT kept_statuses FROM dossiers WHERE dossier_id = ?", (dossier_id,)
-        ).fetchone()
-        if row is None or row[0] is None:
-            return None
+    def clear_kept_statuses(self, dossier_id: str) -> None:
+        """The status changes kept for the dossier's next event went with it: none kept now
+        (they were read with the dossier, `DossierRecord.kept_statuses`)."""
         self.db.execute(
             "UPDATE dossiers SET kept_statuses = NULL WHERE dossier_id = ?", (dossier_id,)
         )
-        return DossierStatusChanged.model_validate_json(bytes(row[0]))
 
     def settle(self, settled: DossierSettled) -> bool:
         """Record the final decision; False when the dossier had one already."""
@@ -295,4 +293,5 @@ def _dossier_record(row: StoreRow) -> DossierRecord:
         settlement=row["settlement"],
         new_id_number=row["new_id_number"],
         account_id=row["account_id"],
+        kept_statuses=row["kept_statuses"],
     )

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
 from contracts.clock_events import SimulatedClockAdvanced
+from contracts.dossier_codes import parse_dossier_code
 from contracts.events import AccountRegistered, DeskDossierReceived, DossierSubmitted
 from contracts.operations import ServicePolicyChanged
 from simulator.eventlog.format import EventLogError, LogRecord
@@ -175,11 +176,16 @@ def _desk_unit(item: Input) -> str | None:
     return item.payload.unit_code if item.kind == "desk" else None  # type: ignore[union-attr]
 
 
-def _online_unit_day(item: Input) -> str | None:
-    """An online dossier's unit and day: its code without the sequence number."""
+def _online_unit_day(item: Input) -> tuple[str, date] | None:
+    """An online dossier's unit and day, from its code (one that is not a dossier code
+    belongs to no group: it keeps its wall order)."""
     if item.kind != "online":
         return None
-    return str(item.payload.dossier_code).rsplit("-", 1)[0]  # type: ignore[union-attr]
+    try:
+        code = parse_dossier_code(item.payload.dossier_code)  # type: ignore[union-attr]
+    except ValueError:
+        return None
+    return code.unit_code, code.received
 
 
 def extract_inputs(

@@ -21,13 +21,12 @@ from contracts.events import (
     IdentityResult,
     RequesterKind,
 )
-from contracts.people import MaritalStatus, PersonFacts
 from contracts.topics import TOPICS
 from services.city_portal.app import build_runtime
 from services.city_portal.settings import CityPortalSettings
 from services.kit.tracing import format_traceparent, span_id_of, trace_id_of
 from simulator.drive.driver import PortalAccount
-from tests.factories import SIMTIME, applicant
+from tests.factories import SIMTIME, applicant, population_record
 
 TOPIC_NAMES = [t.name for t in TOPICS]
 
@@ -62,15 +61,7 @@ class Portal:
             ):
                 continue
             person = asked.person
-            record = PersonFacts(
-                id_number=asked.id_number,
-                full_name=person.full_name,
-                birth_date=person.birth_date,
-                sex=person.sex,
-                alive=True,
-                marital_status=MaritalStatus.SINGLE,
-                residence_unit="00101",
-            )
+            record = population_record(person, asked.id_number)
             completed = IdentityCheckCompleted(
                 check_id=asked.check_id,
                 requester_kind=asked.requester_kind,

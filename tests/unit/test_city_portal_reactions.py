@@ -16,7 +16,7 @@ from contracts.events import (
     IdentityResult,
     RequesterKind,
 )
-from contracts.people import MaritalStatus, PersonFacts, PersonRole
+from contracts.people import PersonRole
 from contracts.worktime import next_office_moment
 from services.city_portal.accounts import account_checked, registration
 from services.city_portal.civil_status import MarriagePolicy
@@ -28,7 +28,7 @@ from services.city_portal.domain import (
     receive_dossier,
 )
 from services.kit.settlement import document_number
-from tests.factories import SIMTIME, applicant, submission
+from tests.factories import SIMTIME, applicant, population_record, submission
 
 CATALOGUE = load_catalogue()
 BIRTH, PASSPORT = CATALOGUE.by_number(9), CATALOGUE.by_number(4)
@@ -48,15 +48,7 @@ def statuses(reaction: Reaction) -> list[str]:
 
 def matched(role: PersonRole = PersonRole.APPLICANT) -> CheckResult:
     person = applicant()
-    record = PersonFacts(
-        id_number=person.id_number or "",
-        full_name=person.full_name,
-        birth_date=person.birth_date,
-        sex=person.sex,
-        alive=True,
-        marital_status=MaritalStatus.SINGLE,
-        residence_unit="00101",
-    )
+    record = population_record(person)
     return CheckResult(role, IdentityResult.MATCH, record=record)
 
 

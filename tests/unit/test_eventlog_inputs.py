@@ -123,6 +123,19 @@ def test_online_dossiers_of_one_unit_and_day_keep_the_order_of_their_codes(
     assert [i.key for i in found.items] == ["a1", "first", "other", "second"]
 
 
+def test_an_online_dossier_whose_code_is_not_a_dossier_code_keeps_its_wall_order(
+    tmp_path: Path,
+) -> None:
+    builder = LogBuilder()
+    builder.add("account.registered", account("a1", "holder:1"), timestamp=5)
+    codes = (("late", "008-260302-0002"), ("odd", "not-a-code"), ("early", "008-260302-0001"))
+    for dossier_id, code in codes:
+        sub = submission(dossier_id=dossier_id, dossier_code=code, account_id="a1")
+        builder.add("dossier.submitted", sub, timestamp=10)
+    found = inputs_of(builder, tmp_path / "log.jsonl")
+    assert [i.key for i in found.items] == ["a1", "early", "odd", "late"]
+
+
 def test_a_filter_keeps_a_procedure_or_a_time_window_and_only_the_accounts_needed(
     tmp_path: Path,
 ) -> None:
