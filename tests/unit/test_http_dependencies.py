@@ -19,21 +19,14 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from services.kit.settings import ServiceSettings
+from simulator.system.settings import SETTINGS_CLASSES
 
 SERVICES = ["city_portal", "population_db", "national_portal", "one_stop"]
 
 
 def _settings(service: str, data_dir: Path) -> ServiceSettings:
-    module = importlib.import_module(f"services.{service}.settings")
-    [settings_class] = [
-        value
-        for value in vars(module).values()
-        if isinstance(value, type)
-        and issubclass(value, ServiceSettings)
-        and value is not ServiceSettings
-        and value.__module__ == module.__name__
-    ]
     extra: dict[str, Any] = {}
+    settings_class = SETTINGS_CLASSES[service]
     if "population_size" in settings_class.model_fields:
         extra["population_size"] = 1000  # a small seed, never started here
     return settings_class(data_dir=data_dir, **extra)
