@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,22 +29,12 @@ import httpx
 from contracts.signing import Signer, TrustStore
 from services.kit import ServiceSettings, env_var_names
 from services.kit.kafka_access import KafkaAccess
+from simulator.kafka_local import free_port
 from simulator.system.keys import ensure_keys, service_key_settings, signer_from
 from simulator.system.settings import SERVICE_NAMES, SETTINGS_CLASSES, environment_of, with_values
 from simulator.system.tokens import RunCredentials
 
 __all__ = ["ServiceCluster", "ServiceProcess", "free_port", "replica_names"]
-
-
-def free_port(taken: set[int] | None = None) -> int:
-    """A TCP port free on 127.0.0.1 right now, and not one of `taken` (ports given out
-    already and not yet listened on: the system can hand the same free port out twice)."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        if taken is None or port not in taken:
-            return port
 
 
 @dataclass
@@ -245,7 +234,7 @@ class ServiceCluster:
         values: dict[str, Any] = {
             "kafka_bootstrap": self.bootstrap,
             "data_dir": self.data_root / (key or name),
-            "http_port": free_port(taken={s.http_port for s in self.services.values()}),
+            "http_port": free_port(exclude=frozenset(s.http_port for s in self.services.values())),
             **({"store_url": self.store_url, "replica": key or name} if self.store_url else {}),
             **self._kafka_principal(name),
             **(service_key_settings(self.keys, name) if self.keys and self.signed else {}),

@@ -315,3 +315,27 @@ def test_down_of_a_folder_without_broker_says_so_and_exits_0(tmp_path: Path) -> 
     result = CliRunner().invoke(kafka_app, ["down", "--data", str(tmp_path)])
     assert result.exit_code == 0
     assert "Kafka is not running" in result.stdout
+
+
+def test_a_port_given_out_already_is_not_given_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    offered = iter([41000, 41000, 41001])  # the system may offer a free port twice
+
+    class Probe:
+        def __init__(self, *args: object) -> None:
+            self.port = 0
+
+        def __enter__(self) -> Probe:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def bind(self, address: tuple[str, int]) -> None:
+            self.port = next(offered)
+
+        def getsockname(self) -> tuple[str, int]:
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.setattr("simulator.kafka_local.config.socket.socket", Probe)
+    first = free_port()
+    assert free_port(frozenset({first})) == 41001

@@ -11,7 +11,6 @@ import typer
 from services.national_portal import NationalPortalSettings
 from simulator.commands.run import parse_replicas
 from simulator.drive.driver import PortalDriver, replica_urls
-from simulator.system import processes
 from simulator.system.lifecycle import SystemPlan, running_system
 from simulator.system.processes import ServiceCluster, replica_names
 from simulator.system.settings import SystemSettings, service_settings
@@ -92,24 +91,3 @@ def test_replicas_on_sqlite_are_refused_before_anything_starts() -> None:
     plan = SystemPlan(settings=settings, replicas={"national_portal": 2})
     with pytest.raises(ValueError, match="PostgreSQL"), running_system(plan):
         pass
-
-
-def test_a_port_given_out_already_is_not_given_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    offered = iter([41000, 41000, 41001])  # the system may offer a free port twice
-
-    class Probe:
-        def __enter__(self) -> Probe:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
-        def bind(self, address: tuple[str, int]) -> None:
-            self.port = next(offered)
-
-        def getsockname(self) -> tuple[str, int]:
-            return ("127.0.0.1", self.port)
-
-    monkeypatch.setattr("simulator.system.processes.socket.socket", Probe)
-    first = processes.free_port()
-    assert processes.free_port(taken={first}) == 41001
