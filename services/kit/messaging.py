@@ -225,11 +225,11 @@ class ServiceMessaging:
     async def publish_input(self, records: Sequence[OutboxRecord]) -> None:
         """Store events that entered from outside (HTTP) and publish them."""
 
-        def store_records() -> list[OutboxRecord]:
+        def store_records() -> None:
             with self.metrics.timed_transaction("input"), self.store.transaction():
-                return self.store.add_outbox(records)
+                self.store.add_outbox(records)
 
-        await self.outbox.publish(await self.worker.run(store_records))
+        await self.requests.run(store_records)  # published as an HTTP request's events are
 
     async def flush_outbox(self) -> int:
         """Publish every stored, unpublished record; await every confirm; forget them."""
